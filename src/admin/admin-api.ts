@@ -1,0 +1,138 @@
+/**
+ * The admin API under /_vcoroute: health, OpenAPI document, and (with VCOROUTE_ADMIN_TOKEN set) seeding of
+ * state the cloud API cannot create. JSON in, JSON out; errors are `{ "error": { "code", "message" } }`.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { safeEqual } from '../pop/signature';
+import type { Store } from '../store/store';
+import { AdminError, badRequest, notFound } from './admin-errors';
+import { OPENAPI_DOCUMENT } from './openapi';
+import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
+
+export interface AdminDependencies {
+  store: Store;
+  adminToken: string | undefined;
+  rootAccountId: string;
+  rootAccessKeyId: string;
+}
+
+export interface AdminRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export interface AdminResponse {
+  status: number;
+  body: unknown;
+}
+
+export const ADMIN_PREFIX = '/_vcoroute';
+
+const CONNECTION_PATH = /^\/_vcoroute\/v1\/vpn-connections\/([^/]+)(\/routes)?$/;
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) throw badRequest('a JSON body is required');
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw badRequest('the body is not valid JSON');
+  }
+}
+
+export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest) => Promise<AdminResponse> {
+  const { store } = deps;
+
+  function checkToken(headers: IncomingHttpHeaders): void {
+    if (deps.adminToken === undefined) {
+      throw new AdminError(404, 'AdminApiDisabled', 'The admin API is off: start the server with VCOROUTE_ADMIN_TOKEN set.');
+    }
+    const auth = headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), deps.adminToken)) {
+      throw new AdminError(401, 'Unauthorized', 'Send Authorization: Bearer <VCOROUTE_ADMIN_TOKEN>.');
+    }
+  }
+
+  async function route(req: AdminRequest): Promise<AdminResponse> {
+    const url = new URL(req.url, 'http://admin.invalid');
+    const path = url.pathname;
+    if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') {
+      return { status: 200, body: { status: 'ok', store: store.backend } };
+    }
+    if (path === `${ADMIN_PREFIX}/openapi.json` && req.method === 'GET') return { status: 200, body: OPENAPI_DOCUMENT };
+
+    checkToken(req.headers);
+    const now = Date.now();
+
+    if (path === `${ADMIN_PREFIX}/v1/reset` && req.method === 'POST') {
+      await store.reset(deps.rootAccountId, deps.rootAccessKeyId);
+      return { status: 200, body: { reset: true } };
+    }
+
+    const m = CONNECTION_PATH.exec(path);
+    if (m) {
+      const connectionId = decodeURIComponent(m[1]!);
+      if (!m[2]) {
+        if (req.method === 'PUT') {
+          const existing = await store.findConnection(connectionId);
+          // Replacing keeps the creation time unless the payload sets one.
+          const record = parseConnectionPayload(connectionId, parseJson(req.body), {
+            accountId: deps.rootAccountId,
+            createTime: existing?.createTime ?? now,
+          });
+          if (!(await store.hasAccount(record.accountId))) throw badRequest(`account ${record.accountId} does not exist`);
+          if (existing && existing.accountId !== record.accountId) {
+            throw new AdminError(409, 'Conflict', `${connectionId} belongs to another account; delete it first`);
+          }
+          await store.putConnection(record);
+          return { status: existing ? 200 : 201, body: connectionView(record) };
+        }
+        if (req.method === 'GET') {
+          const c = await store.findConnection(connectionId);
+          if (!c) throw notFound(`${connectionId} does not exist`);
+          return { status: 200, body: connectionView(c) };
+        }
+        if (req.method === 'DELETE') {
+          if (!(await store.deleteConnection(connectionId))) throw notFound(`${connectionId} does not exist`);
+          return { status: 200, body: { deleted: true } };
+        }
+      } else {
+        const c = await store.findConnection(connectionId);
+        if (!c) throw notFound(`${connectionId} does not exist`);
+        if (req.method === 'POST') {
+          const routes = parseRoutesPayload(c, parseJson(req.body), now);
+          const result = await store.upsertRoutes(connectionId, routes);
+          return { status: 200, body: result };
+        }
+        if (req.method === 'DELETE') {
+          const deleted = await store.deleteRoutes(connectionId, parseRouteFilter(url.searchParams));
+          return { status: 200, body: { deleted } };
+        }
+      }
+      throw new AdminError(405, 'MethodNotAllowed', `${req.method} is not supported on ${path}`);
+    }
+    throw notFound(`no admin endpoint ${req.method} ${path}; see ${ADMIN_PREFIX}/openapi.json`);
+  }
+
+  return async (req) => {
+    try {
+      return await route(req);
+    } catch (err) {
+      if (err instanceof AdminError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+      throw err;
+    }
+  };
+}
+
+function connectionView(c: { connectionId: string; regionId: string; accountId: string; state: string; transitRouterId: string | null; createTime: number; tunnels: { tunnelId: string; status: string }[] }) {
+  return {
+    vpnConnectionId: c.connectionId,
+    regionId: c.regionId,
+    accountId: c.accountId,
+    state: c.state,
+    transitRouterId: c.transitRouterId,
+    createTime: c.createTime,
+    tunnels: c.tunnels.map((t) => ({ tunnelId: t.tunnelId, status: t.status })),
+  };
+}

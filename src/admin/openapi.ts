@@ -1,0 +1,130 @@
+/** The OpenAPI 3.1 document of the admin API, served at /_vcoroute/openapi.json. */
+
+const error = { $ref: '#/components/schemas/Error' };
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
+const json = (schema: unknown) => ({ 'application/json': { schema } });
+const connectionIdParam = { name: 'vpnConnectionId', in: 'path', required: true, schema: { type: 'string', pattern: '^vco-[0-9a-z]{1,64}$' } };
+
+export const OPENAPI_DOCUMENT = {
+  openapi: '3.1.0',
+  info: {
+    title: 'vcoroute admin API',
+    version: '1',
+    description:
+      'Seeds state that the Alibaba Cloud API cannot create. Every /_vcoroute/v1 endpoint needs ' +
+      '`Authorization: Bearer $VCOROUTE_ADMIN_TOKEN`; without that variable the admin API is off (404 AdminApiDisabled).',
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['error'],
+        properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } },
+      },
+      Tunnel: {
+        type: 'object',
+        required: ['tunnelId'],
+        additionalProperties: false,
+        properties: {
+          tunnelId: { type: 'string', pattern: '^tun-[0-9a-z]{1,64}$' },
+          status: {
+            type: 'string',
+            enum: ['ike_sa_not_established', 'ike_sa_established', 'ipsec_sa_not_established', 'ipsec_sa_established'],
+            default: 'ipsec_sa_established',
+          },
+        },
+      },
+      ConnectionInput: {
+        type: 'object',
+        required: ['regionId', 'state'],
+        additionalProperties: false,
+        properties: {
+          regionId: { type: 'string', example: 'cn-hangzhou' },
+          accountId: { type: 'string', pattern: '^\\d{1,32}$', description: 'defaults to the root account' },
+          state: {
+            type: 'string',
+            enum: ['init', 'active', 'attaching', 'attached', 'detaching', 'updating', 'provisioning', 'financialLocked', 'Upgrading', 'deleted'],
+            description: 'routes can be listed in attached and updating',
+          },
+          transitRouterId: { type: 'string', pattern: '^tr-[0-9a-z]{1,64}$' },
+          createTime: { type: 'integer', description: 'epoch milliseconds; default now (kept on replace)' },
+          tunnels: { type: 'array', items: { $ref: '#/components/schemas/Tunnel' }, description: 'none = single-tunnel, two = dual-tunnel' },
+        },
+      },
+      Connection: {
+        type: 'object',
+        properties: {
+          vpnConnectionId: { type: 'string' }, regionId: { type: 'string' }, accountId: { type: 'string' }, state: { type: 'string' },
+          transitRouterId: { type: ['string', 'null'] }, createTime: { type: 'integer' },
+          tunnels: { type: 'array', items: { $ref: '#/components/schemas/Tunnel' } },
+        },
+      },
+      Route: {
+        type: 'object',
+        required: ['routeEntryType', 'routeDest'],
+        additionalProperties: false,
+        properties: {
+          routeEntryType: { type: 'string', enum: ['custom', 'bgp'] },
+          routeDest: { type: 'string', description: 'IPv4 CIDR; host bits are cleared', example: '192.168.10.0/24' },
+          nextHop: { type: 'string', description: 'defaults to the connection ID' },
+          weight: { type: 'integer', description: 'custom: 0 or 100 (default 100); bgp: 0–100 (default 100)' },
+          source: { type: 'string', enum: ['VPN_BGP', 'CLOUD'], description: 'required for bgp, forbidden for custom' },
+          asPath: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 4294967295 }, description: 'bgp only' },
+          community: { type: 'string', example: '65535:65510', description: 'bgp only; several pairs separated by spaces' },
+          nextHopTunnelIds: { type: 'array', items: { type: 'string' }, description: 'tunnels of this connection; default all' },
+          createTime: { type: 'integer', description: 'epoch milliseconds; default now' },
+        },
+      },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/_vcoroute/health': {
+      get: { security: [], summary: 'Readiness', responses: { '200': { description: 'ready', content: json({ type: 'object' }) } } },
+    },
+    '/_vcoroute/openapi.json': { get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI document' } } } },
+    '/_vcoroute/v1/reset': {
+      post: { summary: 'Empty all state but the root identity', responses: { '200': { description: 'reset' }, '401': errorResponse('bad token') } },
+    },
+    '/_vcoroute/v1/vpn-connections/{vpnConnectionId}': {
+      parameters: [connectionIdParam],
+      put: {
+        summary: 'Create or replace a VPN connection (its routes are kept)',
+        requestBody: { required: true, content: json({ $ref: '#/components/schemas/ConnectionInput' }) },
+        responses: {
+          '200': { description: 'replaced', content: json({ $ref: '#/components/schemas/Connection' }) },
+          '201': { description: 'created', content: json({ $ref: '#/components/schemas/Connection' }) },
+          '400': errorResponse('invalid payload'),
+          '409': errorResponse('the ID belongs to another account'),
+        },
+      },
+      get: { summary: 'Read a VPN connection', responses: { '200': { description: 'found', content: json({ $ref: '#/components/schemas/Connection' }) }, '404': errorResponse('unknown') } },
+      delete: { summary: 'Delete a VPN connection and its routes', responses: { '200': { description: 'deleted' }, '404': errorResponse('unknown') } },
+    },
+    '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes': {
+      parameters: [connectionIdParam],
+      post: {
+        summary: 'Upsert routes (custom: by destination, next hop and weight; bgp: by source and destination)',
+        requestBody: {
+          required: true,
+          content: json({ type: 'object', required: ['routes'], properties: { routes: { type: 'array', maxItems: 200000, items: { $ref: '#/components/schemas/Route' } } } }),
+        },
+        responses: {
+          '200': { description: 'counts', content: json({ type: 'object', properties: { inserted: { type: 'integer' }, updated: { type: 'integer' } } }) },
+          '400': errorResponse('invalid payload'),
+          '404': errorResponse('unknown connection'),
+        },
+      },
+      delete: {
+        summary: 'Delete the routes matching every given filter (no filter: all routes)',
+        parameters: [
+          { name: 'routeEntryType', in: 'query', schema: { type: 'string', enum: ['custom', 'bgp'] } },
+          { name: 'routeDest', in: 'query', schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string', enum: ['VPN_BGP', 'CLOUD'] } },
+        ],
+        responses: { '200': { description: 'count', content: json({ type: 'object', properties: { deleted: { type: 'integer' } } }) }, '404': errorResponse('unknown connection') },
+      },
+    },
+  },
+} as const;

@@ -1,0 +1,58 @@
+/**
+ * vcoroute command line. `vcoroute serve` starts the server on the embedded store.
+ */
+import { Command } from 'commander';
+import { ConfigError, loadConfig, type ServeOptions } from './config';
+import { SqliteStore } from './store/sqlite/sqlite-store';
+import { createLogger, startServer } from './server/app';
+
+export async function serve(options: ServeOptions): Promise<void> {
+  const config = loadConfig(options);
+  const logger = createLogger(config.logLevel);
+  const store = new SqliteStore(config.dataDir);
+  const server = await startServer(config, store, logger);
+  const lines = [
+    `vcoroute listening on http://${server.endpoint} (store: sqlite, ${config.dataDir})`,
+    '',
+    'Point an Alibaba Cloud SDK at it:',
+    `  endpoint: '${server.endpoint}', protocol: 'http'`,
+    `  accessKeyId: ${config.accessKeyId}${config.devCredentials ? '  (well-known development key; secret in README)' : ''}`,
+    `  account: ${config.accountId}`,
+    config.adminToken ? `Admin API: http://${server.endpoint}/_vcoroute/v1 (Bearer token from VCOROUTE_ADMIN_TOKEN)` : 'Admin API: off (set VCOROUTE_ADMIN_TOKEN to enable)',
+    '',
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command('vcoroute')
+    .description('Alibaba Cloud-compatible server for IPsec-VPN connection routes (VPC 2016-04-28)')
+    .showHelpAfterError();
+  program
+    .command('serve')
+    .description('start the server on the embedded SQLite store')
+    .option('--host <host>', 'address to listen on (env VCOROUTE_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on, 0 = any free port (env VCOROUTE_PORT, default 8080)')
+    .option('--data <dir>', 'data directory of the embedded store (env VCOROUTE_DATA, default ./.vcoroute)')
+    .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
+    .action(async (opts: ServeOptions) => serve(opts));
+  return program;
+}
+
+export function main(argv: string[]): void {
+  buildProgram()
+    .parseAsync(argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`vcoroute: ${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}
+
+if (require.main === module) main(process.argv);

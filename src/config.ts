@@ -1,0 +1,80 @@
+/**
+ * One typed configuration: command-line flags > environment > defaults.
+ */
+import path from 'node:path';
+
+/**
+ * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's
+ * devstoreaccount1). Public by design: never use it on a network others can reach.
+ */
+export const DEV_ACCOUNT_ID = '1000000000000001';
+export const DEV_ACCESS_KEY_ID = 'LTAIvcorouteDevKeyId0001';
+export const DEV_ACCESS_KEY_SECRET = 'vcorouteDevKeySecret0000000001';
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  accountId: string;
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** true when the well-known development pair is in use */
+  devCredentials: boolean;
+  /** explicit opt-in to bind a non-loopback address with the development pair */
+  allowDevCredentialsOnNetwork: boolean;
+  /** admin API bearer token; the admin API is off when unset */
+  adminToken: string | undefined;
+  logLevel: string;
+  /** ±window for request timestamps; nonces are remembered as long (pop-protocol.md §8) */
+  timestampWindowMs: number;
+  /** how long ClientToken results are kept (docs/compatibility.md) */
+  clientTokenRetentionMs: number;
+}
+
+export interface ServeOptions {
+  host?: string;
+  port?: string | number;
+  data?: string;
+  allowDevCredentials?: boolean;
+  logLevel?: string;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Config {
+  const host = options.host ?? env.VCOROUTE_HOST ?? '127.0.0.1';
+  const portText = String(options.port ?? env.VCOROUTE_PORT ?? '8080');
+  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new ConfigError(`invalid port: ${portText}`);
+  const keyId = env.VCOROUTE_ACCESS_KEY_ID;
+  const secret = env.VCOROUTE_ACCESS_KEY_SECRET;
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new ConfigError('set both VCOROUTE_ACCESS_KEY_ID and VCOROUTE_ACCESS_KEY_SECRET, or neither');
+  }
+  const accountId = env.VCOROUTE_ACCOUNT_ID ?? DEV_ACCOUNT_ID;
+  if (!/^\d{1,32}$/.test(accountId)) throw new ConfigError('VCOROUTE_ACCOUNT_ID must be digits (Alibaba account IDs are numeric)');
+  const config: Config = {
+    host,
+    port: Number(portText),
+    dataDir: path.resolve(options.data ?? env.VCOROUTE_DATA ?? './.vcoroute'),
+    accountId,
+    accessKeyId: keyId ?? DEV_ACCESS_KEY_ID,
+    accessKeySecret: secret ?? DEV_ACCESS_KEY_SECRET,
+    devCredentials: keyId === undefined,
+    allowDevCredentialsOnNetwork: options.allowDevCredentials ?? /^(1|true|yes)$/i.test(env.VCOROUTE_ALLOW_DEV_CREDENTIALS ?? ''),
+    adminToken: env.VCOROUTE_ADMIN_TOKEN || undefined,
+    logLevel: options.logLevel ?? env.VCOROUTE_LOG_LEVEL ?? 'info',
+    timestampWindowMs: 15 * 60 * 1000,
+    clientTokenRetentionMs: 24 * 60 * 60 * 1000,
+  };
+  if (config.devCredentials && !isLoopback(config.host) && !config.allowDevCredentialsOnNetwork) {
+    throw new ConfigError(
+      `refusing to listen on ${config.host} with the well-known development AccessKey: set VCOROUTE_ACCESS_KEY_ID and ` +
+        'VCOROUTE_ACCESS_KEY_SECRET, or opt in with --allow-dev-credentials (VCOROUTE_ALLOW_DEV_CREDENTIALS=1)',
+    );
+  }
+  return config;
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

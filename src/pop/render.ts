@@ -1,0 +1,71 @@
+/**
+ * Response bodies: JSON (default) and XML, success and error, with RequestId, HostId and Recommend.
+ */
+import { randomUUID } from 'node:crypto';
+import type { PopError } from './errors';
+import type { ResponseFormat } from './request';
+
+export const JSON_CONTENT_TYPE = 'application/json;charset=utf-8';
+/** Exactly this string: the V3 SDK path parses XML errors only under it (pop-protocol.md §7.2). */
+export const XML_CONTENT_TYPE = 'text/xml;charset=utf-8';
+
+/** Request IDs look like Alibaba's: an upper-case UUID. */
+export function newRequestId(): string {
+  return randomUUID().toUpperCase();
+}
+
+export interface RenderedResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+}
+
+/**
+ * JSON → XML: an object becomes child elements; a plain array repeats its element name once per item
+ * (decided; Alibaba's XML for plain arrays is not documented); null/undefined are omitted.
+ */
+function toXml(name: string, value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) return value.map((item) => toXml(name, item)).join('');
+  if (typeof value === 'object') {
+    let inner = '';
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) inner += toXml(k, v);
+    return `<${name}>${inner}</${name}>`;
+  }
+  return `<${name}>${escapeXml(String(value))}</${name}>`;
+}
+
+export function renderSuccess(action: string, requestId: string, body: Record<string, unknown>, format: ResponseFormat): RenderedResponse {
+  if (format === 'XML') {
+    return {
+      status: 200,
+      contentType: XML_CONTENT_TYPE,
+      body: `<?xml version="1.0" encoding="UTF-8"?>${toXml(`${action}Response`, { RequestId: requestId, ...body })}`,
+    };
+  }
+  return { status: 200, contentType: JSON_CONTENT_TYPE, body: JSON.stringify({ RequestId: requestId, ...body }) };
+}
+
+export function errorBody(error: PopError, requestId: string, hostId: string, product: string): Record<string, unknown> {
+  return {
+    RequestId: requestId,
+    HostId: hostId,
+    Code: error.code,
+    Message: error.message,
+    Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=${product}&requestId=${requestId}`,
+    ...error.extra,
+  };
+}
+
+export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse {
+  const body = errorBody(error, requestId, hostId, product);
+  if (format === 'XML') {
+    return { status: error.status, contentType: XML_CONTENT_TYPE, body: `<?xml version="1.0" encoding="UTF-8"?>${toXml('Error', body)}` };
+  }
+  return { status: error.status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(body) };
+}

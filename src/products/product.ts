@@ -1,0 +1,42 @@
+/** What an operation is: a small typed function over a validated request, plus what RAM needs to know. */
+import type { Params } from '../pop/signature';
+import type { Principal } from '../identity/principal';
+import type { Store } from '../store/store';
+
+export interface Product {
+  /** name used in Recommend links (product=Vpc) */
+  name: string;
+  version: string;
+  /** echoed as HostId in error bodies */
+  host: string;
+  /** RAM service prefix, e.g. vpc */
+  ramService: string;
+}
+
+export interface OperationContext {
+  store: Store;
+  principal: Principal;
+  requestId: string;
+  now: number;
+}
+
+export type ResponseBody = Record<string, unknown>;
+
+export interface Operation<Input = unknown> {
+  product: Product;
+  action: string;
+  /** RAM action, e.g. vpc:DescribeVcoRouteEntries */
+  ramAction: string;
+  /** RAM resource ARN the call acts on */
+  resource(input: Input, principal: Principal): string;
+  /** whether the operation takes a ClientToken (idempotency through the pipeline) */
+  clientToken: boolean;
+  /** validates parameters into a typed request; throws PopError */
+  parse(params: Params): Input;
+  run(input: Input, ctx: OperationContext): Promise<ResponseBody>;
+}
+
+/** Helper that keeps the Input type connected between parse and run. */
+export function defineOperation<Input>(op: Operation<Input>): Operation<unknown> {
+  return op as Operation<unknown>;
+}

@@ -1,0 +1,8 @@
+import type { Product } from '../product';
+
+export const VPC: Product = { name: 'Vpc', version: '2016-04-28', host: 'vpc.aliyuncs.com', ramService: 'vpc' };
+
+/** acs:vpc:{regionId}:{accountId}:vpnconnection/{VpnConnectionId} (DescribeVcoRouteEntries API page). */
+export function vpnConnectionArn(regionId: string, accountId: string, connectionId: string): string {
+  return `acs:vpc:${regionId}:${accountId}:vpnconnection/${connectionId}`;
+}

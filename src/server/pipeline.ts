@@ -1,0 +1,101 @@
+/**
+ * The POP request pipeline, top to bottom:
+ *   parse → dispatch (version, action) → authenticate → authorize → validate → idempotency → operation → render
+ * Every failure is a PopError from the catalogue, rendered in the format the client asked for; anything
+ * else is a bug, logged and answered with InternalError.
+ */
+import type { Logger } from 'pino';
+import { E, PopError } from '../pop/errors';
+import { fingerprint, runIdempotent, validateClientToken } from '../pop/idempotency';
+import { guessFormat, parsePopRequest, type ResponseFormat } from '../pop/request';
+import { newRequestId, renderError, renderSuccess, type RenderedResponse } from '../pop/render';
+import { authorize } from '../identity/authorize';
+import type { OperationTable } from '../operations';
+import type { Product } from '../products/product';
+import type { Store } from '../store/store';
+import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface PipelineDependencies {
+  store: Store;
+  operations: OperationTable;
+  logger: Logger;
+  timestampWindowMs: number;
+  clientTokenRetentionMs: number;
+}
+
+export interface PopHttpRequest {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export type PopHandler = (request: PopHttpRequest) => Promise<RenderedResponse>;
+
+export function createPopPipeline(deps: PipelineDependencies): PopHandler {
+  const { store, operations, logger } = deps;
+
+  return async function handlePop(http: PopHttpRequest): Promise<RenderedResponse> {
+    const requestId = newRequestId();
+    const now = Date.now();
+    let format: ResponseFormat = 'JSON';
+    let product: Product | undefined;
+    try {
+      // parse
+      if (http.method !== 'GET' && http.method !== 'POST') throw new PopError(E.UnsupportedHTTPMethod);
+      const q = http.url.indexOf('?');
+      format = guessFormat(q < 0 ? '' : http.url.slice(q + 1));
+      const req = parsePopRequest(http.method, http.url, http.headers, http.body);
+      format = req.format;
+      if (req.path !== '/') throw new PopError(E.InvalidApiNotFound);
+
+      // dispatch
+      const style = signatureStyle(req.headers);
+      const { action, version } = actionAndVersion(style, req);
+      product = operations.product(version);
+      if (!product) throw new PopError(E.InvalidVersion);
+      const operation = operations.find(version, action);
+      if (!operation) throw new PopError(E.InvalidApiNotFound);
+
+      // authenticate
+      const principal = await authenticate(style, req, { store, timestampWindowMs: deps.timestampWindowMs, now });
+
+      // validate, then authorize on the validated request (the resource ARN needs its parameters)
+      const input = operation.parse(req.params);
+      authorize(principal, operation, input);
+
+      // idempotency → operation
+      const ctx = { store, principal, requestId, now };
+      const token = operation.clientToken ? req.params.ClientToken : undefined;
+      let body: Record<string, unknown>;
+      if (token !== undefined && token !== '') {
+        validateClientToken(token);
+        body = await runIdempotent(
+          { store, accountId: principal.accountId, token, fingerprint: fingerprint(version, action, req.params), now, retentionMs: deps.clientTokenRetentionMs },
+          () => operation.run(input, ctx),
+        );
+      } else {
+        body = await operation.run(input, ctx);
+      }
+
+      // render
+      return renderSuccess(action, requestId, body, format);
+    } catch (err) {
+      const error = err instanceof PopError ? err : internalError(err, requestId, logger);
+      const host = product?.host ?? hostIdFromHeaders(http.headers);
+      return renderError(error, requestId, host, product?.name ?? 'Pop', format);
+    }
+  };
+}
+
+function internalError(err: unknown, requestId: string, logger: Logger): PopError {
+  logger.error({ err, requestId }, 'unexpected error while handling a request');
+  return new PopError(E.InternalError);
+}
+
+/** Before the product is known, HostId echoes the host the client addressed (sanitised). */
+function hostIdFromHeaders(headers: IncomingHttpHeaders): string {
+  const host = headers.host ?? '';
+  return /^[A-Za-z0-9.:\-[\]]{1,255}$/.test(host) ? host : 'localhost';
+}

@@ -1,0 +1,323 @@
+/**
+ * The embedded store: SQLite on disk (better-sqlite3, WAL). better-sqlite3 is synchronous; the methods are
+ * async only to honour the backend-neutral interface. Every statement is prepared once.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  AccessKeyRecord, BgpSource, ConnectionRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
+  RouteFilter, RouteRecord, Store, TunnelRecord,
+} from '../store';
+import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
+import { MIGRATIONS } from './migrations';
+
+interface RouteRow {
+  route_entry_type: RouteEntryType;
+  route_dest: string;
+  next_hop: string;
+  weight: number;
+  source: string | null;
+  as_path: string | null;
+  community: string | null;
+  next_hop_tunnel_ids: string | null;
+  create_time: number;
+}
+
+interface ConnectionRow {
+  connection_id: string;
+  account_id: string;
+  region_id: string;
+  state: string;
+  transit_router_id: string | null;
+  create_time: number;
+}
+
+const ROUTE_COLUMNS = 'route_entry_type, route_dest, next_hop, weight, source, as_path, community, next_hop_tunnel_ids, create_time';
+
+function toRoute(row: RouteRow): RouteRecord {
+  return {
+    routeEntryType: row.route_entry_type,
+    routeDest: row.route_dest,
+    nextHop: row.next_hop,
+    weight: row.weight,
+    source: row.source as BgpSource | null,
+    asPath: row.as_path === null ? null : (JSON.parse(row.as_path) as number[]),
+    community: row.community,
+    nextHopTunnelIds: row.next_hop_tunnel_ids === null ? null : (JSON.parse(row.next_hop_tunnel_ids) as string[]),
+    createTime: row.create_time,
+  };
+}
+
+export const SQLITE_FILE_NAME = 'vcoroute.sqlite';
+
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const record = db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.description, Date.now());
+    }).immediate();
+  }
+  return MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
+}
+
+export class SqliteStore implements Store {
+  readonly backend = 'sqlite';
+  private readonly db: Database.Database;
+  private readonly s;
+
+  /** `location` is a data directory, or ':memory:' for throwaway stores. */
+  constructor(location: string) {
+    let file = location;
+    if (location !== ':memory:') {
+      fs.mkdirSync(location, { recursive: true });
+      file = path.join(location, SQLITE_FILE_NAME);
+    }
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a committed transaction survives a crash of the process (not necessarily of the OS).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    migrate(this.db);
+    const db = this.db;
+    this.s = {
+      upsertAccount: db.prepare('INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT (account_id) DO NOTHING'),
+      hasAccount: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?').pluck(),
+      upsertAccessKey: db.prepare(`INSERT INTO access_keys (access_key_id, account_id, secret, status, created_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (access_key_id) DO UPDATE SET account_id = excluded.account_id, secret = excluded.secret, status = excluded.status`),
+      getAccessKey: db.prepare('SELECT access_key_id, account_id, secret, status FROM access_keys WHERE access_key_id = ?'),
+      useNonce: db.prepare(`INSERT INTO request_nonces (access_key_id, nonce, expires_at) VALUES (?, ?, ?)
+        ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE request_nonces.expires_at < ?`),
+      pruneNonces: db.prepare('DELETE FROM request_nonces WHERE expires_at < ?'),
+      claimToken: db.prepare(`INSERT INTO client_tokens (account_id, client_token, fingerprint, response_status, response_body, created_at)
+        VALUES (?, ?, ?, NULL, NULL, ?)
+        ON CONFLICT (account_id, client_token) DO UPDATE SET fingerprint = excluded.fingerprint, response_status = NULL,
+          response_body = NULL, created_at = excluded.created_at WHERE client_tokens.created_at < ?`),
+      getToken: db.prepare('SELECT fingerprint, response_status, response_body, created_at FROM client_tokens WHERE account_id = ? AND client_token = ?'),
+      completeToken: db.prepare('UPDATE client_tokens SET response_status = ?, response_body = ? WHERE account_id = ? AND client_token = ?'),
+      releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL'),
+      pruneTokens: db.prepare('DELETE FROM client_tokens WHERE created_at < ?'),
+      putConnection: db.prepare(`INSERT INTO vpn_connections (connection_id, account_id, region_id, state, transit_router_id, create_time)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET account_id = excluded.account_id,
+        region_id = excluded.region_id, state = excluded.state, transit_router_id = excluded.transit_router_id, create_time = excluded.create_time`),
+      deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
+      insertTunnel: db.prepare('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status) VALUES (?, ?, ?, ?)'),
+      getConnection: db.prepare('SELECT connection_id, account_id, region_id, state, transit_router_id, create_time FROM vpn_connections WHERE connection_id = ?'),
+      getTunnels: db.prepare('SELECT tunnel_id, tunnel_index, status FROM vpn_tunnels WHERE connection_id = ? ORDER BY tunnel_index'),
+      deleteConnection: db.prepare('DELETE FROM vpn_connections WHERE connection_id = ?'),
+      deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
+      deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
+      deleteAllCounts: db.prepare('DELETE FROM vco_route_counts WHERE connection_id = ?'),
+      nextSeq: db.prepare('SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?').pluck(),
+      setNextSeq: db.prepare('UPDATE vpn_connections SET next_route_seq = ? WHERE connection_id = ?'),
+      findRoute: db.prepare('SELECT seq FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?').pluck(),
+      insertRoute: db.prepare(`INSERT INTO vco_routes (connection_id, route_entry_type, seq, route_key, ${ROUTE_COLUMNS.replace('route_entry_type, ', '')})
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateRoute: db.prepare(`UPDATE vco_routes SET route_dest = ?, next_hop = ?, weight = ?, source = ?, as_path = ?, community = ?,
+        next_hop_tunnel_ids = ?, create_time = ? WHERE connection_id = ? AND route_entry_type = ? AND seq = ?`),
+      addBlockCount: db.prepare(`INSERT INTO vco_route_blocks (connection_id, route_entry_type, block, route_count) VALUES (?, ?, ?, ?)
+        ON CONFLICT (connection_id, route_entry_type, block) DO UPDATE SET route_count = route_count + excluded.route_count`),
+      dropEmptyBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ? AND route_count <= 0'),
+      addRouteCount: db.prepare(`INSERT INTO vco_route_counts (connection_id, route_entry_type, source, route_count) VALUES (?, ?, ?, ?)
+        ON CONFLICT (connection_id, route_entry_type, source) DO UPDATE SET route_count = route_count + excluded.route_count`),
+      countRoutes: db.prepare('SELECT route_entry_type, source, route_count FROM vco_route_counts WHERE connection_id = ? AND route_count > 0'),
+      blocks: db.prepare('SELECT block, route_count AS count FROM vco_route_blocks WHERE connection_id = ? AND route_entry_type = ? ORDER BY block'),
+      pageFrom: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND seq >= ?
+        ORDER BY seq LIMIT ? OFFSET ?`),
+    };
+  }
+
+  get database(): Database.Database {
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async upsertAccount(accountId: string, now: number): Promise<void> {
+    this.s.upsertAccount.run(accountId, now);
+  }
+
+  async hasAccount(accountId: string): Promise<boolean> {
+    return this.s.hasAccount.get(accountId) !== undefined;
+  }
+
+  async upsertAccessKey(key: AccessKeyRecord, now: number): Promise<void> {
+    this.s.upsertAccessKey.run(key.accessKeyId, key.accountId, key.secret, key.status, now);
+  }
+
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
+    const row = this.s.getAccessKey.get(accessKeyId) as
+      | { access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] }
+      | undefined;
+    return row && { accessKeyId: row.access_key_id, accountId: row.account_id, secret: row.secret, status: row.status };
+  }
+
+  async useNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
+    return this.s.useNonce.run(accessKeyId, nonce, expiresAt, Date.now()).changes === 1;
+  }
+
+  async pruneNonces(now: number): Promise<number> {
+    return this.s.pruneNonces.run(now).changes;
+  }
+
+  async claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number): Promise<IdempotencyRecord | undefined> {
+    if (this.s.claimToken.run(accountId, token, fingerprint, now, notBefore).changes === 1) return undefined;
+    const row = this.s.getToken.get(accountId, token) as
+      | { fingerprint: string; response_status: number | null; response_body: string | null; created_at: number }
+      | undefined;
+    if (!row) return undefined; // deleted in between: treat as claimed by nobody; the caller's run is the first
+    return {
+      fingerprint: row.fingerprint,
+      createdAt: row.created_at,
+      response: row.response_status === null ? undefined : { status: row.response_status, body: JSON.parse(row.response_body ?? '{}') },
+    };
+  }
+
+  async completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }): Promise<void> {
+    this.s.completeToken.run(response.status, JSON.stringify(response.body), accountId, token);
+  }
+
+  async releaseClientToken(accountId: string, token: string): Promise<void> {
+    this.s.releaseToken.run(accountId, token);
+  }
+
+  async pruneClientTokens(olderThan: number): Promise<number> {
+    return this.s.pruneTokens.run(olderThan).changes;
+  }
+
+  async putConnection(c: ConnectionRecord): Promise<void> {
+    this.db.transaction(() => {
+      this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.transitRouterId, c.createTime);
+      this.s.deleteTunnels.run(c.connectionId);
+      for (const t of c.tunnels) this.s.insertTunnel.run(c.connectionId, t.tunnelIndex, t.tunnelId, t.status);
+    }).immediate();
+  }
+
+  async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {
+    const c = await this.findConnection(connectionId);
+    return c && c.accountId === accountId ? c : undefined;
+  }
+
+  async findConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
+    const row = this.s.getConnection.get(connectionId) as ConnectionRow | undefined;
+    if (!row) return undefined;
+    const tunnels = (this.s.getTunnels.all(connectionId) as { tunnel_id: string; tunnel_index: number; status: string }[]).map(
+      (t): TunnelRecord => ({ tunnelId: t.tunnel_id, tunnelIndex: t.tunnel_index, status: t.status }),
+    );
+    return {
+      connectionId: row.connection_id,
+      accountId: row.account_id,
+      regionId: row.region_id,
+      state: row.state,
+      transitRouterId: row.transit_router_id,
+      createTime: row.create_time,
+      tunnels,
+    };
+  }
+
+  async deleteConnection(connectionId: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.s.deleteAllRoutes.run(connectionId);
+      this.s.deleteAllBlocks.run(connectionId);
+      this.s.deleteAllCounts.run(connectionId);
+      this.s.deleteTunnels.run(connectionId);
+      return this.s.deleteConnection.run(connectionId).changes === 1;
+    }).immediate();
+  }
+
+  async upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
+    return this.db.transaction(() => {
+      let seq = this.s.nextSeq.get(connectionId) as number | undefined;
+      if (seq === undefined) throw new Error(`connection ${connectionId} does not exist`);
+      let inserted = 0;
+      let updated = 0;
+      const blockDeltas = new Map<string, number>();
+      const countDeltas = new Map<string, number>();
+      for (const { key, route: r } of routes) {
+        const asPath = r.asPath === null ? null : JSON.stringify(r.asPath);
+        const tunnels = r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds);
+        const existing = this.s.findRoute.get(connectionId, r.routeEntryType, key) as number | undefined;
+        if (existing !== undefined) {
+          this.s.updateRoute.run(r.routeDest, r.nextHop, r.weight, r.source, asPath, r.community, tunnels, r.createTime,
+            connectionId, r.routeEntryType, existing);
+          updated++;
+          continue;
+        }
+        this.s.insertRoute.run(connectionId, r.routeEntryType, seq, key, r.routeDest, r.nextHop, r.weight, r.source, asPath,
+          r.community, tunnels, r.createTime);
+        bump(blockDeltas, `${r.routeEntryType}|${blockOf(seq)}`, 1);
+        bump(countDeltas, `${r.routeEntryType}|${r.source ?? ''}`, 1);
+        seq++;
+        inserted++;
+      }
+      this.s.setNextSeq.run(seq, connectionId);
+      this.applyDeltas(connectionId, blockDeltas, countDeltas);
+      return { inserted, updated };
+    }).immediate();
+  }
+
+  async deleteRoutes(connectionId: string, filter: RouteFilter): Promise<number> {
+    const where = ['connection_id = ?'];
+    const args: (string | number)[] = [connectionId];
+    if (filter.routeEntryType) { where.push('route_entry_type = ?'); args.push(filter.routeEntryType); }
+    if (filter.routeDest) { where.push('route_dest = ?'); args.push(filter.routeDest); }
+    if (filter.source) { where.push('source = ?'); args.push(filter.source); }
+    const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`);
+    return this.db.transaction(() => {
+      const rows = del.all(...args) as { route_entry_type: string; seq: number; source: string | null }[];
+      const blockDeltas = new Map<string, number>();
+      const countDeltas = new Map<string, number>();
+      for (const row of rows) {
+        bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
+        bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
+      }
+      this.applyDeltas(connectionId, blockDeltas, countDeltas);
+      this.s.dropEmptyBlocks.run(connectionId);
+      return rows.length;
+    }).immediate();
+  }
+
+  private applyDeltas(connectionId: string, blockDeltas: Map<string, number>, countDeltas: Map<string, number>): void {
+    for (const [k, delta] of blockDeltas) {
+      const [type, block] = k.split('|') as [string, string];
+      this.s.addBlockCount.run(connectionId, type, Number(block), delta);
+    }
+    for (const [k, delta] of countDeltas) {
+      const [type, source] = k.split('|') as [string, string];
+      this.s.addRouteCount.run(connectionId, type, source, delta);
+    }
+  }
+
+  async countRoutes(connectionId: string): Promise<RouteCount[]> {
+    return (this.s.countRoutes.all(connectionId) as { route_entry_type: RouteEntryType; source: string; route_count: number }[]).map(
+      (r) => ({ routeEntryType: r.route_entry_type, source: r.source === '' ? null : (r.source as BgpSource), count: r.route_count }),
+    );
+  }
+
+  async listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]> {
+    let start: { fromSeq: number; skip: number } | undefined = { fromSeq: 0, skip: 0 };
+    if (offset > 0) start = locateOffset(this.s.blocks.all(connectionId, routeEntryType) as BlockCount[], offset);
+    if (!start) return [];
+    return (this.s.pageFrom.all(connectionId, routeEntryType, start.fromSeq, limit, start.skip) as RouteRow[]).map(toRoute);
+  }
+
+  async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
+    this.db.transaction(() => {
+      for (const table of ['vco_routes', 'vco_route_blocks', 'vco_route_counts', 'vpn_tunnels', 'vpn_connections', 'client_tokens']) {
+        this.db.prepare(`DELETE FROM ${table}`).run();
+      }
+      this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
+      this.db.prepare('DELETE FROM accounts WHERE account_id <> ?').run(keepAccountId);
+    }).immediate();
+  }
+}
+
+function bump(map: Map<string, number>, key: string, delta: number): void {
+  map.set(key, (map.get(key) ?? 0) + delta);
+}
