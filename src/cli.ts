@@ -41,6 +41,8 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port to listen on, 0 = any free port (env VCOROUTE_PORT, default 8080)')
     .option('--data <dir>', 'data directory of the embedded store (env VCOROUTE_DATA, default ./.vcoroute)')
     .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
+    .option('--auto-attach [transitRouterId]', 'attach every new VPN connection to a transit router (env VCOROUTE_AUTO_ATTACH=1 or tr-…)')
+    .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 2000)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
   return program;

@@ -29,6 +29,10 @@ export interface Config {
   timestampWindowMs: number;
   /** how long ClientToken results are kept (docs/compatibility.md) */
   clientTokenRetentionMs: number;
+  /** how long a connection stays attaching/detaching/updating */
+  changeDelayMs: number;
+  /** attach every new VPN connection to this transit router (SDK-only test suites need no admin call) */
+  autoAttachTransitRouterId: string | null;
 }
 
 export interface ServeOptions {
@@ -37,6 +41,8 @@ export interface ServeOptions {
   data?: string;
   allowDevCredentials?: boolean;
   logLevel?: string;
+  changeDelayMs?: string | number;
+  autoAttach?: string | boolean;
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +71,8 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     logLevel: options.logLevel ?? env.VCOROUTE_LOG_LEVEL ?? 'info',
     timestampWindowMs: 15 * 60 * 1000,
     clientTokenRetentionMs: 24 * 60 * 60 * 1000,
+    changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
+    autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
   };
   if (config.devCredentials && !isLoopback(config.host) && !config.allowDevCredentialsOnNetwork) {
     throw new ConfigError(
@@ -73,6 +81,23 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     );
   }
   return config;
+}
+
+/** Decided: a change takes 2 s by default — long enough to observe `updating`, short enough not to wait. */
+export const DEFAULT_CHANGE_DELAY_MS = 2000;
+/** The transit router new connections attach to with --auto-attach and no ID. */
+export const DEFAULT_TRANSIT_ROUTER_ID = 'tr-vcoroutedefault00001';
+
+function parseDelay(text: string): number {
+  if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid change delay (milliseconds, 0–9999999): ${text}`);
+  return Number(text);
+}
+
+function parseAutoAttach(value: string | boolean | undefined): string | null {
+  if (value === undefined || value === false || value === '' || /^(0|false|no)$/i.test(String(value))) return null;
+  if (value === true || /^(1|true|yes)$/i.test(String(value))) return DEFAULT_TRANSIT_ROUTER_ID;
+  if (!/^tr-[0-9a-z]{1,64}$/.test(value)) throw new ConfigError(`invalid transit router ID for auto-attach: ${value}`);
+  return value;
 }
 
 export function isLoopback(host: string): boolean {

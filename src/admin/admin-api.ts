@@ -6,6 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { safeEqual } from '../pop/signature';
 import type { Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
+import { handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
@@ -14,6 +15,8 @@ export interface AdminDependencies {
   adminToken: string | undefined;
   rootAccountId: string;
   rootAccessKeyId: string;
+  /** how long attaching/detaching last (config.changeDelayMs) */
+  changeDelayMs: number;
 }
 
 export interface AdminRequest {
@@ -70,6 +73,9 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
       return { status: 200, body: { reset: true } };
     }
 
+    const lifecycle = await handleLifecycle({ store, changeDelayMs: deps.changeDelayMs, now }, req.method, path, req.body);
+    if (lifecycle) return lifecycle;
+
     const m = CONNECTION_PATH.exec(path);
     if (m) {
       const connectionId = decodeURIComponent(m[1]!);
@@ -85,7 +91,16 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
           if (existing && existing.accountId !== record.accountId) {
             throw new AdminError(409, 'Conflict', `${connectionId} belongs to another account; delete it first`);
           }
-          await store.putConnection(record);
+          try {
+            await store.putConnection(record);
+          } catch (err) {
+            // Tunnel IDs are unique across connections (UNIQUE in both schemas): SQLite / PostgreSQL unique violation.
+            const code = (err as { code?: unknown }).code;
+            if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') {
+              throw new AdminError(409, 'Conflict', `a tunnel ID of ${connectionId} is already used by another connection`);
+            }
+            throw err;
+          }
           return { status: existing ? 200 : 201, body: connectionView(record) };
         }
         if (req.method === 'GET') {
@@ -120,6 +135,8 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
       return await route(req);
     } catch (err) {
       if (err instanceof AdminError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+      // decodeURIComponent of a path segment with a malformed %-escape: the client's mistake, not a 500.
+      if (err instanceof URIError) return { status: 400, body: { error: { code: 'InvalidRequest', message: 'the path has malformed percent-encoding' } } };
       throw err;
     }
   };

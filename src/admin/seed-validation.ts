@@ -3,6 +3,7 @@
  * Produces store records; nothing is written unless the whole payload is valid.
  */
 import { formatCidr, parseCidr } from '../domain/cidr';
+import { seededConnection } from '../domain/vpn';
 import { CONNECTION_STATES, TUNNEL_STATUSES, PHASE2_UP, routeKey } from '../domain/routes';
 import { BGP_SOURCES, ROUTE_ENTRY_TYPES, type BgpSource, type ConnectionRecord, type KeyedRoute, type RouteEntryType, type RouteFilter, type RouteRecord } from '../store/store';
 import { badRequest } from './admin-errors';
@@ -70,10 +71,10 @@ export function parseConnectionPayload(connectionId: string, body: unknown, defa
     onlyKeys(to, ['tunnelId', 'status'], where);
     const tunnelId = str(to, 'tunnelId', where, TUNNEL_ID);
     if (!tunnelId) throw badRequest(`${where}.tunnelId is required (tun-…)`);
-    return { tunnelId, tunnelIndex: i + 1, status: oneOf(to, 'status', TUNNEL_STATUSES, where) ?? PHASE2_UP };
+    return { tunnelId, status: oneOf(to, 'status', TUNNEL_STATUSES, where) ?? PHASE2_UP };
   });
   if (tunnels.length === 2 && tunnels[0]!.tunnelId === tunnels[1]!.tunnelId) throw badRequest('body.tunnels: the two tunnel IDs must differ');
-  return {
+  return seededConnection({
     connectionId,
     regionId,
     accountId: str(o, 'accountId', 'body', ACCOUNT_ID) ?? defaults.accountId,
@@ -81,7 +82,7 @@ export function parseConnectionPayload(connectionId: string, body: unknown, defa
     transitRouterId: str(o, 'transitRouterId', 'body', TRANSIT_ROUTER_ID) ?? null,
     createTime: integer(o, 'createTime', 0, 8.64e15, 'body') ?? defaults.createTime,
     tunnels,
-  };
+  });
 }
 
 function cidr(o: Json, key: string, where: string): string {

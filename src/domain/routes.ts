@@ -3,6 +3,7 @@
  * silent is recorded in docs/compatibility.md.
  */
 import type { ConnectionRecord, RouteEntryType, RouteRecord } from '../store/store';
+import { ATTACHED_STATES, effectiveState, reportedTunnelStatus } from './vpn';
 
 /** Connection states (`State` of DescribeVpnConnection) — vpc-vco-api.md §9. */
 export const CONNECTION_STATES = [
@@ -18,10 +19,8 @@ export const PHASE2_UP = 'ipsec_sa_established';
  * Decided: routes can be listed while the connection is attached to a transit router, including while a
  * change is being applied (`updating`). Every other state answers Vco.StatusNotSupport.
  */
-const STATES_ALLOWING_ROUTE_QUERIES: ReadonlySet<string> = new Set(['attached', 'updating']);
-
-export function allowsRouteQueries(connection: ConnectionRecord): boolean {
-  return STATES_ALLOWING_ROUTE_QUERIES.has(connection.state);
+export function allowsRouteQueries(connection: ConnectionRecord, now: number): boolean {
+  return ATTACHED_STATES.has(effectiveState(connection, now));
 }
 
 export function isDualTunnel(connection: ConnectionRecord): boolean {
@@ -29,14 +28,13 @@ export function isDualTunnel(connection: ConnectionRecord): boolean {
 }
 
 /**
- * A route's identity within its connection and type. Custom routes are identified by destination, next
- * hop and weight (as CreateVcoRouteEntry / DeleteVcoRouteEntry address them); BGP routes by source and
- * destination (one best path per prefix and direction).
+ * A route's identity within its connection and type. Decided: a connection holds one custom route per
+ * (destination, next hop) — the weight is an attribute that DeleteVcoRouteEntry and
+ * ModifyVcoRouteEntryWeight must state correctly, not part of the identity. BGP routes are identified by
+ * source and destination (one best path per prefix and direction).
  */
-export function routeKey(route: Pick<RouteRecord, 'routeEntryType' | 'routeDest' | 'nextHop' | 'weight' | 'source'>): string {
-  return route.routeEntryType === 'custom'
-    ? `${route.routeDest}|${route.nextHop}|${route.weight}`
-    : `${route.source ?? ''}|${route.routeDest}`;
+export function routeKey(route: Pick<RouteRecord, 'routeEntryType' | 'routeDest' | 'nextHop' | 'source'>): string {
+  return route.routeEntryType === 'custom' ? `${route.routeDest}|${route.nextHop}` : `${route.source ?? ''}|${route.routeDest}`;
 }
 
 /** Route `State` as DescribeVcoRouteEntries reports it (note the capital A of BGP routes). */
@@ -53,8 +51,8 @@ export function formatAsPath(asPath: readonly number[]): string {
  * The tunnels a route's next hop may use that are up (phase 2 established): the route's own list, or every
  * tunnel of the connection when the route names none.
  */
-export function activeNextHopTunnels(connection: ConnectionRecord, route: RouteRecord): string[] {
-  const up = connection.tunnels.filter((t) => t.status === PHASE2_UP).map((t) => t.tunnelId);
+export function activeNextHopTunnels(connection: ConnectionRecord, route: RouteRecord, now: number): string[] {
+  const up = connection.tunnels.filter((t) => reportedTunnelStatus(connection, t, now) === PHASE2_UP).map((t) => t.tunnelId);
   if (route.nextHopTunnelIds === null) return up;
   return route.nextHopTunnelIds.filter((id) => up.includes(id));
 }

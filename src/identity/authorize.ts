@@ -1,14 +1,69 @@
 /**
- * Authorization stage. Today every principal is a root account, and a root account may do everything on
- * its own resources (another account's resources are invisible to it: operations answer NotFound). The
- * RAM policy engine plugs in here for RAM users and roles, using the operation's ramAction and resource.
+ * Authorization stage, driven by each operation's ramAction and resource ARN. A root account may do
+ * everything on its own resources (another account's resources are invisible to it: operations answer
+ * NotFound). RAM users and assumed roles go through the policy engine (iam/effective.ts, iam/policy.ts).
+ *
+ * Denials, decided in one place (ram.md §11, docs/compatibility.md):
+ *   - VPC: implicit deny → 403 Forbbiden.SubUser (sic), explicit deny → 403 Forbidden;
+ *   - RAM: 403 NoPermission; STS: 403 NoPermission with the STS message;
+ * every denial carries AccessDeniedDetail.
  */
+import { E, PopError, type ErrorDefinition } from '../pop/errors';
 import type { Operation } from '../products/product';
+import type { Store } from '../store/store';
+import { decide, type Verdict } from '../iam/effective';
+import { conditionContext, type ConditionContext } from '../iam/policy';
+import { normalizeIp } from '../iam/conditions';
+import { ramDate } from '../iam/ids';
 import type { Principal } from './principal';
 
-export function authorize(principal: Principal, _operation: Operation, _input: unknown): void {
-  switch (principal.kind) {
-    case 'root':
-      return;
-  }
+export interface AuthorizationContext {
+  store: Store;
+  now: number;
+  /** the TCP peer address; acs:SourceIp */
+  sourceIp?: string;
+  /** request arrived over TLS; acs:SecureTransport */
+  secureTransport?: boolean;
+}
+
+/** Actions every authenticated caller may perform (decided: like GetCallerIdentity elsewhere). */
+const ALWAYS_ALLOWED = new Set(['sts:getcalleridentity']);
+
+/** Global condition keys of a request (ram.md §3). MFA never applies to AccessKey calls. */
+export function requestContext(ctx: AuthorizationContext): ConditionContext {
+  return conditionContext({
+    'acs:SourceIp': ctx.sourceIp === undefined ? undefined : normalizeIp(ctx.sourceIp),
+    'acs:SecureTransport': ctx.secureTransport ? 'true' : 'false',
+    'acs:CurrentTime': ramDate(ctx.now),
+    'acs:MFAPresent': 'false',
+  });
+}
+
+function denialError(ramService: string, verdict: Verdict): ErrorDefinition {
+  if (ramService === 'vpc') return verdict.decision === 'ExplicitDeny' ? E.Forbidden : E.ForbiddenSubUser;
+  if (ramService === 'sts') return E.NoPermissionSts;
+  return E.NoPermission;
+}
+
+/** AccessDeniedDetail (ram.md §10); AuthPrincipalDisplayName is the user name, or role:session. */
+export function accessDenied(definition: ErrorDefinition, principal: Exclude<Principal, { kind: 'root' }>, action: string, verdict: Verdict): PopError {
+  return new PopError(definition, undefined, {
+    AccessDeniedDetail: {
+      AuthAction: action,
+      AuthPrincipalType: principal.kind === 'user' ? 'SubUser' : 'AssumedRoleUser',
+      AuthPrincipalOwnerId: principal.accountId,
+      AuthPrincipalDisplayName: principal.kind === 'user' ? principal.userName : `${principal.roleName}:${principal.sessionName}`,
+      PolicyType: verdict.policyType,
+      NoPermissionType: verdict.decision === 'ExplicitDeny' ? 'ExplicitDeny' : 'ImplicitDeny',
+    },
+  });
+}
+
+export async function authorize(principal: Principal, operation: Operation, input: unknown, ctx: AuthorizationContext): Promise<void> {
+  if (principal.kind === 'root') return;
+  if (ALWAYS_ALLOWED.has(operation.ramAction.toLowerCase())) return;
+  const request = { action: operation.ramAction, resource: operation.resource(input, principal), context: requestContext(ctx) };
+  const verdict = await decide(ctx.store, principal, request);
+  if (verdict.decision === 'Allow') return;
+  throw accessDenied(denialError(operation.product.ramService, verdict), principal, operation.ramAction, verdict);
 }

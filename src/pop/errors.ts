@@ -51,9 +51,68 @@ export const E = {
   VcoStatusNotSupport: def('Vco.StatusNotSupport', 400, 'The current VPN connection state does not support this operation.'),
   VpnConnectionNotFound: def('InvalidVpnConnectionInstanceId.NotFound', 404, 'The specified vpn connection instance id does not exist.'),
 
+  // VPC: customer gateways, VPN connections, Vco route writes
+  DryRunOperation: def('DryRunOperation', 400, 'Request validation has been passed with DryRun flag set.'),
+  CustomerGatewayNotFound: def('InvalidCustomerGatewayInstanceId.NotFound', 404, 'The specified customer gateway instance id does not exist.'),
+  CustomerGatewayInUse: def('DependencyViolation.VpnConnection', 400, 'The specified customer gateway is used by a VPN connection.'),
+  VpnConnectionConfiguring: def('VpnConnection.Configuring', 400, 'The specified VPN connection is being configured. Try again later.'),
+  VcoRouteEntryAlreadyExists: def('VcoRouteEntry.AlreadyExists', 400, 'The specified route entry already exists.'),
+  VcoRouteEntryNotFound: def('InvalidVcoRouteEntry.NotFound', 404, 'The specified route entry does not exist.'),
+  VcoRouteEntryQuotaExceeded: def('QuotaExceeded.VcoRouteEntry', 400, 'The number of route entries of the VPN connection exceeds the quota.'),
+
   // Authorization (used from the RAM issue on)
   ForbiddenSubUser: def('Forbbiden.SubUser', 403, 'User not authorized to operate on the specified resource as your account is created by another user.'),
   Forbidden: def('Forbidden', 403, 'User not authorized to operate on the specified resource.'),
+
+  // ---- RAM & STS (ram.md §8, §9; pop-protocol.md §8). Texts without a documented message are decided. ----
+  NoPermission: def('NoPermission', 403, 'You are not authorized to do this action.'),
+  NoPermissionSts: def('NoPermission', 403, 'You are not authorized to do this action. You should be authorized by RAM.'),
+  NoPermissionRootAssumeRole: def('NoPermission', 403, 'Roles may not be assumed by root accounts.'),
+  InvalidSecurityTokenExpired: def('InvalidSecurityToken.Expired', 400, 'Specified SecurityToken is expired.'),
+  InvalidSecurityTokenMalformed: def('InvalidSecurityToken.Malformed', 400, 'Specified SecurityToken is malformed.'),
+  InvalidSecurityTokenMismatch: def('InvalidSecurityToken.MismatchWithAccessKey', 400, 'Specified SecurityToken mismatch with the AccessKey.'),
+  MissingSecurityToken: def('MissingSecurityToken', 400, 'SecurityToken is mandatory for this action.'),
+  MalformedPolicyDocument: def('MalformedPolicyDocument', 400, 'The policy document is malformed.'),
+  EntityNotExistUser: def('EntityNotExist.User', 404, 'The user does not exist.'),
+  EntityNotExistUserAccessKey: def('EntityNotExist.User.AccessKey', 404, 'The user access key does not exist.'),
+  EntityNotExistPolicy: def('EntityNotExist.Policy', 404, 'The policy does not exist.'),
+  EntityNotExistPolicyVersion: def('EntityNotExist.Policy.Version', 404, 'The policy version does not exist.'),
+  EntityNotExistUserPolicy: def('EntityNotExist.User.Policy', 404, 'The policy is not attached to the user.'),
+  EntityNotExistGroupPolicy: def('EntityNotExist.Group.Policy', 404, 'The policy is not attached to the group.'),
+  EntityNotExistRolePolicy: def('EntityNotExist.Role.Policy', 404, 'The policy is not attached to the role.'),
+  EntityNotExistGroup: def('EntityNotExist.Group', 404, 'The group does not exist.'),
+  EntityNotExistUserGroup: def('EntityNotExist.User.Group', 404, 'The user is not a member of the group.'),
+  EntityNotExistRole: def('EntityNotExist.Role', 404, 'The role does not exist.'),
+  EntityAlreadyExistsUser: def('EntityAlreadyExists.User', 409, 'The user does already EXIST.'),
+  EntityAlreadyExistsUserPolicy: def('EntityAlreadyExists.User.Policy', 409, 'The user has already been attached this policy.'),
+  EntityAlreadyExistsGroupPolicy: def('EntityAlreadyExists.Group.Policy', 409, 'The group has already been attached this policy.'),
+  EntityAlreadyExistsRolePolicy: def('EntityAlreadyExists.Role.Policy', 409, 'The role has already been attached this policy.'),
+  EntityAlreadyExistsPolicy: def('EntityAlreadyExists.Policy', 409, 'The policy does already EXIST.'),
+  EntityAlreadyExistsGroup: def('EntityAlreadyExists.Group', 409, 'The group does already EXIST.'),
+  EntityAlreadyExistsUserGroup: def('EntityAlreadyExists.User.Group', 409, 'The user is already a member of the group.'),
+  EntityAlreadyExistsRole: def('EntityAlreadyExists.Role', 409, 'The role does already EXIST.'),
+  LimitExceededUserAccessKey: def('LimitExceeded.User.AccessKey', 409, 'The count of access keys of the user exceeds the limit (2).'),
+  LimitExceededUser: def('LimitExceeded.User', 409, 'The count of users exceeds the limit.'),
+  LimitExceededPolicy: def('LimitExceeded.Policy', 409, 'The count of custom policies exceeds the limit.'),
+  LimitExceededPolicyVersion: def('LimitExceeded.Policy.Version', 409, 'The count of policy versions exceeds the limit (5).'),
+  LimitExceededAttachment: def('LimitExceeded.Policy.Attachment', 409, 'The count of policies attached to the entity exceeds the limit.'),
+  DeleteConflictUserAccessKey: def('DeleteConflict.User.AccessKey', 409, 'The user still has access keys; delete them first.'),
+  DeleteConflictUserPolicy: def('DeleteConflict.User.Policy', 409, 'The user still has attached policies; detach them first.'),
+  DeleteConflictUserGroup: def('DeleteConflict.User.Group', 409, 'The user is still a member of groups; remove it first.'),
+  DeleteConflictGroupUser: def('DeleteConflict.Group.User', 409, 'The group still has members; remove them first.'),
+  DeleteConflictGroupPolicy: def('DeleteConflict.Group.Policy', 409, 'The group still has attached policies; detach them first.'),
+  DeleteConflictRolePolicy: def('DeleteConflict.Role.Policy', 409, 'The role still has attached policies; detach them first.'),
+  DeleteConflictPolicyAttachment: def('DeleteConflict.Policy.Attachment', 409, 'The policy is still attached to users, groups or roles; detach it first.'),
+  DeleteConflictPolicyVersion: def('DeleteConflict.Policy.Version', 409, 'The policy still has non-default versions; delete them first or set CascadingDelete.'),
+  DeleteConflictPolicyVersionDefault: def('DeleteConflict.Policy.Version.Default', 409, 'The default version of a policy cannot be deleted.'),
+  InvalidParameterPolicyType: def('InvalidParameter.PolicyType', 400, 'The parameter PolicyType must be System or Custom.'),
+  InvalidParameterStatus: def('InvalidParameter.Status', 400, 'The parameter Status must be Active or Inactive.'),
+  InvalidParameterRoleArn: def('InvalidParameter.RoleArn', 400, 'The parameter RoleArn is wrongly formed.'),
+  InvalidParameterRoleSessionName: def('InvalidParameter.RoleSessionName', 400, 'The parameter RoleSessionName is wrongly formed: 2 to 64 letters, digits, ".", "@", "-" or "_".'),
+  InvalidParameterDurationSeconds: def('InvalidParameter.DurationSeconds', 400, "The DurationSeconds is out of range: from 900 to the role's MaxSessionDuration."),
+  InvalidParameterPolicyGrammar: def('InvalidParameter.PolicyGrammar', 400, 'The parameter Policy has not passed grammar check.'),
+  InvalidParameterPolicySize: def('InvalidParameter.PolicySize', 400, 'The parameter Policy is longer than 2048 characters.'),
+  InvalidParameterExternalId: def('InvalidParameter.ExternalId', 400, 'The parameter ExternalId is wrongly formed.'),
 } as const;
 
 export type ErrorName = keyof typeof E;
@@ -77,4 +136,17 @@ export function missingParameter(name: string): PopError {
 /** `InvalidParameter` naming the offending parameter. */
 export function invalidParameter(name: string, why: string): PopError {
   return new PopError(E.InvalidParameter, `The specified parameter "${name}" is not valid: ${why}`);
+}
+
+/**
+ * `IllegalParam.{Param}` errors, the pattern DescribeVcoRouteEntries documents for its own parameters
+ * (IllegalParam.RouteEntryType); vcoroute uses it for every invalid VPC parameter value.
+ */
+export function illegalParam(name: string, message: string): PopError {
+  return new PopError(def(`IllegalParam.${name}`, 400, message));
+}
+
+/** RAM's `InvalidParameter.{Param}[.{Rule}]` family, e.g. InvalidParameter.UserName.Length (ram.md §8). */
+export function ramInvalidParameter(param: string, rule: 'Length' | 'InvalidChars' | 'Format' | undefined, message: string): PopError {
+  return new PopError(def(rule ? `InvalidParameter.${param}.${rule}` : `InvalidParameter.${param}`, 400, message));
 }

@@ -13,11 +13,20 @@ export interface Product {
   ramService: string;
 }
 
+/** Server options that operations obey (from config.ts). */
+export interface OperationSettings {
+  /** how long attaching/detaching/updating last (0 = immediate) */
+  changeDelayMs: number;
+  /** when set, every new VPN connection is attached to this transit router */
+  autoAttachTransitRouterId: string | null;
+}
+
 export interface OperationContext {
   store: Store;
   principal: Principal;
   requestId: string;
   now: number;
+  settings: OperationSettings;
 }
 
 export type ResponseBody = Record<string, unknown>;

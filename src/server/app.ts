@@ -17,6 +17,8 @@ import { createPopPipeline } from './pipeline';
 const MAX_POP_BODY = 1024 * 1024;
 const MAX_ADMIN_BODY = 128 * 1024 * 1024;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
+/** Expired STS sessions are kept a day, so their tokens still answer InvalidSecurityToken.Expired. */
+const STS_SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export interface RunningServer {
   /** host:port, what an SDK's `endpoint` takes */
@@ -67,8 +69,9 @@ export async function startServer(config: Config, store: Store, logger: Logger =
     logger,
     timestampWindowMs: config.timestampWindowMs,
     clientTokenRetentionMs: config.clientTokenRetentionMs,
+    settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId },
   });
-  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId });
+  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs });
 
   const server = http.createServer((req, res) => {
     const url = req.url ?? '/';
@@ -79,7 +82,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
     };
     readBody(req, isAdmin ? MAX_ADMIN_BODY : MAX_POP_BODY)
       .then(async (body) => {
-        const request = { method: req.method ?? 'GET', url, headers: req.headers, body };
+        const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure: 'encrypted' in req.socket };
         if (isAdmin) {
           const out = await admin(request);
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
@@ -105,7 +108,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
 
   const housekeeping = setInterval(() => {
     const t = Date.now();
-    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs)]).catch((err: unknown) =>
+    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS)]).catch((err: unknown) =>
       logger.warn({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);

@@ -10,7 +10,8 @@ import {
   v3StringToSign, type V3Authorization,
 } from '../pop/signature';
 import type { Principal } from '../identity/principal';
-import type { AccessKeyRecord, Store } from '../store/store';
+import { resolveCredential, type ResolvedCredential } from '../identity/credentials';
+import type { Store } from '../store/store';
 
 export type SignatureStyle = 'v1' | 'v3';
 
@@ -55,18 +56,16 @@ export async function authenticate(style: SignatureStyle, req: PopRequest, ctx: 
   return style === 'v3' ? authenticateV3(req, ctx) : authenticateV1(req, ctx);
 }
 
-async function accessKeyFor(ctx: AuthenticationContext, accessKeyId: string): Promise<AccessKeyRecord> {
-  const key = await ctx.store.getAccessKey(accessKeyId);
-  if (!key) throw new PopError(E.InvalidAccessKeyIdNotFound);
-  if (key.status !== 'Active') throw new PopError(E.InvalidAccessKeyIdInactive);
-  return key;
+/** Root key, RAM user key or STS credentials (identity/credentials.ts); inactive keys and bad tokens fail here. */
+function accessKeyFor(ctx: AuthenticationContext, accessKeyId: string, securityToken: string | undefined): Promise<ResolvedCredential> {
+  return resolveCredential(ctx.store, accessKeyId, securityToken, ctx.now);
 }
 
 function checkWindow(ctx: AuthenticationContext, timestamp: number): void {
   if (Math.abs(ctx.now - timestamp) > ctx.timestampWindowMs) throw new PopError(E.InvalidTimeStampExpired);
 }
 
-async function consumeNonce(ctx: AuthenticationContext, key: AccessKeyRecord, nonce: string, timestamp: number): Promise<void> {
+async function consumeNonce(ctx: AuthenticationContext, key: ResolvedCredential, nonce: string, timestamp: number): Promise<void> {
   // Remember the nonce as long as a request carrying this timestamp could still be accepted.
   if (!(await ctx.store.useNonce(key.accessKeyId, nonce, timestamp + ctx.timestampWindowMs))) {
     throw new PopError(E.SignatureNonceUsed);
@@ -83,14 +82,14 @@ async function authenticateV1(req: PopRequest, ctx: AuthenticationContext): Prom
   if (!NONCE.test(p.SignatureNonce!)) throw new PopError(E.InvalidSignatureNonce);
   const timestamp = parseTimestamp(p.Timestamp!);
   checkWindow(ctx, timestamp);
-  const key = await accessKeyFor(ctx, p.AccessKeyId!);
+  const key = await accessKeyFor(ctx, p.AccessKeyId!, p.SecurityToken);
   const stringToSign = v1StringToSign(req.method, p);
   if (!safeEqual(v1Signature(key.secret, stringToSign), p.Signature!)) {
     // As Alibaba does: the server's string to sign helps the user find the difference; it holds no secret.
     throw new PopError(E.SignatureDoesNotMatch, `${E.SignatureDoesNotMatch.message} server string to sign is:${stringToSign}`);
   }
   await consumeNonce(ctx, key, p.SignatureNonce!, timestamp);
-  return { kind: 'root', accountId: key.accountId, accessKeyId: key.accessKeyId };
+  return key.principal;
 }
 
 function parseAuthorization(req: PopRequest): V3Authorization & { algorithm: 'ACS3-HMAC-SHA256' | 'ACS3-HMAC-SM3' } {
@@ -122,7 +121,7 @@ async function authenticateV3(req: PopRequest, ctx: AuthenticationContext): Prom
   if (!NONCE.test(nonce)) throw new PopError(E.InvalidSignatureNonce);
   const timestamp = parseTimestamp(header(req.headers, 'x-acs-date')!);
   checkWindow(ctx, timestamp);
-  const key = await accessKeyFor(ctx, auth.accessKeyId);
+  const key = await accessKeyFor(ctx, auth.accessKeyId, header(req.headers, 'x-acs-security-token'));
   const payloadHash = header(req.headers, 'x-acs-content-sha256')!;
   if (!safeEqual(v3Hash(auth.algorithm, req.body), payloadHash)) {
     throw new PopError(E.SignatureDoesNotMatch, `${E.SignatureDoesNotMatch.message} The x-acs-content-sha256 header does not match the request body.`);
@@ -134,5 +133,5 @@ async function authenticateV3(req: PopRequest, ctx: AuthenticationContext): Prom
     throw new PopError(E.SignatureDoesNotMatch, `${E.SignatureDoesNotMatch.message} server canonical request is:${canonical}`);
   }
   await consumeNonce(ctx, key, nonce, timestamp);
-  return { kind: 'root', accountId: key.accountId, accessKeyId: key.accessKeyId };
+  return key.principal;
 }

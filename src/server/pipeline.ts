@@ -11,7 +11,7 @@ import { guessFormat, parsePopRequest, type ResponseFormat } from '../pop/reques
 import { newRequestId, renderError, renderSuccess, type RenderedResponse } from '../pop/render';
 import { authorize } from '../identity/authorize';
 import type { OperationTable } from '../operations';
-import type { Product } from '../products/product';
+import type { OperationSettings, Product } from '../products/product';
 import type { Store } from '../store/store';
 import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -22,6 +22,7 @@ export interface PipelineDependencies {
   logger: Logger;
   timestampWindowMs: number;
   clientTokenRetentionMs: number;
+  settings: OperationSettings;
 }
 
 export interface PopHttpRequest {
@@ -29,6 +30,10 @@ export interface PopHttpRequest {
   url: string;
   headers: IncomingHttpHeaders;
   body: Buffer;
+  /** TCP peer address (acs:SourceIp) */
+  remoteAddress?: string;
+  /** true over TLS (acs:SecureTransport) */
+  secure?: boolean;
 }
 
 export type PopHandler = (request: PopHttpRequest) => Promise<RenderedResponse>;
@@ -63,10 +68,10 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
 
       // validate, then authorize on the validated request (the resource ARN needs its parameters)
       const input = operation.parse(req.params);
-      authorize(principal, operation, input);
+      await authorize(principal, operation, input, { store, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true });
 
       // idempotency → operation
-      const ctx = { store, principal, requestId, now };
+      const ctx = { store, principal, requestId, now, settings: deps.settings };
       const token = operation.clientToken ? req.params.ClientToken : undefined;
       let body: Record<string, unknown>;
       if (token !== undefined && token !== '') {

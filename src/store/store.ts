@@ -2,6 +2,19 @@
  * The storage interface: asynchronous and backend-neutral. Business rules live above it (domain/,
  * products/); a backend only stores, indexes and counts. Every backend runs test/contract/store.test.ts.
  */
+import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
+export type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
+
+/**
+ * The backend cannot be reached (connection refused or lost, timeout). Transient: the pipeline answers 503
+ * ServiceUnavailable and /_vcoroute/health reports it; service resumes when the backend answers again.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
 
 export const ROUTE_ENTRY_TYPES = ['custom', 'bgp'] as const;
 export type RouteEntryType = (typeof ROUTE_ENTRY_TYPES)[number];
@@ -15,20 +28,120 @@ export interface AccessKeyRecord {
   status: 'Active' | 'Inactive';
 }
 
+export interface IkeConfig {
+  ikeVersion: string;
+  ikeMode: string;
+  ikeEncAlg: string;
+  ikeAuthAlg: string;
+  ikePfs: string;
+  ikeLifetime: number;
+  localId: string;
+  remoteId: string;
+  psk: string;
+}
+
+export interface IpsecConfig {
+  ipsecEncAlg: string;
+  ipsecAuthAlg: string;
+  ipsecPfs: string;
+  ipsecLifetime: number;
+}
+
+export interface TunnelBgpConfig {
+  localAsn: number;
+  tunnelCidr: string;
+  localBgpIp: string;
+}
+
+/** Configuration of one tunnel, stored as a document (nothing queries inside it). */
+export interface TunnelOptions {
+  enableDpd: boolean;
+  enableNatTraversal: boolean;
+  role: 'master' | 'slave';
+  internetIp: string;
+  zoneNo: string;
+  ike: IkeConfig;
+  ipsec: IpsecConfig;
+  bgp: TunnelBgpConfig;
+}
+
 export interface TunnelRecord {
   tunnelId: string;
   tunnelIndex: number; // 1 or 2
   status: string; // IKE/IPsec negotiation status, e.g. ipsec_sa_established
+  customerGatewayId: string | null;
+  options: TunnelOptions;
+}
+
+export interface Tag {
+  key: string;
+  value: string;
+}
+
+/** Configuration of a connection, stored as a document (nothing queries inside it). */
+export interface ConnectionAttributes {
+  name: string;
+  description: string;
+  localSubnet: string;
+  remoteSubnet: string;
+  networkType: 'public' | 'private';
+  effectImmediately: boolean;
+  autoConfigRoute: boolean;
+  enableTunnelsBgp: boolean;
+  tunnelBandwidth: string;
+  resourceGroupId: string;
+  tags: Tag[];
+  internetIp: string;
+  /** single-tunnel connections only */
+  single?: {
+    enableDpd: boolean;
+    enableNatTraversal: boolean;
+    remoteCaCert: string;
+    ike: IkeConfig;
+    ipsec: IpsecConfig;
+    bgp: { enableBgp: boolean; localAsn: number; tunnelCidr: string; localBgpIp: string };
+    healthCheck: { enable: boolean; dip: string; sip: string; interval: number; retry: number; policy: string };
+  };
 }
 
 export interface ConnectionRecord {
   connectionId: string;
   accountId: string;
   regionId: string;
+  /** the stable state; while `now < pendingUntil` the connection shows `pendingState` instead */
   state: string;
+  pendingState: string | null;
+  pendingUntil: number | null;
   transitRouterId: string | null;
+  /** single-tunnel connections: their customer gateway */
+  customerGatewayId: string | null;
   createTime: number; // epoch ms
   tunnels: TunnelRecord[]; // empty = single-tunnel, two = dual-tunnel
+  attributes: ConnectionAttributes;
+}
+
+export interface CustomerGatewayRecord {
+  customerGatewayId: string;
+  accountId: string;
+  regionId: string;
+  ipAddress: string;
+  asn: number | null;
+  authKey: string;
+  name: string;
+  description: string;
+  resourceGroupId: string;
+  tags: Tag[];
+  createTime: number;
+}
+
+/** A state change of a connection, applied only if no other change is in progress. */
+export interface ConnectionTransition {
+  /** stable state after the change (e.g. attached) */
+  state: string;
+  /** state shown until `pendingUntil` (e.g. attaching, updating); null for an immediate change */
+  pendingState: string | null;
+  pendingUntil: number | null;
+  transitRouterId?: string | null;
 }
 
 export interface RouteRecord {
@@ -55,8 +168,17 @@ export interface RouteCount {
   count: number;
 }
 
+export interface ConnectionFilter {
+  connectionId?: string;
+  customerGatewayId?: string;
+  /** only connections attached to a transit router (DescribeVpnAttachments) */
+  attachedToTransitRouter?: boolean;
+}
+
 export interface RouteFilter {
   routeEntryType?: RouteEntryType;
+  /** a route's identity (domain/routes.ts routeKey) */
+  routeKey?: string;
   routeDest?: string;
   source?: BgpSource;
 }
@@ -71,6 +193,8 @@ export interface IdempotencyRecord {
 export interface Store {
   readonly backend: string;
   close(): Promise<void>;
+  /** Checks that the backend answers; throws StoreUnavailableError when it does not (health endpoint). */
+  ping?(): Promise<void>;
 
   // identities
   upsertAccount(accountId: string, now: number): Promise<void>;
@@ -92,21 +216,70 @@ export interface Store {
   releaseClientToken(accountId: string, token: string): Promise<void>;
   pruneClientTokens(olderThan: number): Promise<number>;
 
+  // customer gateways
+  putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void>;
+  getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined>;
+  /** In creation order (then ID); `customerGatewayId` narrows to one. */
+  listCustomerGateways(accountId: string, regionId: string, offset: number, limit: number, customerGatewayId?: string): Promise<{ total: number; items: CustomerGatewayRecord[] }>;
+  /** Deletes the gateway unless a connection or tunnel uses it: 'deleted' | 'in-use' | 'missing'. */
+  deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'>;
+
   // VPN connections
   putConnection(connection: ConnectionRecord): Promise<void>;
   getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Looks a connection up by id alone (admin API). */
   findConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
+  /** In creation order (then ID); filters narrow the list. */
+  listConnections(accountId: string, regionId: string, filter: ConnectionFilter, offset: number, limit: number): Promise<{ total: number; items: ConnectionRecord[] }>;
+  /**
+   * Applies a state change atomically, only if no change is in progress at `now` (pendingUntil ≤ now) and
+   * the current stable state is one of `fromStates`. Returns false otherwise: the database, not process
+   * memory, decides which of two racing writers wins.
+   */
+  transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean>;
   deleteConnection(connectionId: string): Promise<boolean>;
 
   // Vco routes
   /** Inserts or replaces routes by their identity (see domain/routes.ts routeKey); new routes go last. */
   upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }>;
   deleteRoutes(connectionId: string, filter: RouteFilter): Promise<number>;
+  /** Inserts one route unless a route with its key exists; false when it exists. */
+  insertRoute(connectionId: string, route: KeyedRoute): Promise<boolean>;
+  /** Looks one route up by its identity. */
+  findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined>;
+  /** Replaces a route (found by old key) in place, keeping its position: 'ok' | 'missing' | 'exists' (new key taken). */
+  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute): Promise<'ok' | 'missing' | 'exists'>;
   countRoutes(connectionId: string): Promise<RouteCount[]>;
   /** One page in listing order (creation order; see docs/compatibility.md). */
   listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]>;
 
   /** Empties everything but the given root identity (and the replay-protection nonces, which are security state). */
   reset(keepAccountId: string, keepAccessKeyId: string): Promise<void>;
+
+  // ---- RAM & STS ----  (records in ram-records.ts; rules, limits and validation live in src/iam and src/products/ram|sts)
+  /** Inserts an entity; false when (accountId, kind, name) is taken. */
+  createRamEntity(entity: RamEntityRecord): Promise<boolean>;
+  getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined>;
+  getRamEntityById(accountId: string, kind: RamEntityKind, id: string): Promise<RamEntityRecord | undefined>;
+  /** Entities in ascending name order (plain string comparison), names strictly after `after`; at most `limit`. */
+  listRamEntities(accountId: string, kind: RamEntityKind, after: string | undefined, limit: number): Promise<RamEntityRecord[]>;
+  countRamEntities(accountId: string, kind: RamEntityKind): Promise<number>;
+  /** Replaces name, data and updateDate of the entity (accountId, kind, id); false when missing or the new name is taken. */
+  updateRamEntity(entity: RamEntityRecord): Promise<boolean>;
+  deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean>;
+  /** Adds a link; false when it exists. */
+  addRamLink(link: RamLinkRecord): Promise<boolean>;
+  removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean>;
+  /** Links in creation order. */
+  listRamLinksFrom(accountId: string, kind: RamLinkKind, fromId: string): Promise<RamLinkRecord[]>;
+  listRamLinksTo(accountId: string, kind: RamLinkKind, toId: string): Promise<RamLinkRecord[]>;
+  /** Inserts a RAM user's AccessKey, or updates the status of an existing one. */
+  putUserAccessKey(key: UserAccessKeyRecord): Promise<void>;
+  getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined>;
+  /** In creation order. */
+  listUserAccessKeys(accountId: string, userId: string): Promise<UserAccessKeyRecord[]>;
+  deleteUserAccessKey(accessKeyId: string): Promise<boolean>;
+  putStsSession(session: StsSessionRecord): Promise<void>;
+  getStsSession(accessKeyId: string): Promise<StsSessionRecord | undefined>;
+  pruneStsSessions(expiredBefore: number): Promise<number>;
 }

@@ -19,7 +19,7 @@ interface DescribeVcoRouteEntriesInput {
   pageSize: number;
 }
 
-function entry(connection: ConnectionRecord, route: RouteRecord, dualTunnel: boolean): ResponseBody {
+function entry(connection: ConnectionRecord, route: RouteRecord, dualTunnel: boolean, now: number): ResponseBody {
   const out: ResponseBody = {
     VpnConnectionId: connection.connectionId,
     RouteDest: route.routeDest,
@@ -36,7 +36,7 @@ function entry(connection: ConnectionRecord, route: RouteRecord, dualTunnel: boo
     out.Source = route.source;
   }
   if (dualTunnel) {
-    const tunnels = activeNextHopTunnels(connection, route);
+    const tunnels = activeNextHopTunnels(connection, route, now);
     if (tunnels.length > 0) out.NextHopTunnelIdList = tunnels;
   }
   return out;
@@ -74,10 +74,10 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
     };
   },
 
-  async run(input, { store, principal }) {
+  async run(input, { store, principal, now }) {
     const connection = await store.getConnection(principal.accountId, input.vpnConnectionId);
     if (!connection || connection.regionId !== input.regionId) throw new PopError(E.VpnConnectionNotFound);
-    if (!allowsRouteQueries(connection)) throw new PopError(E.VcoStatusNotSupport);
+    if (!allowsRouteQueries(connection, now)) throw new PopError(E.VcoStatusNotSupport);
     const offset = (input.pageNumber - 1) * input.pageSize;
     const [counts, routes] = await Promise.all([
       store.countRoutes(connection.connectionId),
@@ -88,7 +88,7 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
       TotalCount: counts.reduce((sum, c) => (c.routeEntryType === input.routeEntryType ? sum + c.count : sum), 0),
       PageNumber: input.pageNumber,
       PageSize: input.pageSize,
-      VcoRouteEntries: routes.map((r) => entry(connection, r, dualTunnel)),
+      VcoRouteEntries: routes.map((r) => entry(connection, r, dualTunnel, now)),
     };
     if (dualTunnel) body.VpnRouteCounts = vpnRouteCounts(counts);
     return body;

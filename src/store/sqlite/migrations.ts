@@ -89,4 +89,82 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    description: 'customer gateways, VPN connection configuration and asynchronous state',
+    sql: `
+      CREATE TABLE customer_gateways (
+        customer_gateway_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        region_id TEXT NOT NULL,
+        ip_address TEXT NOT NULL,
+        asn INTEGER,
+        auth_key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        resource_group_id TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        create_time INTEGER NOT NULL
+      );
+      CREATE INDEX customer_gateways_owner ON customer_gateways (account_id, region_id, create_time, customer_gateway_id);
+      ALTER TABLE vpn_connections ADD COLUMN pending_state TEXT;
+      ALTER TABLE vpn_connections ADD COLUMN pending_until INTEGER;
+      ALTER TABLE vpn_connections ADD COLUMN customer_gateway_id TEXT;
+      ALTER TABLE vpn_connections ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+      CREATE INDEX vpn_connections_owner ON vpn_connections (account_id, region_id, create_time, connection_id);
+      CREATE INDEX vpn_connections_gateway ON vpn_connections (customer_gateway_id);
+      ALTER TABLE vpn_tunnels ADD COLUMN customer_gateway_id TEXT;
+      ALTER TABLE vpn_tunnels ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+      CREATE INDEX vpn_tunnels_gateway ON vpn_tunnels (customer_gateway_id);
+    `,
+  },
+  {
+    version: 3,
+    description: 'RAM & STS: users, groups, roles, custom policies, attachments, user AccessKeys, STS sessions',
+    sql: `
+      CREATE TABLE ram_entities (
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL,
+        create_date INTEGER NOT NULL,
+        update_date INTEGER NOT NULL,
+        PRIMARY KEY (account_id, kind, entity_id)
+      );
+      CREATE UNIQUE INDEX ram_entities_name ON ram_entities (account_id, kind, name);
+      CREATE TABLE ram_links (
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        from_id TEXT NOT NULL,
+        to_id TEXT NOT NULL,
+        create_date INTEGER NOT NULL,
+        PRIMARY KEY (account_id, kind, from_id, to_id)
+      );
+      CREATE INDEX ram_links_to ON ram_links (account_id, kind, to_id);
+      CREATE TABLE ram_access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        status TEXT NOT NULL,
+        create_date INTEGER NOT NULL
+      );
+      CREATE INDEX ram_access_keys_user ON ram_access_keys (account_id, user_id);
+      CREATE TABLE sts_sessions (
+        access_key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        token TEXT NOT NULL,
+        role_id TEXT NOT NULL,
+        role_name TEXT NOT NULL,
+        session_name TEXT NOT NULL,
+        session_policy TEXT,
+        source_identity TEXT,
+        expires_at INTEGER NOT NULL,
+        create_date INTEGER NOT NULL
+      );
+      CREATE INDEX sts_sessions_expiry ON sts_sessions (expires_at);
+    `,
+  },
 ];

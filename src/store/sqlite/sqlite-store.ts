@@ -6,11 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  AccessKeyRecord, BgpSource, ConnectionRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
-  RouteFilter, RouteRecord, Store, TunnelRecord,
+  AccessKeyRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
+  RouteFilter, RouteRecord, Store,
 } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { MIGRATIONS } from './migrations';
+import { SqliteVpnTables } from './sqlite-vpn';
+import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
+import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
 
 interface RouteRow {
   route_entry_type: RouteEntryType;
@@ -21,15 +24,6 @@ interface RouteRow {
   as_path: string | null;
   community: string | null;
   next_hop_tunnel_ids: string | null;
-  create_time: number;
-}
-
-interface ConnectionRow {
-  connection_id: string;
-  account_id: string;
-  region_id: string;
-  state: string;
-  transit_router_id: string | null;
   create_time: number;
 }
 
@@ -47,6 +41,32 @@ function toRoute(row: RouteRow): RouteRecord {
     nextHopTunnelIds: row.next_hop_tunnel_ids === null ? null : (JSON.parse(row.next_hop_tunnel_ids) as string[]),
     createTime: row.create_time,
   };
+}
+
+/** A listed page is read as raw rows (arrays): better-sqlite3 builds row objects key by key, which costs more than the query. */
+const PAGE_COLUMNS = 'route_dest, next_hop, weight, source, as_path, community, next_hop_tunnel_ids, create_time';
+type PageRow = [string, string, number, string | null, string | null, string | null, string | null, number];
+
+function pageRowToRoute(type: RouteEntryType, r: PageRow): RouteRecord {
+  return {
+    routeEntryType: type,
+    routeDest: r[0],
+    nextHop: r[1],
+    weight: r[2],
+    source: r[3] as BgpSource | null,
+    asPath: r[4] === null ? null : (JSON.parse(r[4]) as number[]),
+    community: r[5],
+    nextHopTunnelIds: r[6] === null ? null : (JSON.parse(r[6]) as string[]),
+    createTime: r[7],
+  };
+}
+
+interface PendingNonce {
+  accessKeyId: string;
+  nonce: string;
+  expiresAt: number;
+  resolve(fresh: boolean): void;
+  reject(err: unknown): void;
 }
 
 export const SQLITE_FILE_NAME = 'vcoroute.sqlite';
@@ -69,6 +89,8 @@ export class SqliteStore implements Store {
   readonly backend = 'sqlite';
   private readonly db: Database.Database;
   private readonly s;
+  private readonly vpn: SqliteVpnTables;
+  private readonly ram: SqliteRamTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -84,6 +106,8 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     const db = this.db;
+    this.vpn = new SqliteVpnTables(db);
+    this.ram = new SqliteRamTables(db);
     this.s = {
       upsertAccount: db.prepare('INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT (account_id) DO NOTHING'),
       hasAccount: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?').pluck(),
@@ -101,19 +125,16 @@ export class SqliteStore implements Store {
       completeToken: db.prepare('UPDATE client_tokens SET response_status = ?, response_body = ? WHERE account_id = ? AND client_token = ?'),
       releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL'),
       pruneTokens: db.prepare('DELETE FROM client_tokens WHERE created_at < ?'),
-      putConnection: db.prepare(`INSERT INTO vpn_connections (connection_id, account_id, region_id, state, transit_router_id, create_time)
-        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (connection_id) DO UPDATE SET account_id = excluded.account_id,
-        region_id = excluded.region_id, state = excluded.state, transit_router_id = excluded.transit_router_id, create_time = excluded.create_time`),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
-      insertTunnel: db.prepare('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status) VALUES (?, ?, ?, ?)'),
-      getConnection: db.prepare('SELECT connection_id, account_id, region_id, state, transit_router_id, create_time FROM vpn_connections WHERE connection_id = ?'),
-      getTunnels: db.prepare('SELECT tunnel_id, tunnel_index, status FROM vpn_tunnels WHERE connection_id = ? ORDER BY tunnel_index'),
       deleteConnection: db.prepare('DELETE FROM vpn_connections WHERE connection_id = ?'),
       deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
       deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
       deleteAllCounts: db.prepare('DELETE FROM vco_route_counts WHERE connection_id = ?'),
       nextSeq: db.prepare('SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?').pluck(),
       setNextSeq: db.prepare('UPDATE vpn_connections SET next_route_seq = ? WHERE connection_id = ?'),
+      findRouteRow: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?`),
+      replaceRoute: db.prepare(`UPDATE vco_routes SET route_key = ?, route_dest = ?, next_hop = ?, weight = ?, source = ?, as_path = ?, community = ?,
+        next_hop_tunnel_ids = ?, create_time = ? WHERE connection_id = ? AND route_entry_type = ? AND seq = ?`),
       findRoute: db.prepare('SELECT seq FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?').pluck(),
       insertRoute: db.prepare(`INSERT INTO vco_routes (connection_id, route_entry_type, seq, route_key, ${ROUTE_COLUMNS.replace('route_entry_type, ', '')})
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -125,9 +146,9 @@ export class SqliteStore implements Store {
       addRouteCount: db.prepare(`INSERT INTO vco_route_counts (connection_id, route_entry_type, source, route_count) VALUES (?, ?, ?, ?)
         ON CONFLICT (connection_id, route_entry_type, source) DO UPDATE SET route_count = route_count + excluded.route_count`),
       countRoutes: db.prepare('SELECT route_entry_type, source, route_count FROM vco_route_counts WHERE connection_id = ? AND route_count > 0'),
-      blocks: db.prepare('SELECT block, route_count AS count FROM vco_route_blocks WHERE connection_id = ? AND route_entry_type = ? ORDER BY block'),
-      pageFrom: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND seq >= ?
-        ORDER BY seq LIMIT ? OFFSET ?`),
+      blocks: db.prepare('SELECT block, route_count FROM vco_route_blocks WHERE connection_id = ? AND route_entry_type = ? ORDER BY block').raw(),
+      pageFrom: db.prepare(`SELECT ${PAGE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND seq >= ?
+        ORDER BY seq LIMIT ? OFFSET ?`).raw(),
     };
   }
 
@@ -136,6 +157,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.flushNonces();
     if (this.db.open) this.db.close();
   }
 
@@ -158,9 +180,34 @@ export class SqliteStore implements Store {
     return row && { accessKeyId: row.access_key_id, accountId: row.account_id, secret: row.secret, status: row.status };
   }
 
-  async useNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
-    return this.s.useNonce.run(accessKeyId, nonce, expiresAt, Date.now()).changes === 1;
+  /**
+   * Group commit: the nonces of the requests that reach this point in one turn of the event loop are
+   * recorded in one transaction (one WAL commit instead of one each), in arrival order, and each caller
+   * learns its answer only after that commit, so a nonce is as durable as before when its request proceeds.
+   */
+  useNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingNonces.length === 0) setImmediate(this.flushNonces);
+      this.pendingNonces.push({ accessKeyId, nonce, expiresAt, resolve, reject });
+    });
   }
+
+  private pendingNonces: PendingNonce[] = [];
+
+  private readonly flushNonces = (): void => {
+    const batch = this.pendingNonces;
+    if (batch.length === 0) return;
+    this.pendingNonces = [];
+    let fresh: boolean[];
+    try {
+      const now = Date.now();
+      fresh = this.db.transaction(() => batch.map((n) => this.s.useNonce.run(n.accessKeyId, n.nonce, n.expiresAt, now).changes === 1)).immediate();
+    } catch (err) {
+      for (const n of batch) n.reject(err);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(fresh[i]!);
+  };
 
   async pruneNonces(now: number): Promise<number> {
     return this.s.pruneNonces.run(now).changes;
@@ -191,34 +238,43 @@ export class SqliteStore implements Store {
     return this.s.pruneTokens.run(olderThan).changes;
   }
 
+  // ---- customer gateways and VPN connections (sqlite-vpn.ts) ----
+
+  async putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void> {
+    this.vpn.putGateway(gateway);
+  }
+
+  async getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
+    return this.vpn.getGateway(accountId, customerGatewayId);
+  }
+
+  async listCustomerGateways(accountId: string, regionId: string, offset: number, limit: number, customerGatewayId?: string) {
+    return this.vpn.listGateways(accountId, regionId, offset, limit, customerGatewayId);
+  }
+
+  async deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.vpn.deleteGateway(accountId, customerGatewayId);
+  }
+
   async putConnection(c: ConnectionRecord): Promise<void> {
-    this.db.transaction(() => {
-      this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.transitRouterId, c.createTime);
-      this.s.deleteTunnels.run(c.connectionId);
-      for (const t of c.tunnels) this.s.insertTunnel.run(c.connectionId, t.tunnelIndex, t.tunnelId, t.status);
-    }).immediate();
+    this.vpn.putConnection(c);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {
-    const c = await this.findConnection(connectionId);
+    const c = this.vpn.getConnection(connectionId);
     return c && c.accountId === accountId ? c : undefined;
   }
 
   async findConnection(connectionId: string): Promise<ConnectionRecord | undefined> {
-    const row = this.s.getConnection.get(connectionId) as ConnectionRow | undefined;
-    if (!row) return undefined;
-    const tunnels = (this.s.getTunnels.all(connectionId) as { tunnel_id: string; tunnel_index: number; status: string }[]).map(
-      (t): TunnelRecord => ({ tunnelId: t.tunnel_id, tunnelIndex: t.tunnel_index, status: t.status }),
-    );
-    return {
-      connectionId: row.connection_id,
-      accountId: row.account_id,
-      regionId: row.region_id,
-      state: row.state,
-      transitRouterId: row.transit_router_id,
-      createTime: row.create_time,
-      tunnels,
-    };
+    return this.vpn.getConnection(connectionId);
+  }
+
+  async listConnections(accountId: string, regionId: string, filter: ConnectionFilter, offset: number, limit: number) {
+    return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
+  }
+
+  async transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
+    return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
   async deleteConnection(connectionId: string): Promise<boolean> {
@@ -232,34 +288,37 @@ export class SqliteStore implements Store {
   }
 
   async upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
-    return this.db.transaction(() => {
-      let seq = this.s.nextSeq.get(connectionId) as number | undefined;
-      if (seq === undefined) throw new Error(`connection ${connectionId} does not exist`);
-      let inserted = 0;
-      let updated = 0;
-      const blockDeltas = new Map<string, number>();
-      const countDeltas = new Map<string, number>();
-      for (const { key, route: r } of routes) {
-        const asPath = r.asPath === null ? null : JSON.stringify(r.asPath);
-        const tunnels = r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds);
-        const existing = this.s.findRoute.get(connectionId, r.routeEntryType, key) as number | undefined;
-        if (existing !== undefined) {
-          this.s.updateRoute.run(r.routeDest, r.nextHop, r.weight, r.source, asPath, r.community, tunnels, r.createTime,
-            connectionId, r.routeEntryType, existing);
-          updated++;
-          continue;
-        }
-        this.s.insertRoute.run(connectionId, r.routeEntryType, seq, key, r.routeDest, r.nextHop, r.weight, r.source, asPath,
-          r.community, tunnels, r.createTime);
-        bump(blockDeltas, `${r.routeEntryType}|${blockOf(seq)}`, 1);
-        bump(countDeltas, `${r.routeEntryType}|${r.source ?? ''}`, 1);
-        seq++;
-        inserted++;
+    return this.db.transaction(() => this.upsertRoutesNow(connectionId, routes)).immediate();
+  }
+
+  /** The body of upsertRoutes; runs inside the caller's transaction. */
+  private upsertRoutesNow(connectionId: string, routes: readonly KeyedRoute[]): { inserted: number; updated: number } {
+    let seq = this.s.nextSeq.get(connectionId) as number | undefined;
+    if (seq === undefined) throw new Error(`connection ${connectionId} does not exist`);
+    let inserted = 0;
+    let updated = 0;
+    const blockDeltas = new Map<string, number>();
+    const countDeltas = new Map<string, number>();
+    for (const { key, route: r } of routes) {
+      const asPath = r.asPath === null ? null : JSON.stringify(r.asPath);
+      const tunnels = r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds);
+      const existing = this.s.findRoute.get(connectionId, r.routeEntryType, key) as number | undefined;
+      if (existing !== undefined) {
+        this.s.updateRoute.run(r.routeDest, r.nextHop, r.weight, r.source, asPath, r.community, tunnels, r.createTime,
+          connectionId, r.routeEntryType, existing);
+        updated++;
+        continue;
       }
-      this.s.setNextSeq.run(seq, connectionId);
-      this.applyDeltas(connectionId, blockDeltas, countDeltas);
-      return { inserted, updated };
-    }).immediate();
+      this.s.insertRoute.run(connectionId, r.routeEntryType, seq, key, r.routeDest, r.nextHop, r.weight, r.source, asPath,
+        r.community, tunnels, r.createTime);
+      bump(blockDeltas, `${r.routeEntryType}|${blockOf(seq)}`, 1);
+      bump(countDeltas, `${r.routeEntryType}|${r.source ?? ''}`, 1);
+      seq++;
+      inserted++;
+    }
+    this.s.setNextSeq.run(seq, connectionId);
+    this.applyDeltas(connectionId, blockDeltas, countDeltas);
+    return { inserted, updated };
   }
 
   async deleteRoutes(connectionId: string, filter: RouteFilter): Promise<number> {
@@ -267,6 +326,7 @@ export class SqliteStore implements Store {
     const args: (string | number)[] = [connectionId];
     if (filter.routeEntryType) { where.push('route_entry_type = ?'); args.push(filter.routeEntryType); }
     if (filter.routeDest) { where.push('route_dest = ?'); args.push(filter.routeDest); }
+    if (filter.routeKey) { where.push('route_key = ?'); args.push(filter.routeKey); }
     if (filter.source) { where.push('source = ?'); args.push(filter.source); }
     const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`);
     return this.db.transaction(() => {
@@ -280,6 +340,31 @@ export class SqliteStore implements Store {
       this.applyDeltas(connectionId, blockDeltas, countDeltas);
       this.s.dropEmptyBlocks.run(connectionId);
       return rows.length;
+    }).immediate();
+  }
+
+  async insertRoute(connectionId: string, route: KeyedRoute): Promise<boolean> {
+    return this.db.transaction(() => {
+      if (this.s.findRoute.get(connectionId, route.route.routeEntryType, route.key) !== undefined) return false;
+      this.upsertRoutesNow(connectionId, [route]);
+      return true;
+    }).immediate();
+  }
+
+  async findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
+    const row = this.s.findRouteRow.get(connectionId, routeEntryType, key) as RouteRow | undefined;
+    return row && toRoute(row);
+  }
+
+  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute): Promise<'ok' | 'missing' | 'exists'> {
+    return this.db.transaction(() => {
+      const seq = this.s.findRoute.get(connectionId, routeEntryType, oldKey) as number | undefined;
+      if (seq === undefined) return 'missing' as const;
+      if (route.key !== oldKey && this.s.findRoute.get(connectionId, routeEntryType, route.key) !== undefined) return 'exists' as const;
+      const r = route.route;
+      this.s.replaceRoute.run(route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
+        r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq);
+      return 'ok' as const;
     }).immediate();
   }
 
@@ -302,19 +387,99 @@ export class SqliteStore implements Store {
 
   async listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]> {
     let start: { fromSeq: number; skip: number } | undefined = { fromSeq: 0, skip: 0 };
-    if (offset > 0) start = locateOffset(this.s.blocks.all(connectionId, routeEntryType) as BlockCount[], offset);
+    if (offset > 0) {
+      const blocks = (this.s.blocks.all(connectionId, routeEntryType) as [number, number][]).map(([block, count]): BlockCount => ({ block, count }));
+      start = locateOffset(blocks, offset);
+    }
     if (!start) return [];
-    return (this.s.pageFrom.all(connectionId, routeEntryType, start.fromSeq, limit, start.skip) as RouteRow[]).map(toRoute);
+    const rows = this.s.pageFrom.all(connectionId, routeEntryType, start.fromSeq, limit, start.skip) as PageRow[];
+    const routes = new Array<RouteRecord>(rows.length);
+    for (let i = 0; i < rows.length; i++) routes[i] = pageRowToRoute(routeEntryType, rows[i]!);
+    return routes;
   }
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of ['vco_routes', 'vco_route_blocks', 'vco_route_counts', 'vpn_tunnels', 'vpn_connections', 'client_tokens']) {
+      for (const table of ['vco_routes', 'vco_route_blocks', 'vco_route_counts', 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES]) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
       this.db.prepare('DELETE FROM accounts WHERE account_id <> ?').run(keepAccountId);
     }).immediate();
+  }
+
+  // ---- RAM & STS ---- (sqlite-ram.ts)
+
+  async createRamEntity(entity: RamEntityRecord): Promise<boolean> {
+    return this.ram.createEntity(entity);
+  }
+
+  async getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
+    return this.ram.getEntity(accountId, kind, name);
+  }
+
+  async getRamEntityById(accountId: string, kind: RamEntityKind, id: string): Promise<RamEntityRecord | undefined> {
+    return this.ram.getEntityById(accountId, kind, id);
+  }
+
+  async listRamEntities(accountId: string, kind: RamEntityKind, after: string | undefined, limit: number): Promise<RamEntityRecord[]> {
+    return this.ram.listEntities(accountId, kind, after, limit);
+  }
+
+  async countRamEntities(accountId: string, kind: RamEntityKind): Promise<number> {
+    return this.ram.countEntities(accountId, kind);
+  }
+
+  async updateRamEntity(entity: RamEntityRecord): Promise<boolean> {
+    return this.ram.updateEntity(entity);
+  }
+
+  async deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
+    return this.ram.deleteEntity(accountId, kind, id);
+  }
+
+  async addRamLink(link: RamLinkRecord): Promise<boolean> {
+    return this.ram.addLink(link);
+  }
+
+  async removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
+    return this.ram.removeLink(accountId, kind, fromId, toId);
+  }
+
+  async listRamLinksFrom(accountId: string, kind: RamLinkKind, fromId: string): Promise<RamLinkRecord[]> {
+    return this.ram.linksFrom(accountId, kind, fromId);
+  }
+
+  async listRamLinksTo(accountId: string, kind: RamLinkKind, toId: string): Promise<RamLinkRecord[]> {
+    return this.ram.linksTo(accountId, kind, toId);
+  }
+
+  async putUserAccessKey(key: UserAccessKeyRecord): Promise<void> {
+    this.ram.putKey(key);
+  }
+
+  async getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {
+    return this.ram.getKey(accessKeyId);
+  }
+
+  async listUserAccessKeys(accountId: string, userId: string): Promise<UserAccessKeyRecord[]> {
+    return this.ram.listKeys(accountId, userId);
+  }
+
+  async deleteUserAccessKey(accessKeyId: string): Promise<boolean> {
+    return this.ram.deleteKey(accessKeyId);
+  }
+
+  async putStsSession(session: StsSessionRecord): Promise<void> {
+    this.ram.putSession(session);
+  }
+
+  async getStsSession(accessKeyId: string): Promise<StsSessionRecord | undefined> {
+    return this.ram.getSession(accessKeyId);
+  }
+
+  async pruneStsSessions(expiredBefore: number): Promise<number> {
+    return this.ram.pruneSessions(expiredBefore);
   }
 }
 

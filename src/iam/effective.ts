@@ -1,0 +1,103 @@
+/**
+ * The policies that apply to a principal, compiled and cached, and the decision for one request
+ * (ram.md §4): session policy, then identity policies (the user's own and its groups', or the role's).
+ *
+ * Caching keeps the read path fast: documents compile once (by text), and each principal's compiled set
+ * is kept until any RAM write in its account bumps the account's generation (invalidateAccount). The
+ * cache is per Store instance, i.e. per server process; see docs/compatibility.md.
+ */
+import type { Principal, RolePrincipal, UserPrincipal } from '../identity/principal';
+import type { Store } from '../store/store';
+import { compilePolicy, evaluate, type AccessRequest, type CompiledPolicy, type PolicyKind } from './policy';
+import { defaultDocument, findPolicy, splitPolicyKey } from './policy-store';
+
+export type PolicyTypeName = 'AccountLevelIdentityBasedPolicy' | 'SessionPolicy' | 'AssumeRolePolicy';
+
+export interface Verdict {
+  decision: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+  /** the policy type that decided a denial (AccessDeniedDetail.PolicyType) */
+  policyType: PolicyTypeName;
+}
+
+const MAX_COMPILED = 2000;
+const compiled = new Map<string, CompiledPolicy>();
+
+/** Compiles a document once per text (throws PolicySyntaxError). */
+export function compiledPolicy(text: string, kind: PolicyKind = 'identity'): CompiledPolicy {
+  const key = `${kind}\n${text}`;
+  let c = compiled.get(key);
+  if (!c) {
+    c = compilePolicy(text, kind);
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    compiled.set(key, c);
+  }
+  return c;
+}
+
+interface AccountCache {
+  generation: number;
+  principals: Map<string, { generation: number; policies: CompiledPolicy[] }>;
+}
+const caches = new WeakMap<Store, Map<string, AccountCache>>();
+
+function accountCache(store: Store, accountId: string): AccountCache {
+  let byAccount = caches.get(store);
+  if (!byAccount) caches.set(store, (byAccount = new Map()));
+  let c = byAccount.get(accountId);
+  if (!c) byAccount.set(accountId, (c = { generation: 0, principals: new Map() }));
+  return c;
+}
+
+/** Every RAM write calls this: cached policy sets of the account are dropped. */
+export function invalidateAccount(store: Store, accountId: string): void {
+  const c = accountCache(store, accountId);
+  c.generation++;
+  c.principals.clear();
+}
+
+async function loadPolicies(store: Store, accountId: string, keys: string[]): Promise<CompiledPolicy[]> {
+  const out: CompiledPolicy[] = [];
+  for (const key of keys) {
+    const { type, name } = splitPolicyKey(key);
+    const policy = await findPolicy(store, accountId, type, name);
+    if (policy) out.push(compiledPolicy(defaultDocument(policy)));
+  }
+  return out;
+}
+
+async function attachedKeys(store: Store, principal: UserPrincipal | RolePrincipal): Promise<string[]> {
+  const { accountId } = principal;
+  if (principal.kind === 'role') return (await store.listRamLinksFrom(accountId, 'role-policy', principal.roleId)).map((l) => l.toId);
+  const keys = (await store.listRamLinksFrom(accountId, 'user-policy', principal.userId)).map((l) => l.toId);
+  for (const membership of await store.listRamLinksFrom(accountId, 'user-group', principal.userId)) {
+    for (const l of await store.listRamLinksFrom(accountId, 'group-policy', membership.toId)) keys.push(l.toId);
+  }
+  return keys;
+}
+
+/** The identity-based policies of a user (own + groups) or a role, compiled, from the cache when fresh. */
+export async function identityPolicies(store: Store, principal: UserPrincipal | RolePrincipal): Promise<CompiledPolicy[]> {
+  const cache = accountCache(store, principal.accountId);
+  const id = principal.kind === 'role' ? `role:${principal.roleId}` : `user:${principal.userId}`;
+  const hit = cache.principals.get(id);
+  if (hit && hit.generation === cache.generation) return hit.policies;
+  const generation = cache.generation;
+  const policies = await loadPolicies(store, principal.accountId, await attachedKeys(store, principal));
+  // Only a result computed entirely under the current generation may be kept.
+  if (cache.generation === generation) cache.principals.set(id, { generation, policies });
+  return policies;
+}
+
+/** The decision for a RAM user or an assumed role; root principals never get here. */
+export async function decide(store: Store, principal: Exclude<Principal, { kind: 'root' }>, request: AccessRequest): Promise<Verdict> {
+  const identity = evaluate(await identityPolicies(store, principal), request);
+  if (principal.kind === 'role' && principal.sessionPolicy !== null) {
+    const session = evaluate([compiledPolicy(principal.sessionPolicy)], request);
+    // An explicit deny anywhere wins; the session policy comes first in the chain (ram.md §4.2), so its
+    // denial is the one reported when both deny the same way. Allowed only when both allow (intersection).
+    if (session === 'ExplicitDeny' || (session === 'ImplicitDeny' && identity !== 'ExplicitDeny')) {
+      return { decision: session, policyType: 'SessionPolicy' };
+    }
+  }
+  return { decision: identity, policyType: 'AccountLevelIdentityBasedPolicy' };
+}

@@ -1,0 +1,245 @@
+/**
+ * Policies and their versions: CreatePolicy, GetPolicy, ListPolicies, DeletePolicy, CreatePolicyVersion,
+ * GetPolicyVersion, ListPolicyVersions, DeletePolicyVersion, SetDefaultPolicyVersion (ram.md §5, §6).
+ * Documents are validated by the policy engine at write time.
+ */
+import { E, PopError, missingParameter, ramInvalidParameter } from '../../pop/errors';
+import type { Params } from '../../pop/signature';
+import { compiledPolicy } from '../../iam/effective';
+import { ramDate, randomDigits } from '../../iam/ids';
+import { PolicySyntaxError, type PolicyKind } from '../../iam/policy';
+import {
+  customPolicyData, findPolicy, policyKey, POLICY_TYPES, type CustomPolicyData, type PolicyType, type PolicyVersion, type ResolvedPolicy,
+} from '../../iam/policy-store';
+import { systemPolicies } from '../../iam/system-policies';
+import type { Store } from '../../store/store';
+import type { OperationContext, ResponseBody } from '../product';
+import { bool, optional, page, policyName, ramArn, ramOperation, required, text, type Page } from './product';
+
+/** LIMITS (ram.md §7): 1,500 custom policies per account, 5 versions per policy. */
+export const MAX_CUSTOM_POLICIES = 1500;
+export const MAX_POLICY_VERSIONS = 5;
+/** PolicyDocument 1–6,144 characters (CreatePolicyRequest.ts). */
+export const MAX_POLICY_DOCUMENT = 6144;
+
+/** Validates a document for storage; errors as RAM reports them. */
+export function validDocument(params: Params, param: string, kind: PolicyKind): string {
+  const doc = required(params, param);
+  if (doc.length > MAX_POLICY_DOCUMENT) {
+    throw ramInvalidParameter(param, 'Length', `The parameter ${param} must be 1 to ${MAX_POLICY_DOCUMENT} characters long.`);
+  }
+  try {
+    compiledPolicy(doc, kind);
+  } catch (err) {
+    if (err instanceof PolicySyntaxError) throw new PopError(E.MalformedPolicyDocument, `${E.MalformedPolicyDocument.message} ${err.message}.`);
+    throw err;
+  }
+  return doc;
+}
+
+export function policyType(params: Params, isRequired: boolean): PolicyType | undefined {
+  const v = optional(params, 'PolicyType');
+  if (v === undefined) {
+    if (isRequired) throw missingParameter('PolicyType');
+    return undefined;
+  }
+  if (!(POLICY_TYPES as readonly string[]).includes(v)) throw new PopError(E.InvalidParameterPolicyType);
+  return v as PolicyType;
+}
+
+export async function requirePolicy(ctx: OperationContext, type: PolicyType, name: string): Promise<ResolvedPolicy> {
+  const p = await findPolicy(ctx.store, ctx.principal.accountId, type, name);
+  if (!p) throw new PopError(E.EntityNotExistPolicy);
+  return p;
+}
+
+async function attachmentCount(store: Store, accountId: string, key: string): Promise<number> {
+  let n = 0;
+  for (const kind of ['user-policy', 'group-policy', 'role-policy'] as const) n += (await store.listRamLinksTo(accountId, kind, key)).length;
+  return n;
+}
+
+const versionView = (v: PolicyVersion, p: { defaultVersion: string }): ResponseBody => ({
+  VersionId: v.versionId, IsDefaultVersion: v.versionId === p.defaultVersion, PolicyDocument: v.document, CreateDate: ramDate(v.createDate),
+});
+
+async function policyView(ctx: OperationContext, p: ResolvedPolicy): Promise<ResponseBody> {
+  return {
+    PolicyName: p.name, PolicyType: p.type, Description: p.description, DefaultVersion: p.defaultVersion,
+    AttachmentCount: await attachmentCount(ctx.store, ctx.principal.accountId, policyKey(p.type, p.name)),
+    CreateDate: ramDate(p.createDate), UpdateDate: ramDate(p.updateDate),
+  };
+}
+
+function findVersion(p: ResolvedPolicy, versionId: string): PolicyVersion {
+  const v = p.versions.find((x) => x.versionId === versionId);
+  if (!v) throw new PopError(E.EntityNotExistPolicyVersion);
+  return v;
+}
+
+async function saveCustom(ctx: OperationContext, p: ResolvedPolicy, data: CustomPolicyData): Promise<void> {
+  await ctx.store.updateRamEntity({ ...p.entity!, data: data as unknown as Record<string, unknown>, updateDate: ctx.now });
+}
+
+const arn = (input: { name: string }, pr: { accountId: string }) => ramArn(pr.accountId, 'policy', input.name);
+
+export const createPolicy = ramOperation<{ name: string; document: string; description: string }>({
+  action: 'CreatePolicy',
+  write: true,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), document: validDocument(params, 'PolicyDocument', 'identity'), description: text(params, 'Description', 1024) ?? '' }),
+  async run(input, ctx) {
+    const accountId = ctx.principal.accountId;
+    if ((await ctx.store.countRamEntities(accountId, 'policy')) >= MAX_CUSTOM_POLICIES) throw new PopError(E.LimitExceededPolicy);
+    const data: CustomPolicyData = {
+      description: input.description, defaultVersion: 'v1', nextVersion: 2, versions: [{ versionId: 'v1', document: input.document, createDate: ctx.now }],
+    };
+    const created = await ctx.store.createRamEntity({
+      accountId, kind: 'policy', id: randomDigits(16), name: input.name, createDate: ctx.now, updateDate: ctx.now, data: data as unknown as Record<string, unknown>,
+    });
+    if (!created) throw new PopError(E.EntityAlreadyExistsPolicy);
+    return { Policy: { PolicyName: input.name, PolicyType: 'Custom', Description: input.description, DefaultVersion: 'v1', CreateDate: ramDate(ctx.now) } };
+  },
+});
+
+export const getPolicy = ramOperation<{ name: string; type: PolicyType }>({
+  action: 'GetPolicy',
+  write: false,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), type: policyType(params, true)! }),
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, input.type, input.name);
+    const def = findVersion(p, p.defaultVersion);
+    return { Policy: { ...(await policyView(ctx, p)), PolicyDocument: def.document }, DefaultPolicyVersion: versionView(def, p) };
+  },
+});
+
+export const listPolicies = ramOperation<Page & { type?: PolicyType }>({
+  action: 'ListPolicies',
+  write: false,
+  resource: (_input, pr) => ramArn(pr.accountId, 'policy', '*'),
+  parse: (params) => ({ ...page(params), type: policyType(params, false) }),
+  async run(input, ctx) {
+    // Order: system policies, then custom ones, each by name; the Marker is the last policy key returned.
+    const { marker, maxItems } = input;
+    const accountId = ctx.principal.accountId;
+    const systemNames = input.type === 'Custom' ? [] : systemPolicies().map((sp) => sp.name).sort();
+    let customAfter: string | undefined;
+    let systemFrom = 0;
+    if (marker?.startsWith('System:')) {
+      systemFrom = systemNames.filter((n) => n <= marker.slice(7)).length;
+    } else if (marker?.startsWith('Custom:')) {
+      systemFrom = systemNames.length;
+      customAfter = marker.slice(7);
+    } else if (marker !== undefined) {
+      throw ramInvalidParameter('Marker', undefined, 'The parameter Marker is not valid.');
+    }
+    const found: ResolvedPolicy[] = [];
+    for (const name of systemNames.slice(systemFrom)) found.push((await findPolicy(ctx.store, accountId, 'System', name))!);
+    if (input.type !== 'System' && found.length <= maxItems) {
+      for (const e of await ctx.store.listRamEntities(accountId, 'policy', customAfter, maxItems + 1 - found.length)) {
+        found.push((await findPolicy(ctx.store, accountId, 'Custom', e.name))!);
+      }
+    }
+    const items = found.slice(0, maxItems);
+    const out: ResponseBody = { IsTruncated: found.length > maxItems };
+    if (found.length > maxItems) out.Marker = Buffer.from(policyKey(items.at(-1)!.type, items.at(-1)!.name), 'utf8').toString('base64url');
+    out.Policies = { Policy: await Promise.all(items.map((p) => policyView(ctx, p))) };
+    return out;
+  },
+});
+
+export const deletePolicy = ramOperation<{ name: string; cascading: boolean }>({
+  action: 'DeletePolicy',
+  write: true,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), cascading: bool(params, 'CascadingDelete', false) }),
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, 'Custom', input.name);
+    if ((await attachmentCount(ctx.store, ctx.principal.accountId, policyKey('Custom', p.name))) > 0) throw new PopError(E.DeleteConflictPolicyAttachment);
+    if (!input.cascading && p.versions.length > 1) throw new PopError(E.DeleteConflictPolicyVersion);
+    await ctx.store.deleteRamEntity(ctx.principal.accountId, 'policy', p.entity!.id);
+    return {};
+  },
+});
+
+export const createPolicyVersion = ramOperation<{ name: string; document: string; setAsDefault: boolean; rotate: boolean }>({
+  action: 'CreatePolicyVersion',
+  write: true,
+  resource: arn,
+  parse(params) {
+    const rotate = optional(params, 'RotateStrategy') ?? 'None';
+    if (rotate !== 'None' && rotate !== 'DeleteOldestNonDefaultVersionWhenLimitExceeded') {
+      throw ramInvalidParameter('RotateStrategy', undefined, 'The parameter RotateStrategy must be None or DeleteOldestNonDefaultVersionWhenLimitExceeded.');
+    }
+    return {
+      name: policyName(params), document: validDocument(params, 'PolicyDocument', 'identity'),
+      setAsDefault: bool(params, 'SetAsDefault', false), rotate: rotate !== 'None',
+    };
+  },
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, 'Custom', input.name);
+    const data = { ...customPolicyData(p.entity!) };
+    let versions = [...data.versions];
+    if (versions.length >= MAX_POLICY_VERSIONS) {
+      const oldest = versions.find((v) => v.versionId !== data.defaultVersion);
+      if (!input.rotate || !oldest) throw new PopError(E.LimitExceededPolicyVersion);
+      versions = versions.filter((v) => v !== oldest);
+    }
+    const version: PolicyVersion = { versionId: `v${data.nextVersion}`, document: input.document, createDate: ctx.now };
+    versions.push(version);
+    const next: CustomPolicyData = { ...data, versions, nextVersion: data.nextVersion + 1, defaultVersion: input.setAsDefault ? version.versionId : data.defaultVersion };
+    await saveCustom(ctx, p, next);
+    return { PolicyVersion: versionView(version, next) };
+  },
+});
+
+export const getPolicyVersion = ramOperation<{ name: string; type: PolicyType; versionId: string }>({
+  action: 'GetPolicyVersion',
+  write: false,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), type: policyType(params, true)!, versionId: required(params, 'VersionId') }),
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, input.type, input.name);
+    return { PolicyVersion: versionView(findVersion(p, input.versionId), p) };
+  },
+});
+
+export const listPolicyVersions = ramOperation<{ name: string; type: PolicyType }>({
+  action: 'ListPolicyVersions',
+  write: false,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), type: policyType(params, true)! }),
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, input.type, input.name);
+    return { PolicyVersions: { PolicyVersion: p.versions.map((v) => versionView(v, p)) } };
+  },
+});
+
+export const deletePolicyVersion = ramOperation<{ name: string; versionId: string }>({
+  action: 'DeletePolicyVersion',
+  write: true,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), versionId: required(params, 'VersionId') }),
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, 'Custom', input.name);
+    findVersion(p, input.versionId);
+    if (input.versionId === p.defaultVersion) throw new PopError(E.DeleteConflictPolicyVersionDefault);
+    const data = customPolicyData(p.entity!);
+    await saveCustom(ctx, p, { ...data, versions: data.versions.filter((v) => v.versionId !== input.versionId) });
+    return {};
+  },
+});
+
+export const setDefaultPolicyVersion = ramOperation<{ name: string; versionId: string }>({
+  action: 'SetDefaultPolicyVersion',
+  write: true,
+  resource: arn,
+  parse: (params) => ({ name: policyName(params), versionId: required(params, 'VersionId') }),
+  async run(input, ctx) {
+    const p = await requirePolicy(ctx, 'Custom', input.name);
+    findVersion(p, input.versionId);
+    await saveCustom(ctx, p, { ...customPolicyData(p.entity!), defaultVersion: input.versionId });
+    return {};
+  },
+});

@@ -1,0 +1,40 @@
+/**
+ * Finding a caller's VPN connection and starting a change on it — the rules every VPN and Vco route
+ * operation shares: unknown, foreign-account and other-region connections are NotFound; a change while
+ * another is in progress is VpnConnection.Configuring, decided by the database (transitionConnection).
+ */
+import { E, PopError } from '../../pop/errors';
+import { effectiveState, isChanging, updateTransition } from '../../domain/vpn';
+import type { ConnectionRecord, Store } from '../../store/store';
+import type { OperationContext } from '../product';
+import type { GatewayAsns } from './vpn-connection-views';
+
+export async function findConnection(store: Store, accountId: string, regionId: string, connectionId: string): Promise<ConnectionRecord> {
+  const c = await store.getConnection(accountId, connectionId);
+  if (!c || c.regionId !== regionId) throw new PopError(E.VpnConnectionNotFound);
+  return c;
+}
+
+/** The state rules of a change, without starting it (also what DryRun checks). */
+export function checkAttachedChange(c: ConnectionRecord, now: number): void {
+  if (isChanging(c, now)) throw new PopError(E.VpnConnectionConfiguring);
+  if (effectiveState(c, now) !== 'attached') throw new PopError(E.VcoStatusNotSupport);
+}
+
+/**
+ * Puts an attached connection into `updating` (or applies the change at once when the delay is 0).
+ * Not attached → Vco.StatusNotSupport; another change in progress → VpnConnection.Configuring.
+ */
+export async function beginAttachedChange(ctx: OperationContext, c: ConnectionRecord): Promise<void> {
+  checkAttachedChange(c, ctx.now);
+  const applied = await ctx.store.transitionConnection(c.connectionId, ['attached'], updateTransition(ctx.now, ctx.settings.changeDelayMs), ctx.now);
+  if (!applied) throw new PopError(E.VpnConnectionConfiguring);
+}
+
+/** The ASNs of the customer gateways a connection uses, for the BGP peer fields of its views. */
+export async function gatewayAsns(store: Store, c: ConnectionRecord): Promise<GatewayAsns> {
+  const ids = new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((id): id is string => id !== null));
+  const asns = new Map<string, number | null>();
+  for (const id of ids) asns.set(id, (await store.getCustomerGateway(c.accountId, id))?.asn ?? null);
+  return asns;
+}

@@ -1,0 +1,142 @@
+/**
+ * Reading and deleting IPsec connections: DescribeVpnConnection, DescribeVpnConnections,
+ * DescribeVpnAttachments, DeleteVpnAttachment, DeleteVpnConnection.
+ */
+import { E, PopError } from '../../pop/errors';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from '../../domain/routes';
+import { isChanging } from '../../domain/vpn';
+import type { Params } from '../../pop/signature';
+import { defineOperation, type OperationContext } from '../product';
+import { integerInRange, optionalString, requiredString } from '../params';
+import { findConnection, gatewayAsns } from './connection-access';
+import { enumParam } from './vpc-params';
+import { attachmentView, describeConnectionView } from './vpn-connection-views';
+import { VPC, vpnConnectionArn } from './product';
+
+interface OneConnectionInput {
+  regionId: string;
+  vpnConnectionId: string;
+}
+
+const parseOne = (params: Params): OneConnectionInput => ({
+  regionId: requiredString(params, 'RegionId'),
+  vpnConnectionId: requiredString(params, 'VpnConnectionId'),
+});
+
+const pageOf = (params: Params) => ({
+  pageNumber: integerInRange(params, 'PageNumber', 1, MAX_PAGE_NUMBER, 1, () => new PopError(E.IllegalParamPageNumber)),
+  pageSize: integerInRange(params, 'PageSize', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, () => new PopError(E.IllegalParamPageSize)),
+});
+
+export const describeVpnConnection = defineOperation<OneConnectionInput>({
+  product: VPC,
+  action: 'DescribeVpnConnection',
+  ramAction: 'vpc:DescribeVpnConnection',
+  resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId),
+  clientToken: false,
+  parse: parseOne,
+  async run(input, { store, principal, now }) {
+    const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
+    return describeConnectionView(c, now, await gatewayAsns(store, c));
+  },
+});
+
+interface ListInput {
+  regionId: string;
+  vpnConnectionId?: string;
+  customerGatewayId?: string;
+  vpnGatewayId?: string;
+  pageNumber: number;
+  pageSize: number;
+}
+
+export const describeVpnConnections = defineOperation<ListInput>({
+  product: VPC,
+  action: 'DescribeVpnConnections',
+  ramAction: 'vpc:DescribeVpnConnections',
+  resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId ?? '*'),
+  clientToken: false,
+  parse: (params) => ({
+    regionId: requiredString(params, 'RegionId'),
+    vpnConnectionId: optionalString(params, 'VpnConnectionId'),
+    customerGatewayId: optionalString(params, 'CustomerGatewayId'),
+    vpnGatewayId: optionalString(params, 'VpnGatewayId'),
+    ...pageOf(params),
+  }),
+  async run(input, { store, principal, now }) {
+    // Connections for transit routers belong to no VPN gateway: a VpnGatewayId filter matches none of them.
+    if (input.vpnGatewayId !== undefined) {
+      return { TotalCount: 0, PageNumber: input.pageNumber, PageSize: input.pageSize, VpnConnections: { VpnConnection: [] } };
+    }
+    const page = await store.listConnections(
+      principal.accountId, input.regionId, { connectionId: input.vpnConnectionId, customerGatewayId: input.customerGatewayId },
+      (input.pageNumber - 1) * input.pageSize, input.pageSize,
+    );
+    const items = [];
+    for (const c of page.items) items.push(describeConnectionView(c, now, await gatewayAsns(store, c)));
+    return { TotalCount: page.total, PageNumber: input.pageNumber, PageSize: input.pageSize, VpnConnections: { VpnConnection: items } };
+  },
+});
+
+interface AttachmentsInput {
+  regionId: string;
+  vpnConnectionId?: string;
+  pageNumber: number;
+  pageSize: number;
+}
+
+export const describeVpnAttachments = defineOperation<AttachmentsInput>({
+  product: VPC,
+  action: 'DescribeVpnAttachments',
+  ramAction: 'vpc:DescribeVpnAttachments',
+  resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId ?? '*'),
+  clientToken: false,
+  parse(params) {
+    enumParam(params, 'AttachType', ['CEN'], 'CEN');
+    return { regionId: requiredString(params, 'RegionId'), vpnConnectionId: optionalString(params, 'VpnConnectionId'), ...pageOf(params) };
+  },
+  async run(input, { store, principal }) {
+    const page = await store.listConnections(
+      principal.accountId, input.regionId, { connectionId: input.vpnConnectionId, attachedToTransitRouter: true },
+      (input.pageNumber - 1) * input.pageSize, input.pageSize,
+    );
+    return { TotalCount: page.total, PageNumber: input.pageNumber, PageSize: input.pageSize, VpnAttachments: page.items.map(attachmentView) };
+  },
+});
+
+/**
+ * Decided: a connection attached to (or attaching to / detaching from) a transit router must be detached
+ * first (Vco.StatusNotSupport), as DeleteVpnAttachment documents; an unattached one is deleted at once.
+ */
+async function deleteUnattached(input: OneConnectionInput, { store, principal, now }: OperationContext): Promise<void> {
+  const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
+  if (isChanging(c, now)) throw new PopError(E.VpnConnectionConfiguring);
+  if (c.transitRouterId !== null) throw new PopError(E.VcoStatusNotSupport);
+  await store.deleteConnection(c.connectionId);
+}
+
+export const deleteVpnAttachment = defineOperation<OneConnectionInput>({
+  product: VPC,
+  action: 'DeleteVpnAttachment',
+  ramAction: 'vpc:DeleteVpnAttachment',
+  resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId),
+  clientToken: true,
+  parse: parseOne,
+  async run(input, ctx) {
+    await deleteUnattached(input, ctx);
+    return { Code: '200', Message: 'successful', Success: true };
+  },
+});
+
+export const deleteVpnConnection = defineOperation<OneConnectionInput>({
+  product: VPC,
+  action: 'DeleteVpnConnection',
+  ramAction: 'vpc:DeleteVpnConnection',
+  resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId),
+  clientToken: true,
+  parse: parseOne,
+  async run(input, ctx) {
+    await deleteUnattached(input, ctx);
+    return {};
+  },
+});

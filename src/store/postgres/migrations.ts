@@ -1,0 +1,180 @@
+/**
+ * PostgreSQL schema: the same version numbers as src/store/sqlite/migrations.ts for the same logical schema.
+ * Append a migration; never edit an applied one. Applied at start under pg_advisory_lock (see
+ * postgres-store.ts migrate), each in its own transaction, recorded in schema_migrations.
+ *
+ * Portable subset (PostgreSQL 12+, and engines speaking its protocol and dialect):
+ *   - types: TEXT, BIGINT only (every integer is BIGINT: epoch ms and ASNs exceed 32 bits; JSON documents
+ *     are TEXT, nothing queries inside them); no SERIAL/identity, no JSONB, no arrays, no enums;
+ *   - PRIMARY KEY, UNIQUE, NOT NULL, DEFAULT constants, plain B-tree CREATE INDEX; no foreign keys (the
+ *     SQLite schema does not enforce its one either: references are kept by the business rules), no
+ *     triggers, no functions, no sequences;
+ *   - ALTER TABLE … ADD COLUMN.
+ * The statements the store runs are listed in postgres-store.ts.
+ */
+export interface PgMigration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  {
+    version: 1,
+    description: 'identities, replay protection, idempotency, VPN connections, Vco routes',
+    sql: `
+      CREATE TABLE accounts (
+        account_id TEXT PRIMARY KEY,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      CREATE TABLE request_nonces (
+        access_key_id TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (access_key_id, nonce)
+      );
+      CREATE INDEX request_nonces_expiry ON request_nonces (expires_at);
+      CREATE TABLE client_tokens (
+        account_id TEXT NOT NULL,
+        client_token TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        response_status BIGINT,
+        response_body TEXT,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (account_id, client_token)
+      );
+      CREATE INDEX client_tokens_age ON client_tokens (created_at);
+      CREATE TABLE vpn_connections (
+        connection_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        region_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        transit_router_id TEXT,
+        create_time BIGINT NOT NULL,
+        next_route_seq BIGINT NOT NULL DEFAULT 0
+      );
+      CREATE TABLE vpn_tunnels (
+        connection_id TEXT NOT NULL,
+        tunnel_index BIGINT NOT NULL,
+        tunnel_id TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        PRIMARY KEY (connection_id, tunnel_index)
+      );
+      CREATE TABLE vco_routes (
+        connection_id TEXT NOT NULL,
+        route_entry_type TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        route_key TEXT NOT NULL,
+        route_dest TEXT NOT NULL,
+        next_hop TEXT NOT NULL,
+        weight BIGINT NOT NULL,
+        source TEXT,
+        as_path TEXT,
+        community TEXT,
+        next_hop_tunnel_ids TEXT,
+        create_time BIGINT NOT NULL,
+        PRIMARY KEY (connection_id, route_entry_type, seq)
+      );
+      CREATE UNIQUE INDEX vco_routes_identity ON vco_routes (connection_id, route_entry_type, route_key);
+      CREATE TABLE vco_route_blocks (
+        connection_id TEXT NOT NULL,
+        route_entry_type TEXT NOT NULL,
+        block BIGINT NOT NULL,
+        route_count BIGINT NOT NULL,
+        PRIMARY KEY (connection_id, route_entry_type, block)
+      );
+      CREATE TABLE vco_route_counts (
+        connection_id TEXT NOT NULL,
+        route_entry_type TEXT NOT NULL,
+        source TEXT NOT NULL, -- '' for custom routes
+        route_count BIGINT NOT NULL,
+        PRIMARY KEY (connection_id, route_entry_type, source)
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'customer gateways, VPN connection configuration and asynchronous state',
+    sql: `
+      CREATE TABLE customer_gateways (
+        customer_gateway_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        region_id TEXT NOT NULL,
+        ip_address TEXT NOT NULL,
+        asn BIGINT,
+        auth_key TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT NOT NULL,
+        resource_group_id TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        create_time BIGINT NOT NULL
+      );
+      CREATE INDEX customer_gateways_owner ON customer_gateways (account_id, region_id, create_time, customer_gateway_id);
+      ALTER TABLE vpn_connections ADD COLUMN pending_state TEXT;
+      ALTER TABLE vpn_connections ADD COLUMN pending_until BIGINT;
+      ALTER TABLE vpn_connections ADD COLUMN customer_gateway_id TEXT;
+      ALTER TABLE vpn_connections ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+      CREATE INDEX vpn_connections_owner ON vpn_connections (account_id, region_id, create_time, connection_id);
+      CREATE INDEX vpn_connections_gateway ON vpn_connections (customer_gateway_id);
+      ALTER TABLE vpn_tunnels ADD COLUMN customer_gateway_id TEXT;
+      ALTER TABLE vpn_tunnels ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+      CREATE INDEX vpn_tunnels_gateway ON vpn_tunnels (customer_gateway_id);
+    `,
+  },
+  {
+    version: 3,
+    description: 'RAM & STS: users, groups, roles, custom policies, attachments, user AccessKeys, STS sessions',
+    sql: `
+      CREATE TABLE ram_entities (
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        entity_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        data TEXT NOT NULL,
+        create_date BIGINT NOT NULL,
+        update_date BIGINT NOT NULL,
+        PRIMARY KEY (account_id, kind, entity_id)
+      );
+      CREATE UNIQUE INDEX ram_entities_name ON ram_entities (account_id, kind, name);
+      CREATE TABLE ram_links (
+        account_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        from_id TEXT NOT NULL,
+        to_id TEXT NOT NULL,
+        create_date BIGINT NOT NULL,
+        PRIMARY KEY (account_id, kind, from_id, to_id)
+      );
+      CREATE INDEX ram_links_to ON ram_links (account_id, kind, to_id);
+      CREATE TABLE ram_access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        status TEXT NOT NULL,
+        create_date BIGINT NOT NULL
+      );
+      CREATE INDEX ram_access_keys_user ON ram_access_keys (account_id, user_id);
+      CREATE TABLE sts_sessions (
+        access_key_id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        token TEXT NOT NULL,
+        role_id TEXT NOT NULL,
+        role_name TEXT NOT NULL,
+        session_name TEXT NOT NULL,
+        session_policy TEXT,
+        source_identity TEXT,
+        expires_at BIGINT NOT NULL,
+        create_date BIGINT NOT NULL
+      );
+      CREATE INDEX sts_sessions_expiry ON sts_sessions (expires_at);
+    `,
+  },
+];

@@ -1,0 +1,202 @@
+/**
+ * PostgreSQL tables of RAM & STS (migration 3): mirrors sqlite/sqlite-ram.ts. Names compare and sort as
+ * plain strings (byte order, COLLATE "C"), as SQLite's BINARY collation does.
+ */
+import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import { placeholders, type PgDatabase } from './db';
+
+export const PG_RAM_TABLES = ['ram_entities', 'ram_links', 'ram_access_keys', 'sts_sessions'] as const;
+
+interface EntityRow {
+  account_id: string;
+  kind: RamEntityKind;
+  entity_id: string;
+  name: string;
+  data: string;
+  create_date: number;
+  update_date: number;
+}
+
+interface LinkRow {
+  account_id: string;
+  kind: RamLinkKind;
+  from_id: string;
+  to_id: string;
+  create_date: number;
+}
+
+interface KeyRow {
+  access_key_id: string;
+  account_id: string;
+  user_id: string;
+  secret: string;
+  status: UserAccessKeyRecord['status'];
+  create_date: number;
+}
+
+interface SessionRow {
+  access_key_id: string;
+  account_id: string;
+  secret: string;
+  token: string;
+  role_id: string;
+  role_name: string;
+  session_name: string;
+  session_policy: string | null;
+  source_identity: string | null;
+  expires_at: number;
+  create_date: number;
+}
+
+const toEntity = (r: EntityRow): RamEntityRecord => ({
+  accountId: r.account_id, kind: r.kind, id: r.entity_id, name: r.name, createDate: r.create_date, updateDate: r.update_date,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+});
+const toLink = (r: LinkRow): RamLinkRecord => ({ accountId: r.account_id, kind: r.kind, fromId: r.from_id, toId: r.to_id, createDate: r.create_date });
+const toKey = (r: KeyRow): UserAccessKeyRecord => ({
+  accessKeyId: r.access_key_id, accountId: r.account_id, userId: r.user_id, secret: r.secret, status: r.status, createDate: r.create_date,
+});
+const toSession = (r: SessionRow): StsSessionRecord => ({
+  accessKeyId: r.access_key_id, accountId: r.account_id, secret: r.secret, token: r.token, roleId: r.role_id, roleName: r.role_name,
+  sessionName: r.session_name, sessionPolicy: r.session_policy, sourceIdentity: r.source_identity, expiresAt: r.expires_at, createDate: r.create_date,
+});
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+const ENTITY_COLUMNS = 'account_id, kind, entity_id, name, data, create_date, update_date';
+const LINK_COLUMNS = 'account_id, kind, from_id, to_id, create_date';
+const KEY_COLUMNS = 'access_key_id, account_id, user_id, secret, status, create_date';
+const SESSION_COLUMNS = 'access_key_id, account_id, secret, token, role_id, role_name, session_name, session_policy, source_identity, expires_at, create_date';
+
+export class PgRamTables {
+  constructor(private readonly db: PgDatabase) {}
+
+  async createEntity(e: RamEntityRecord): Promise<boolean> {
+    // DO NOTHING on either key (id or name): of two servers creating one name, one wins.
+    const r = await this.db.query(`INSERT INTO ram_entities (${ENTITY_COLUMNS}) VALUES (${placeholders(1, 7)}) ON CONFLICT DO NOTHING`, [
+      e.accountId, e.kind, e.id, e.name, JSON.stringify(e.data), e.createDate, e.updateDate,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async getEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
+    const row = (await this.db.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name = $3`, [
+      accountId, kind, name,
+    ])).rows[0];
+    return row && toEntity(row);
+  }
+
+  async getEntityById(accountId: string, kind: RamEntityKind, id: string): Promise<RamEntityRecord | undefined> {
+    const row = (await this.db.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3`, [
+      accountId, kind, id,
+    ])).rows[0];
+    return row && toEntity(row);
+  }
+
+  async listEntities(accountId: string, kind: RamEntityKind, after: string | undefined, limit: number): Promise<RamEntityRecord[]> {
+    const rows = (
+      await this.db.query<EntityRow>(
+        `SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name COLLATE "C" > $3
+         ORDER BY name COLLATE "C" LIMIT $4`,
+        [accountId, kind, after ?? '', limit],
+      )
+    ).rows;
+    return rows.map(toEntity);
+  }
+
+  async countEntities(accountId: string, kind: RamEntityKind): Promise<number> {
+    return (await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ram_entities WHERE account_id = $1 AND kind = $2', [accountId, kind])).rows[0]!.n;
+  }
+
+  async updateEntity(e: RamEntityRecord): Promise<boolean> {
+    try {
+      const r = await this.db.query('UPDATE ram_entities SET name = $1, data = $2, update_date = $3 WHERE account_id = $4 AND kind = $5 AND entity_id = $6', [
+        e.name, JSON.stringify(e.data), e.updateDate, e.accountId, e.kind, e.id,
+      ]);
+      return r.rowCount === 1;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  async deleteEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
+    return (await this.db.query('DELETE FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3', [accountId, kind, id])).rowCount === 1;
+  }
+
+  async addLink(l: RamLinkRecord): Promise<boolean> {
+    const r = await this.db.query(`INSERT INTO ram_links (${LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
+      l.accountId, l.kind, l.fromId, l.toId, l.createDate,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async removeLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
+    const r = await this.db.query('DELETE FROM ram_links WHERE account_id = $1 AND kind = $2 AND from_id = $3 AND to_id = $4', [accountId, kind, fromId, toId]);
+    return r.rowCount === 1;
+  }
+
+  async linksFrom(accountId: string, kind: RamLinkKind, fromId: string): Promise<RamLinkRecord[]> {
+    const rows = (
+      await this.db.query<LinkRow>(
+        `SELECT ${LINK_COLUMNS} FROM ram_links WHERE account_id = $1 AND kind = $2 AND from_id = $3 ORDER BY create_date, to_id COLLATE "C"`,
+        [accountId, kind, fromId],
+      )
+    ).rows;
+    return rows.map(toLink);
+  }
+
+  async linksTo(accountId: string, kind: RamLinkKind, toId: string): Promise<RamLinkRecord[]> {
+    const rows = (
+      await this.db.query<LinkRow>(
+        `SELECT ${LINK_COLUMNS} FROM ram_links WHERE account_id = $1 AND kind = $2 AND to_id = $3 ORDER BY create_date, from_id COLLATE "C"`,
+        [accountId, kind, toId],
+      )
+    ).rows;
+    return rows.map(toLink);
+  }
+
+  async putKey(k: UserAccessKeyRecord): Promise<void> {
+    await this.db.query(
+      `INSERT INTO ram_access_keys (${KEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (access_key_id) DO UPDATE SET status = EXCLUDED.status`,
+      [k.accessKeyId, k.accountId, k.userId, k.secret, k.status, k.createDate],
+    );
+  }
+
+  async getKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {
+    const row = (await this.db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM ram_access_keys WHERE access_key_id = $1`, [accessKeyId])).rows[0];
+    return row && toKey(row);
+  }
+
+  async listKeys(accountId: string, userId: string): Promise<UserAccessKeyRecord[]> {
+    const rows = (
+      await this.db.query<KeyRow>(
+        `SELECT ${KEY_COLUMNS} FROM ram_access_keys WHERE account_id = $1 AND user_id = $2 ORDER BY create_date, access_key_id COLLATE "C"`,
+        [accountId, userId],
+      )
+    ).rows;
+    return rows.map(toKey);
+  }
+
+  async deleteKey(accessKeyId: string): Promise<boolean> {
+    return (await this.db.query('DELETE FROM ram_access_keys WHERE access_key_id = $1', [accessKeyId])).rowCount === 1;
+  }
+
+  async putSession(x: StsSessionRecord): Promise<void> {
+    await this.db.query(`INSERT INTO sts_sessions (${SESSION_COLUMNS}) VALUES (${placeholders(1, 11)})`, [
+      x.accessKeyId, x.accountId, x.secret, x.token, x.roleId, x.roleName, x.sessionName, x.sessionPolicy, x.sourceIdentity, x.expiresAt, x.createDate,
+    ]);
+  }
+
+  async getSession(accessKeyId: string): Promise<StsSessionRecord | undefined> {
+    const row = (await this.db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = $1`, [accessKeyId])).rows[0];
+    return row && toSession(row);
+  }
+
+  async pruneSessions(expiredBefore: number): Promise<number> {
+    return (await this.db.query('DELETE FROM sts_sessions WHERE expires_at < $1', [expiredBefore])).rowCount ?? 0;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * PostgreSQL storage of customer gateways and VPN connections (with their tunnels). Used by PostgresStore;
+ * mirrors sqlite/sqlite-vpn.ts. Configuration documents are TEXT holding JSON: nothing queries inside.
+ */
+import type {
+  ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Tag, TunnelOptions, TunnelRecord,
+} from '../store';
+import { placeholders, type PgDatabase, type Sql } from './db';
+
+interface ConnectionRow {
+  connection_id: string;
+  account_id: string;
+  region_id: string;
+  state: string;
+  pending_state: string | null;
+  pending_until: number | null;
+  transit_router_id: string | null;
+  customer_gateway_id: string | null;
+  create_time: number;
+  attributes: string;
+}
+
+interface TunnelRow {
+  connection_id: string;
+  tunnel_id: string;
+  tunnel_index: number;
+  status: string;
+  customer_gateway_id: string | null;
+  options: string;
+}
+
+interface GatewayRow {
+  customer_gateway_id: string;
+  account_id: string;
+  region_id: string;
+  ip_address: string;
+  asn: number | null;
+  auth_key: string;
+  name: string;
+  description: string;
+  resource_group_id: string;
+  tags: string;
+  create_time: number;
+}
+
+const CONNECTION_COLUMNS =
+  'connection_id, account_id, region_id, state, pending_state, pending_until, transit_router_id, customer_gateway_id, create_time, attributes';
+const GATEWAY_COLUMNS =
+  'customer_gateway_id, account_id, region_id, ip_address, asn, auth_key, name, description, resource_group_id, tags, create_time';
+const TUNNEL_COLUMNS = 'connection_id, tunnel_id, tunnel_index, status, customer_gateway_id, options';
+
+function toGateway(r: GatewayRow): CustomerGatewayRecord {
+  return {
+    customerGatewayId: r.customer_gateway_id,
+    accountId: r.account_id,
+    regionId: r.region_id,
+    ipAddress: r.ip_address,
+    asn: r.asn,
+    authKey: r.auth_key,
+    name: r.name,
+    description: r.description,
+    resourceGroupId: r.resource_group_id,
+    tags: JSON.parse(r.tags) as Tag[],
+    createTime: r.create_time,
+  };
+}
+
+function toTunnel(t: TunnelRow): TunnelRecord {
+  return {
+    tunnelId: t.tunnel_id,
+    tunnelIndex: t.tunnel_index,
+    status: t.status,
+    customerGatewayId: t.customer_gateway_id,
+    options: JSON.parse(t.options) as TunnelOptions,
+  };
+}
+
+function toConnection(row: ConnectionRow, tunnels: TunnelRecord[]): ConnectionRecord {
+  return {
+    connectionId: row.connection_id,
+    accountId: row.account_id,
+    regionId: row.region_id,
+    state: row.state,
+    pendingState: row.pending_state,
+    pendingUntil: row.pending_until,
+    transitRouterId: row.transit_router_id,
+    customerGatewayId: row.customer_gateway_id,
+    createTime: row.create_time,
+    tunnels,
+    attributes: JSON.parse(row.attributes) as ConnectionAttributes,
+  };
+}
+
+export class PgVpnTables {
+  constructor(private readonly db: PgDatabase) {}
+
+  async putGateway(g: CustomerGatewayRecord): Promise<void> {
+    await this.db.query(
+      `INSERT INTO customer_gateways (${GATEWAY_COLUMNS}) VALUES (${placeholders(1, 11)})
+       ON CONFLICT (customer_gateway_id) DO UPDATE SET account_id = EXCLUDED.account_id, region_id = EXCLUDED.region_id,
+         ip_address = EXCLUDED.ip_address, asn = EXCLUDED.asn, auth_key = EXCLUDED.auth_key, name = EXCLUDED.name,
+         description = EXCLUDED.description, resource_group_id = EXCLUDED.resource_group_id, tags = EXCLUDED.tags,
+         create_time = EXCLUDED.create_time`,
+      [g.customerGatewayId, g.accountId, g.regionId, g.ipAddress, g.asn, g.authKey, g.name, g.description, g.resourceGroupId,
+        JSON.stringify(g.tags), g.createTime],
+    );
+  }
+
+  async getGateway(accountId: string, id: string): Promise<CustomerGatewayRecord | undefined> {
+    const row = (
+      await this.db.query<GatewayRow>(`SELECT ${GATEWAY_COLUMNS} FROM customer_gateways WHERE customer_gateway_id = $1 AND account_id = $2`, [id, accountId])
+    ).rows[0];
+    return row && toGateway(row);
+  }
+
+  async listGateways(accountId: string, regionId: string, offset: number, limit: number, id?: string): Promise<{ total: number; items: CustomerGatewayRecord[] }> {
+    if (id !== undefined) {
+      const one = await this.getGateway(accountId, id);
+      const items = one && one.regionId === regionId ? [one] : [];
+      return { total: items.length, items: items.slice(offset, offset + limit) };
+    }
+    return this.db.snapshot(async (sql) => {
+      const total = (await sql.query<{ n: number }>('SELECT COUNT(*) AS n FROM customer_gateways WHERE account_id = $1 AND region_id = $2', [
+        accountId, regionId,
+      ])).rows[0]!.n;
+      const rows = (
+        await sql.query<GatewayRow>(
+          `SELECT ${GATEWAY_COLUMNS} FROM customer_gateways WHERE account_id = $1 AND region_id = $2
+           ORDER BY create_time, customer_gateway_id COLLATE "C" LIMIT $3 OFFSET $4`,
+          [accountId, regionId, limit, offset],
+        )
+      ).rows;
+      return { total, items: rows.map(toGateway) };
+    });
+  }
+
+  async deleteGateway(accountId: string, id: string): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.db.tx(async (sql) => {
+      // The gateway row locked: a connection being stored with it (FOR SHARE in putConnection) waits or is seen.
+      const found = await sql.query('SELECT 1 FROM customer_gateways WHERE customer_gateway_id = $1 AND account_id = $2 FOR UPDATE', [id, accountId]);
+      if (found.rows.length === 0) return 'missing' as const;
+      const inUse = await sql.query(
+        `SELECT 1 FROM vpn_connections WHERE customer_gateway_id = $1
+         UNION ALL SELECT 1 FROM vpn_tunnels WHERE customer_gateway_id = $1 LIMIT 1`,
+        [id],
+      );
+      if (inUse.rows.length > 0) return 'in-use' as const;
+      await sql.query('DELETE FROM customer_gateways WHERE customer_gateway_id = $1 AND account_id = $2', [id, accountId]);
+      return 'deleted' as const;
+    });
+  }
+
+  async putConnection(c: ConnectionRecord): Promise<void> {
+    await this.db.tx(async (sql) => {
+      const gateways = [...new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((g): g is string => g !== null))];
+      if (gateways.length > 0) {
+        await sql.query(`SELECT 1 FROM customer_gateways WHERE customer_gateway_id IN (${placeholders(1, gateways.length)}) FOR SHARE`, gateways);
+      }
+      // Replacing keeps the route sequence counter (next_route_seq is not among the updated columns).
+      await sql.query(
+        `INSERT INTO vpn_connections (${CONNECTION_COLUMNS}) VALUES (${placeholders(1, 10)})
+         ON CONFLICT (connection_id) DO UPDATE SET account_id = EXCLUDED.account_id, region_id = EXCLUDED.region_id,
+           state = EXCLUDED.state, pending_state = EXCLUDED.pending_state, pending_until = EXCLUDED.pending_until,
+           transit_router_id = EXCLUDED.transit_router_id, customer_gateway_id = EXCLUDED.customer_gateway_id,
+           create_time = EXCLUDED.create_time, attributes = EXCLUDED.attributes`,
+        [c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId, c.customerGatewayId, c.createTime,
+          JSON.stringify(c.attributes)],
+      );
+      await sql.query('DELETE FROM vpn_tunnels WHERE connection_id = $1', [c.connectionId]);
+      for (const t of c.tunnels) {
+        await sql.query('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES ($1, $2, $3, $4, $5, $6)', [
+          c.connectionId, t.tunnelIndex, t.tunnelId, t.status, t.customerGatewayId, JSON.stringify(t.options),
+        ]);
+      }
+    });
+  }
+
+  async getConnection(id: string): Promise<ConnectionRecord | undefined> {
+    // Connection and tunnels in one statement (one snapshot): a concurrent putConnection is seen whole or not at all.
+    const rows = (
+      await this.db.query<ConnectionRow & { t_id: string | null; t_index: number; t_status: string; t_gateway: string | null; t_options: string }>(
+        `SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, t.tunnel_id AS t_id, t.tunnel_index AS t_index,
+           t.status AS t_status, t.customer_gateway_id AS t_gateway, t.options AS t_options
+         FROM vpn_connections c LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
+         WHERE c.connection_id = $1 ORDER BY t.tunnel_index`,
+        [id],
+      )
+    ).rows;
+    if (rows.length === 0) return undefined;
+    const tunnels = rows
+      .filter((r) => r.t_id !== null)
+      .map((r) => toTunnel({ connection_id: id, tunnel_id: r.t_id!, tunnel_index: r.t_index, status: r.t_status, customer_gateway_id: r.t_gateway, options: r.t_options }));
+    return toConnection(rows[0]!, tunnels);
+  }
+
+  private async tunnelsOf(sql: Sql, connectionIds: readonly string[]): Promise<Map<string, TunnelRecord[]>> {
+    const out = new Map<string, TunnelRecord[]>();
+    if (connectionIds.length === 0) return out;
+    const rows = (
+      await sql.query<TunnelRow>(
+        `SELECT ${TUNNEL_COLUMNS} FROM vpn_tunnels WHERE connection_id IN (${placeholders(1, connectionIds.length)}) ORDER BY connection_id, tunnel_index`,
+        connectionIds,
+      )
+    ).rows;
+    for (const t of rows) {
+      let list = out.get(t.connection_id);
+      if (!list) out.set(t.connection_id, (list = []));
+      list.push(toTunnel(t));
+    }
+    return out;
+  }
+
+  async listConnections(accountId: string, regionId: string, filter: ConnectionFilter, offset: number, limit: number): Promise<{ total: number; items: ConnectionRecord[] }> {
+    const where = ['account_id = $1', 'region_id = $2'];
+    const args: (string | number)[] = [accountId, regionId];
+    if (filter.connectionId !== undefined) {
+      args.push(filter.connectionId);
+      where.push(`connection_id = $${args.length}`);
+    }
+    if (filter.customerGatewayId !== undefined) {
+      args.push(filter.customerGatewayId);
+      const n = args.length;
+      where.push(`(customer_gateway_id = $${n} OR connection_id IN (SELECT connection_id FROM vpn_tunnels WHERE customer_gateway_id = $${n}))`);
+    }
+    if (filter.attachedToTransitRouter) where.push('transit_router_id IS NOT NULL');
+    const clause = where.join(' AND ');
+    return this.db.snapshot(async (sql) => {
+      const total = (await sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM vpn_connections WHERE ${clause}`, args)).rows[0]!.n;
+      const rows = (
+        await sql.query<ConnectionRow>(
+          `SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE ${clause} ORDER BY create_time, connection_id COLLATE "C"
+           LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+          [...args, limit, offset],
+        )
+      ).rows;
+      const tunnels = await this.tunnelsOf(sql, rows.map((r) => r.connection_id));
+      return { total, items: rows.map((r) => toConnection(r, tunnels.get(r.connection_id) ?? [])) };
+    });
+  }
+
+  /**
+   * One conditional UPDATE: under READ COMMITTED a writer that waited for a concurrent one re-evaluates the
+   * WHERE clause on the row that writer committed, so of two racing transitions exactly one applies.
+   */
+  async transition(id: string, fromStates: readonly string[], t: ConnectionTransition, now: number): Promise<boolean> {
+    if (fromStates.length === 0) return false;
+    const keepRouter = t.transitRouterId === undefined;
+    const r = await this.db.query(
+      `UPDATE vpn_connections SET state = $1, pending_state = $2, pending_until = $3,
+         transit_router_id = CASE WHEN $4 = 1 THEN transit_router_id ELSE $5 END
+       WHERE connection_id = $6 AND (pending_until IS NULL OR pending_until <= $7) AND state IN (${placeholders(8, fromStates.length)})`,
+      [t.state, t.pendingState, t.pendingUntil, keepRouter ? 1 : 0, keepRouter ? null : t.transitRouterId, id, now, ...fromStates],
+    );
+    return r.rowCount === 1;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Records of the RAM & STS tables (see the `---- RAM & STS ----` section of store.ts). The store keeps
+ * them; naming rules, limits and policy validation live above it (src/iam, src/products/ram, sts).
+ * Users, groups, roles and custom policies are one generic "entity" shape: an id, a name unique per
+ * account and kind, and a JSON payload owned by the product code.
+ */
+
+export type RamEntityKind = 'user' | 'group' | 'role' | 'policy';
+
+export interface RamEntityRecord {
+  accountId: string;
+  kind: RamEntityKind;
+  id: string;
+  /** unique per (accountId, kind), compared exactly */
+  name: string;
+  createDate: number; // epoch ms
+  updateDate: number; // epoch ms
+  data: Record<string, unknown>;
+}
+
+/** user-group: user → group membership; *-policy: attachment of a policy (toId = a policy key, see iam/policy-store). */
+export type RamLinkKind = 'user-group' | 'user-policy' | 'group-policy' | 'role-policy';
+
+export interface RamLinkRecord {
+  accountId: string;
+  kind: RamLinkKind;
+  fromId: string;
+  toId: string;
+  createDate: number; // epoch ms
+}
+
+/** An AccessKey of a RAM user (root keys stay in AccessKeyRecord). */
+export interface UserAccessKeyRecord {
+  accessKeyId: string;
+  accountId: string;
+  userId: string;
+  secret: string;
+  status: 'Active' | 'Inactive';
+  createDate: number; // epoch ms
+}
+
+/** Temporary credentials issued by STS AssumeRole. */
+export interface StsSessionRecord {
+  accessKeyId: string;
+  /** the role's account */
+  accountId: string;
+  secret: string;
+  token: string;
+  roleId: string;
+  roleName: string;
+  sessionName: string;
+  /** the session policy document, as given */
+  sessionPolicy: string | null;
+  sourceIdentity: string | null;
+  expiresAt: number; // epoch ms
+  createDate: number; // epoch ms
+}

@@ -1,0 +1,179 @@
+/**
+ * SQLite tables of RAM & STS (migration 3 in migrations.ts): entities (users, groups, roles, custom policies), links
+ * (memberships, attachments), RAM users' AccessKeys and STS sessions. Plain, portable SQL; no rules here.
+ */
+import type Database from 'better-sqlite3';
+import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+
+export const RAM_TABLES = ['ram_entities', 'ram_links', 'ram_access_keys', 'sts_sessions'] as const;
+
+interface EntityRow {
+  account_id: string;
+  kind: RamEntityKind;
+  entity_id: string;
+  name: string;
+  data: string;
+  create_date: number;
+  update_date: number;
+}
+
+interface LinkRow {
+  account_id: string;
+  kind: RamLinkKind;
+  from_id: string;
+  to_id: string;
+  create_date: number;
+}
+
+interface KeyRow {
+  access_key_id: string;
+  account_id: string;
+  user_id: string;
+  secret: string;
+  status: UserAccessKeyRecord['status'];
+  create_date: number;
+}
+
+interface SessionRow {
+  access_key_id: string;
+  account_id: string;
+  secret: string;
+  token: string;
+  role_id: string;
+  role_name: string;
+  session_name: string;
+  session_policy: string | null;
+  source_identity: string | null;
+  expires_at: number;
+  create_date: number;
+}
+
+const toEntity = (r: EntityRow): RamEntityRecord => ({
+  accountId: r.account_id, kind: r.kind, id: r.entity_id, name: r.name, createDate: r.create_date, updateDate: r.update_date,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+});
+const toLink = (r: LinkRow): RamLinkRecord => ({ accountId: r.account_id, kind: r.kind, fromId: r.from_id, toId: r.to_id, createDate: r.create_date });
+const toKey = (r: KeyRow): UserAccessKeyRecord => ({
+  accessKeyId: r.access_key_id, accountId: r.account_id, userId: r.user_id, secret: r.secret, status: r.status, createDate: r.create_date,
+});
+const toSession = (r: SessionRow): StsSessionRecord => ({
+  accessKeyId: r.access_key_id, accountId: r.account_id, secret: r.secret, token: r.token, roleId: r.role_id, roleName: r.role_name,
+  sessionName: r.session_name, sessionPolicy: r.session_policy, sourceIdentity: r.source_identity, expiresAt: r.expires_at, createDate: r.create_date,
+});
+
+function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && String((err as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+}
+
+const ENTITY_COLUMNS = 'account_id, kind, entity_id, name, data, create_date, update_date';
+const SESSION_COLUMNS = 'access_key_id, account_id, secret, token, role_id, role_name, session_name, session_policy, source_identity, expires_at, create_date';
+
+export class SqliteRamTables {
+  private readonly s;
+
+  constructor(db: Database.Database) {
+    this.s = {
+      createEntity: db.prepare(`INSERT INTO ram_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+      entityByName: db.prepare(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name = ?`),
+      entityById: db.prepare(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND entity_id = ?`),
+      listEntities: db.prepare(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name > ? ORDER BY name LIMIT ?`),
+      countEntities: db.prepare('SELECT COUNT(*) FROM ram_entities WHERE account_id = ? AND kind = ?').pluck(),
+      updateEntity: db.prepare('UPDATE ram_entities SET name = ?, data = ?, update_date = ? WHERE account_id = ? AND kind = ? AND entity_id = ?'),
+      deleteEntity: db.prepare('DELETE FROM ram_entities WHERE account_id = ? AND kind = ? AND entity_id = ?'),
+      addLink: db.prepare('INSERT INTO ram_links (account_id, kind, from_id, to_id, create_date) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
+      removeLink: db.prepare('DELETE FROM ram_links WHERE account_id = ? AND kind = ? AND from_id = ? AND to_id = ?'),
+      linksFrom: db.prepare('SELECT * FROM ram_links WHERE account_id = ? AND kind = ? AND from_id = ? ORDER BY create_date, to_id'),
+      linksTo: db.prepare('SELECT * FROM ram_links WHERE account_id = ? AND kind = ? AND to_id = ? ORDER BY create_date, from_id'),
+      putKey: db.prepare(`INSERT INTO ram_access_keys (access_key_id, account_id, user_id, secret, status, create_date) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (access_key_id) DO UPDATE SET status = excluded.status`),
+      getKey: db.prepare('SELECT * FROM ram_access_keys WHERE access_key_id = ?'),
+      listKeys: db.prepare('SELECT * FROM ram_access_keys WHERE account_id = ? AND user_id = ? ORDER BY create_date, access_key_id'),
+      deleteKey: db.prepare('DELETE FROM ram_access_keys WHERE access_key_id = ?'),
+      putSession: db.prepare(`INSERT INTO sts_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = ?`),
+      pruneSessions: db.prepare('DELETE FROM sts_sessions WHERE expires_at < ?'),
+    };
+  }
+
+  createEntity(e: RamEntityRecord): boolean {
+    return this.s.createEntity.run(e.accountId, e.kind, e.id, e.name, JSON.stringify(e.data), e.createDate, e.updateDate).changes === 1;
+  }
+
+  getEntity(accountId: string, kind: RamEntityKind, name: string): RamEntityRecord | undefined {
+    const row = this.s.entityByName.get(accountId, kind, name) as EntityRow | undefined;
+    return row && toEntity(row);
+  }
+
+  getEntityById(accountId: string, kind: RamEntityKind, id: string): RamEntityRecord | undefined {
+    const row = this.s.entityById.get(accountId, kind, id) as EntityRow | undefined;
+    return row && toEntity(row);
+  }
+
+  listEntities(accountId: string, kind: RamEntityKind, after: string | undefined, limit: number): RamEntityRecord[] {
+    return (this.s.listEntities.all(accountId, kind, after ?? '', limit) as EntityRow[]).map(toEntity);
+  }
+
+  countEntities(accountId: string, kind: RamEntityKind): number {
+    return this.s.countEntities.get(accountId, kind) as number;
+  }
+
+  updateEntity(e: RamEntityRecord): boolean {
+    try {
+      return this.s.updateEntity.run(e.name, JSON.stringify(e.data), e.updateDate, e.accountId, e.kind, e.id).changes === 1;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+
+  deleteEntity(accountId: string, kind: RamEntityKind, id: string): boolean {
+    return this.s.deleteEntity.run(accountId, kind, id).changes === 1;
+  }
+
+  addLink(l: RamLinkRecord): boolean {
+    return this.s.addLink.run(l.accountId, l.kind, l.fromId, l.toId, l.createDate).changes === 1;
+  }
+
+  removeLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): boolean {
+    return this.s.removeLink.run(accountId, kind, fromId, toId).changes === 1;
+  }
+
+  linksFrom(accountId: string, kind: RamLinkKind, fromId: string): RamLinkRecord[] {
+    return (this.s.linksFrom.all(accountId, kind, fromId) as LinkRow[]).map(toLink);
+  }
+
+  linksTo(accountId: string, kind: RamLinkKind, toId: string): RamLinkRecord[] {
+    return (this.s.linksTo.all(accountId, kind, toId) as LinkRow[]).map(toLink);
+  }
+
+  putKey(k: UserAccessKeyRecord): void {
+    this.s.putKey.run(k.accessKeyId, k.accountId, k.userId, k.secret, k.status, k.createDate);
+  }
+
+  getKey(accessKeyId: string): UserAccessKeyRecord | undefined {
+    const row = this.s.getKey.get(accessKeyId) as KeyRow | undefined;
+    return row && toKey(row);
+  }
+
+  listKeys(accountId: string, userId: string): UserAccessKeyRecord[] {
+    return (this.s.listKeys.all(accountId, userId) as KeyRow[]).map(toKey);
+  }
+
+  deleteKey(accessKeyId: string): boolean {
+    return this.s.deleteKey.run(accessKeyId).changes === 1;
+  }
+
+  putSession(x: StsSessionRecord): void {
+    this.s.putSession.run(x.accessKeyId, x.accountId, x.secret, x.token, x.roleId, x.roleName, x.sessionName, x.sessionPolicy,
+      x.sourceIdentity, x.expiresAt, x.createDate);
+  }
+
+  getSession(accessKeyId: string): StsSessionRecord | undefined {
+    const row = this.s.getSession.get(accessKeyId) as SessionRow | undefined;
+    return row && toSession(row);
+  }
+
+  pruneSessions(expiredBefore: number): number {
+    return this.s.pruneSessions.run(expiredBefore).changes;
+  }
+}

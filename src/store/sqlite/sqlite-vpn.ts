@@ -1,0 +1,186 @@
+/**
+ * SQLite storage of customer gateways and VPN connections (with their tunnels). Used by SqliteStore;
+ * kept apart so each file stays small. Configuration documents are JSON columns: nothing queries inside.
+ */
+import type Database from 'better-sqlite3';
+import type {
+  ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Tag, TunnelOptions, TunnelRecord,
+} from '../store';
+
+interface ConnectionRow {
+  connection_id: string;
+  account_id: string;
+  region_id: string;
+  state: string;
+  pending_state: string | null;
+  pending_until: number | null;
+  transit_router_id: string | null;
+  customer_gateway_id: string | null;
+  create_time: number;
+  attributes: string;
+}
+
+interface TunnelRow {
+  tunnel_id: string;
+  tunnel_index: number;
+  status: string;
+  customer_gateway_id: string | null;
+  options: string;
+}
+
+interface GatewayRow {
+  customer_gateway_id: string;
+  account_id: string;
+  region_id: string;
+  ip_address: string;
+  asn: number | null;
+  auth_key: string;
+  name: string;
+  description: string;
+  resource_group_id: string;
+  tags: string;
+  create_time: number;
+}
+
+const CONNECTION_COLUMNS =
+  'connection_id, account_id, region_id, state, pending_state, pending_until, transit_router_id, customer_gateway_id, create_time, attributes';
+
+function toGateway(r: GatewayRow): CustomerGatewayRecord {
+  return {
+    customerGatewayId: r.customer_gateway_id,
+    accountId: r.account_id,
+    regionId: r.region_id,
+    ipAddress: r.ip_address,
+    asn: r.asn,
+    authKey: r.auth_key,
+    name: r.name,
+    description: r.description,
+    resourceGroupId: r.resource_group_id,
+    tags: JSON.parse(r.tags) as Tag[],
+    createTime: r.create_time,
+  };
+}
+
+export class SqliteVpnTables {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      putGateway: db.prepare(`INSERT OR REPLACE INTO customer_gateways (customer_gateway_id, account_id, region_id, ip_address, asn, auth_key,
+        name, description, resource_group_id, tags, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      getGateway: db.prepare('SELECT * FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ?'),
+      countGateways: db.prepare('SELECT COUNT(*) FROM customer_gateways WHERE account_id = ? AND region_id = ?').pluck(),
+      listGateways: db.prepare(`SELECT * FROM customer_gateways WHERE account_id = ? AND region_id = ?
+        ORDER BY create_time, customer_gateway_id LIMIT ? OFFSET ?`),
+      gatewayInUse: db.prepare(`SELECT 1 FROM vpn_connections WHERE customer_gateway_id = ?
+        UNION ALL SELECT 1 FROM vpn_tunnels WHERE customer_gateway_id = ? LIMIT 1`).pluck(),
+      deleteGateway: db.prepare('DELETE FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ?'),
+      putConnection: db.prepare(`INSERT OR REPLACE INTO vpn_connections (${CONNECTION_COLUMNS}, next_route_seq)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?), 0))`),
+      deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
+      insertTunnel: db.prepare('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES (?, ?, ?, ?, ?, ?)'),
+      getConnection: db.prepare(`SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE connection_id = ?`),
+      getTunnels: db.prepare('SELECT tunnel_id, tunnel_index, status, customer_gateway_id, options FROM vpn_tunnels WHERE connection_id = ? ORDER BY tunnel_index'),
+      transition: db.prepare(`UPDATE vpn_connections SET state = ?, pending_state = ?, pending_until = ?, transit_router_id = ?
+        WHERE connection_id = ? AND (pending_until IS NULL OR pending_until <= ?) AND state IN (SELECT value FROM json_each(?))`),
+    };
+  }
+
+  putGateway(g: CustomerGatewayRecord): void {
+    this.s.putGateway.run(g.customerGatewayId, g.accountId, g.regionId, g.ipAddress, g.asn, g.authKey, g.name, g.description,
+      g.resourceGroupId, JSON.stringify(g.tags), g.createTime);
+  }
+
+  getGateway(accountId: string, id: string): CustomerGatewayRecord | undefined {
+    const row = this.s.getGateway.get(id, accountId) as GatewayRow | undefined;
+    return row && toGateway(row);
+  }
+
+  listGateways(accountId: string, regionId: string, offset: number, limit: number, id?: string): { total: number; items: CustomerGatewayRecord[] } {
+    if (id !== undefined) {
+      const one = this.getGateway(accountId, id);
+      const items = one && one.regionId === regionId ? [one] : [];
+      return { total: items.length, items: items.slice(offset, offset + limit) };
+    }
+    return {
+      total: this.s.countGateways.get(accountId, regionId) as number,
+      items: (this.s.listGateways.all(accountId, regionId, limit, offset) as GatewayRow[]).map(toGateway),
+    };
+  }
+
+  deleteGateway(accountId: string, id: string): 'deleted' | 'in-use' | 'missing' {
+    return this.db.transaction(() => {
+      if (!this.s.getGateway.get(id, accountId)) return 'missing' as const;
+      if (this.s.gatewayInUse.get(id, id) !== undefined) return 'in-use' as const;
+      this.s.deleteGateway.run(id, accountId);
+      return 'deleted' as const;
+    }).immediate();
+  }
+
+  putConnection(c: ConnectionRecord): void {
+    this.db.transaction(() => {
+      this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId,
+        c.customerGatewayId, c.createTime, JSON.stringify(c.attributes), c.connectionId);
+      this.s.deleteTunnels.run(c.connectionId);
+      for (const t of c.tunnels) {
+        this.s.insertTunnel.run(c.connectionId, t.tunnelIndex, t.tunnelId, t.status, t.customerGatewayId, JSON.stringify(t.options));
+      }
+    }).immediate();
+  }
+
+  getConnection(id: string): ConnectionRecord | undefined {
+    const row = this.s.getConnection.get(id) as ConnectionRow | undefined;
+    return row && this.toConnection(row);
+  }
+
+  listConnections(accountId: string, regionId: string, filter: ConnectionFilter, offset: number, limit: number): { total: number; items: ConnectionRecord[] } {
+    const where = ['account_id = ?', 'region_id = ?'];
+    const args: (string | number)[] = [accountId, regionId];
+    if (filter.connectionId !== undefined) { where.push('connection_id = ?'); args.push(filter.connectionId); }
+    if (filter.customerGatewayId !== undefined) {
+      where.push('(customer_gateway_id = ? OR connection_id IN (SELECT connection_id FROM vpn_tunnels WHERE customer_gateway_id = ?))');
+      args.push(filter.customerGatewayId, filter.customerGatewayId);
+    }
+    if (filter.attachedToTransitRouter) where.push('transit_router_id IS NOT NULL');
+    const clause = where.join(' AND ');
+    const total = this.db.prepare(`SELECT COUNT(*) FROM vpn_connections WHERE ${clause}`).pluck().get(...args) as number;
+    const rows = this.db
+      .prepare(`SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE ${clause} ORDER BY create_time, connection_id LIMIT ? OFFSET ?`)
+      .all(...args, limit, offset) as ConnectionRow[];
+    return { total, items: rows.map((r) => this.toConnection(r)) };
+  }
+
+  transition(id: string, fromStates: readonly string[], t: ConnectionTransition, now: number): boolean {
+    return this.db.transaction(() => {
+      const current = this.s.getConnection.get(id) as ConnectionRow | undefined;
+      if (!current) return false;
+      const transitRouterId = t.transitRouterId === undefined ? current.transit_router_id : t.transitRouterId;
+      return this.s.transition.run(t.state, t.pendingState, t.pendingUntil, transitRouterId, id, now, JSON.stringify(fromStates)).changes === 1;
+    }).immediate();
+  }
+
+  private toConnection(row: ConnectionRow): ConnectionRecord {
+    const tunnels = (this.s.getTunnels.all(row.connection_id) as TunnelRow[]).map(
+      (t): TunnelRecord => ({
+        tunnelId: t.tunnel_id,
+        tunnelIndex: t.tunnel_index,
+        status: t.status,
+        customerGatewayId: t.customer_gateway_id,
+        options: JSON.parse(t.options) as TunnelOptions,
+      }),
+    );
+    return {
+      connectionId: row.connection_id,
+      accountId: row.account_id,
+      regionId: row.region_id,
+      state: row.state,
+      pendingState: row.pending_state,
+      pendingUntil: row.pending_until,
+      transitRouterId: row.transit_router_id,
+      customerGatewayId: row.customer_gateway_id,
+      createTime: row.create_time,
+      tunnels,
+      attributes: JSON.parse(row.attributes) as ConnectionAttributes,
+    };
+  }
+}

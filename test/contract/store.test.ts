@@ -1,0 +1,565 @@
+/**
+ * The Store contract (src/store/store.ts): one suite, run against every backend (test/helpers/backends.ts).
+ * Whatever a backend does, the business rules above the interface see exactly this behaviour.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, test } from 'node:test';
+import { routeKey } from '../../src/domain/routes';
+import { BLOCK_SIZE } from '../../src/store/route-blocks';
+import type {
+  ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TunnelOptions, TunnelRecord,
+} from '../../src/store/store';
+import type { RamEntityRecord, StsSessionRecord } from '../../src/store/ram-records';
+import { storeBackends, type StoreBackend } from '../helpers/backends';
+
+const ACCOUNT = '1000000000000001';
+const OTHER = '2000000000000002';
+const REGION = 'cn-hangzhou';
+const T0 = 1_700_000_000_000;
+
+const ATTRIBUTES = { name: 'conn', description: '', localSubnet: '10.0.0.0/8', remoteSubnet: '192.168.0.0/16', networkType: 'public',
+  effectImmediately: false, autoConfigRoute: true, enableTunnelsBgp: false, tunnelBandwidth: 'Standard', resourceGroupId: 'rg-default',
+  tags: [{ key: 'k', value: 'v' }], internetIp: '1.2.3.4' } as ConnectionAttributes;
+const TUNNEL_OPTIONS = { enableDpd: true, enableNatTraversal: true, role: 'master', internetIp: '1.2.3.5', zoneNo: 'cn-hangzhou-h' } as TunnelOptions;
+
+function tunnel(id: string, index: number, status = 'ipsec_sa_established', customerGatewayId: string | null = null): TunnelRecord {
+  return { tunnelId: id, tunnelIndex: index, status, customerGatewayId, options: { ...TUNNEL_OPTIONS, role: index === 1 ? 'master' : 'slave' } };
+}
+
+function connection(id: string, over: Partial<ConnectionRecord> = {}): ConnectionRecord {
+  return {
+    connectionId: id, accountId: ACCOUNT, regionId: REGION, state: 'attached', pendingState: null, pendingUntil: null,
+    transitRouterId: 'tr-1', customerGatewayId: null, createTime: T0, tunnels: [], attributes: ATTRIBUTES, ...over,
+  };
+}
+
+function gateway(id: string, over: Partial<CustomerGatewayRecord> = {}): CustomerGatewayRecord {
+  return { customerGatewayId: id, accountId: ACCOUNT, regionId: REGION, ipAddress: '8.8.8.8', asn: 4294967295, authKey: '', name: id,
+    description: 'd', resourceGroupId: 'rg-default', tags: [], createTime: T0, ...over };
+}
+
+function custom(i: number, over: Partial<RouteRecord> = {}): KeyedRoute {
+  const route: RouteRecord = {
+    routeEntryType: 'custom', routeDest: `10.${(i >> 8) & 255}.${i & 255}.0/24`, nextHop: 'vco-a', weight: 100, source: null, asPath: null,
+    community: null, nextHopTunnelIds: null, createTime: T0 + i, ...over,
+  };
+  return { key: routeKey(route), route };
+}
+
+function bgp(i: number, source: 'VPN_BGP' | 'CLOUD', over: Partial<RouteRecord> = {}): KeyedRoute {
+  const route: RouteRecord = {
+    routeEntryType: 'bgp', routeDest: `172.16.${i & 255}.0/24`, nextHop: 'vco-a', weight: 100, source, asPath: [65001, 4200000000],
+    community: '65000:1', nextHopTunnelIds: ['tun-1'], createTime: T0 + i, ...over,
+  };
+  return { key: routeKey(route), route };
+}
+
+const sortCounts = (c: RouteCount[]) => [...c].sort((a, b) => `${a.routeEntryType}|${a.source}`.localeCompare(`${b.routeEntryType}|${b.source}`));
+const dests = (routes: RouteRecord[]) => routes.map((r) => r.routeDest);
+
+async function all(store: Store, id: string, type: 'custom' | 'bgp'): Promise<RouteRecord[]> {
+  return store.listRoutes(id, type, 0, 1_000_000);
+}
+
+function contract(backend: StoreBackend): void {
+  const open: Store[] = [];
+  const fresh = async () => {
+    const s = await backend.create();
+    open.push(s);
+    return s;
+  };
+  const twin = async (s: Store) => {
+    const t = await backend.twin(s);
+    open.push(t);
+    return t;
+  };
+  after(async () => {
+    for (const s of open) await s.close();
+    await backend.cleanup();
+  });
+
+  describe('identities', () => {
+    test('accounts: upsert is idempotent; unknown accounts do not exist', async () => {
+      const s = await fresh();
+      assert.equal(await s.hasAccount(ACCOUNT), false);
+      await s.upsertAccount(ACCOUNT, T0);
+      await s.upsertAccount(ACCOUNT, T0 + 1);
+      assert.equal(await s.hasAccount(ACCOUNT), true);
+      assert.equal(await s.hasAccount(OTHER), false);
+    });
+
+    test('access keys: insert, replace secret/status/account, unknown is undefined', async () => {
+      const s = await fresh();
+      await s.upsertAccount(ACCOUNT, T0);
+      assert.equal(await s.getAccessKey('LTAIx'), undefined);
+      await s.upsertAccessKey({ accessKeyId: 'LTAIx', accountId: ACCOUNT, secret: 's1', status: 'Active' }, T0);
+      assert.deepEqual(await s.getAccessKey('LTAIx'), { accessKeyId: 'LTAIx', accountId: ACCOUNT, secret: 's1', status: 'Active' });
+      await s.upsertAccessKey({ accessKeyId: 'LTAIx', accountId: OTHER, secret: 's2', status: 'Inactive' }, T0 + 1);
+      assert.deepEqual(await s.getAccessKey('LTAIx'), { accessKeyId: 'LTAIx', accountId: OTHER, secret: 's2', status: 'Inactive' });
+    });
+  });
+
+  describe('nonces', () => {
+    test('a nonce is accepted once while unexpired, per access key', async () => {
+      const s = await fresh();
+      const later = Date.now() + 60_000;
+      assert.equal(await s.useNonce('AK1', 'n1', later), true);
+      assert.equal(await s.useNonce('AK1', 'n1', later), false);
+      assert.equal(await s.useNonce('AK1', 'n1', later + 1), false);
+      assert.equal(await s.useNonce('AK2', 'n1', later), true, 'another key has its own nonces');
+      assert.equal(await s.useNonce('AK1', 'n2', later), true);
+    });
+
+    test('an expired nonce may be used again (and is then remembered again)', async () => {
+      const s = await fresh();
+      assert.equal(await s.useNonce('AK1', 'old', Date.now() - 1000), true);
+      assert.equal(await s.useNonce('AK1', 'old', Date.now() + 60_000), true, 'expired record is replaced');
+      assert.equal(await s.useNonce('AK1', 'old', Date.now() + 60_000), false);
+    });
+
+    test('pruneNonces deletes expired nonces only', async () => {
+      const s = await fresh();
+      await s.useNonce('AK1', 'a', 100);
+      await s.useNonce('AK1', 'b', 200);
+      await s.useNonce('AK1', 'c', Date.now() + 60_000);
+      assert.equal(await s.pruneNonces(150), 1);
+      assert.equal(await s.pruneNonces(Date.now()), 1);
+      assert.equal(await s.useNonce('AK1', 'c', Date.now() + 60_000), false);
+    });
+
+    test('two stores on one data set: a nonce is accepted by exactly one of them', async () => {
+      const a = await fresh();
+      const b = await twin(a);
+      const until = Date.now() + 60_000;
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).useNonce('AK1', 'race', until)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+  });
+
+  describe('idempotency records (ClientToken)', () => {
+    test('claim, pending, complete, replay; release only while pending', async () => {
+      const s = await fresh();
+      assert.equal(await s.claimClientToken(ACCOUNT, 't1', 'fp1', T0, T0 - 1000), undefined, 'first claim wins');
+      assert.deepEqual(await s.claimClientToken(ACCOUNT, 't1', 'fp2', T0 + 1, T0 - 1000), { fingerprint: 'fp1', createdAt: T0, response: undefined });
+      assert.equal(await s.claimClientToken(OTHER, 't1', 'fp1', T0, T0 - 1000), undefined, 'tokens are per account');
+      await s.completeClientToken(ACCOUNT, 't1', { status: 200, body: { RequestId: 'r1', Nested: { A: [1, 'x'] } } });
+      assert.deepEqual(await s.claimClientToken(ACCOUNT, 't1', 'fp1', T0 + 2, T0 - 1000), {
+        fingerprint: 'fp1', createdAt: T0, response: { status: 200, body: { RequestId: 'r1', Nested: { A: [1, 'x'] } } },
+      });
+      await s.releaseClientToken(ACCOUNT, 't1');
+      assert.ok((await s.claimClientToken(ACCOUNT, 't1', 'fp1', T0 + 3, T0 - 1000))?.response, 'a completed record is not released');
+
+      assert.equal(await s.claimClientToken(ACCOUNT, 't2', 'fp', T0, T0 - 1000), undefined);
+      await s.releaseClientToken(ACCOUNT, 't2');
+      assert.equal(await s.claimClientToken(ACCOUNT, 't2', 'fp', T0 + 5, T0 - 1000), undefined, 'released: claimable again');
+    });
+
+    test('records older than the retention window are replaced by a new claim; prune removes them', async () => {
+      const s = await fresh();
+      await s.claimClientToken(ACCOUNT, 'old', 'fp1', T0, T0 - 10);
+      await s.completeClientToken(ACCOUNT, 'old', { status: 200, body: { X: 1 } });
+      // notBefore after the record's creation: the retention has passed
+      assert.equal(await s.claimClientToken(ACCOUNT, 'old', 'fp2', T0 + 100, T0 + 1), undefined);
+      assert.deepEqual(await s.claimClientToken(ACCOUNT, 'old', 'fp3', T0 + 101, T0 + 1), { fingerprint: 'fp2', createdAt: T0 + 100, response: undefined });
+      await s.claimClientToken(ACCOUNT, 'young', 'fp', T0 + 500, 0);
+      assert.equal(await s.pruneClientTokens(T0 + 200), 1);
+      assert.equal(await s.claimClientToken(ACCOUNT, 'old', 'fp9', T0 + 600, 0), undefined, 'pruned');
+      assert.equal((await s.claimClientToken(ACCOUNT, 'young', 'fpx', T0 + 600, 0))?.fingerprint, 'fp');
+    });
+
+    test('two stores racing on one token: exactly one claims it', async () => {
+      const a = await fresh();
+      const b = await twin(a);
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimClientToken(ACCOUNT, 'race', 'fp', T0, T0 - 1)));
+      assert.equal(results.filter((r) => r === undefined).length, 1);
+    });
+  });
+
+  describe('customer gateways', () => {
+    test('put/get/replace; other accounts do not see them', async () => {
+      const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-1'));
+      assert.deepEqual(await s.getCustomerGateway(ACCOUNT, 'cgw-1'), gateway('cgw-1'));
+      assert.equal(await s.getCustomerGateway(OTHER, 'cgw-1'), undefined);
+      await s.putCustomerGateway(gateway('cgw-1', { name: 'renamed', asn: null, tags: [{ key: 'a', value: 'b' }] }));
+      assert.deepEqual(await s.getCustomerGateway(ACCOUNT, 'cgw-1'), gateway('cgw-1', { name: 'renamed', asn: null, tags: [{ key: 'a', value: 'b' }] }));
+    });
+
+    test('list in creation order then ID (byte order), per account and region, with total and narrowing', async () => {
+      const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-b', { createTime: T0 }));
+      await s.putCustomerGateway(gateway('cgw-a', { createTime: T0 + 5 }));
+      await s.putCustomerGateway(gateway('cgw-C', { createTime: T0 }));
+      await s.putCustomerGateway(gateway('cgw-x', { regionId: 'cn-shanghai' }));
+      await s.putCustomerGateway(gateway('cgw-y', { accountId: OTHER }));
+      const page = await s.listCustomerGateways(ACCOUNT, REGION, 0, 10);
+      assert.equal(page.total, 3);
+      assert.deepEqual(page.items.map((g) => g.customerGatewayId), ['cgw-C', 'cgw-b', 'cgw-a']);
+      assert.deepEqual((await s.listCustomerGateways(ACCOUNT, REGION, 1, 1)).items.map((g) => g.customerGatewayId), ['cgw-b']);
+      assert.deepEqual(await s.listCustomerGateways(ACCOUNT, REGION, 0, 10, 'cgw-a'), { total: 1, items: [gateway('cgw-a', { createTime: T0 + 5 })] });
+      assert.deepEqual(await s.listCustomerGateways(ACCOUNT, REGION, 0, 10, 'cgw-x'), { total: 0, items: [] });
+    });
+
+    test('delete: missing, in use by a connection or a tunnel, deleted', async () => {
+      const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-1'));
+      await s.putCustomerGateway(gateway('cgw-2'));
+      await s.putCustomerGateway(gateway('cgw-3'));
+      await s.putConnection(connection('vco-single', { customerGatewayId: 'cgw-1' }));
+      await s.putConnection(connection('vco-dual', { tunnels: [tunnel('tun-1', 1, 'x', 'cgw-2'), tunnel('tun-2', 2, 'x', 'cgw-2')] }));
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-9'), 'missing');
+      assert.equal(await s.deleteCustomerGateway(OTHER, 'cgw-3'), 'missing');
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-1'), 'in-use');
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-2'), 'in-use');
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-3'), 'deleted');
+      assert.equal(await s.getCustomerGateway(ACCOUNT, 'cgw-3'), undefined);
+      await s.deleteConnection('vco-single');
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-1'), 'deleted');
+    });
+  });
+
+  describe('connections', () => {
+    test('put/find/get with tunnels in index order; get checks the account', async () => {
+      const s = await fresh();
+      const dual = connection('vco-dual', { tunnels: [tunnel('tun-2', 2, 'ike_sa_not_established'), tunnel('tun-1', 1)], pendingState: 'attaching', pendingUntil: T0 + 10 });
+      await s.putConnection(dual);
+      const expected = { ...dual, tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2, 'ike_sa_not_established')] };
+      assert.deepEqual(await s.findConnection('vco-dual'), expected);
+      assert.deepEqual(await s.getConnection(ACCOUNT, 'vco-dual'), expected);
+      assert.equal(await s.getConnection(OTHER, 'vco-dual'), undefined);
+      assert.equal(await s.findConnection('vco-none'), undefined);
+      await s.putConnection(connection('vco-single'));
+      assert.deepEqual((await s.findConnection('vco-single'))?.tunnels, []);
+    });
+
+    test('replacing a connection replaces its tunnels and keeps its routes and their sequence', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+      await s.upsertRoutes('vco-a', [custom(1), custom(2)]);
+      await s.putConnection(connection('vco-a', { state: 'updating', transitRouterId: null }));
+      const c = await s.findConnection('vco-a');
+      assert.equal(c?.state, 'updating');
+      assert.equal(c?.transitRouterId, null);
+      assert.deepEqual(c?.tunnels, []);
+      await s.upsertRoutes('vco-a', [custom(0)]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'custom')), [custom(1), custom(2), custom(0)].map((r) => r.route.routeDest));
+    });
+
+    test('tunnel IDs are unique across connections', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+      await assert.rejects(s.putConnection(connection('vco-b', { tunnels: [tunnel('tun-1', 1), tunnel('tun-3', 2)] })));
+      assert.equal(await s.findConnection('vco-b'), undefined, 'the failed put left nothing behind');
+    });
+
+    test('delete removes the connection, its tunnels, routes and counts', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+      await s.upsertRoutes('vco-a', [custom(1), bgp(1, 'CLOUD')]);
+      assert.equal(await s.deleteConnection('vco-a'), true);
+      assert.equal(await s.deleteConnection('vco-a'), false);
+      assert.equal(await s.findConnection('vco-a'), undefined);
+      assert.deepEqual(await s.countRoutes('vco-a'), []);
+      assert.deepEqual(await all(s, 'vco-a', 'custom'), []);
+      await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+      assert.deepEqual(await s.countRoutes('vco-a'), [], 'a new connection with the same ID starts empty');
+    });
+
+    test('list: creation order then ID, per account and region, filters, total', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-b', { createTime: T0 }));
+      await s.putConnection(connection('vco-a', { createTime: T0 + 1, transitRouterId: null, customerGatewayId: 'cgw-1' }));
+      await s.putConnection(connection('vco-C', { createTime: T0, tunnels: [tunnel('tun-1', 1, 'x', 'cgw-1'), tunnel('tun-2', 2, 'x', 'cgw-2')] }));
+      await s.putConnection(connection('vco-x', { regionId: 'cn-shanghai' }));
+      await s.putConnection(connection('vco-y', { accountId: OTHER }));
+      const ids = (r: { items: ConnectionRecord[] }) => r.items.map((c) => c.connectionId);
+      const everything = await s.listConnections(ACCOUNT, REGION, {}, 0, 10);
+      assert.equal(everything.total, 3);
+      assert.deepEqual(ids(everything), ['vco-C', 'vco-b', 'vco-a']);
+      assert.equal(everything.items[0]!.tunnels.length, 2);
+      assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, {}, 1, 1)), ['vco-b']);
+      assert.deepEqual(await s.listConnections(ACCOUNT, REGION, { connectionId: 'vco-a' }, 0, 10).then((r) => [r.total, ids(r)]), [1, ['vco-a']]);
+      assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, { customerGatewayId: 'cgw-1' }, 0, 10)), ['vco-C', 'vco-a']);
+      assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, { customerGatewayId: 'cgw-2' }, 0, 10)), ['vco-C']);
+      assert.deepEqual(await s.listConnections(ACCOUNT, REGION, { attachedToTransitRouter: true }, 0, 10).then((r) => [r.total, ids(r)]), [2, ['vco-C', 'vco-b']]);
+    });
+
+    test('transition: only from the given states, only when no change is in progress', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a', { state: 'active', transitRouterId: null }));
+      assert.equal(await s.transitionConnection('vco-none', ['active'], { state: 'attached', pendingState: null, pendingUntil: null }, T0), false);
+      assert.equal(await s.transitionConnection('vco-a', ['init'], { state: 'attached', pendingState: null, pendingUntil: null }, T0), false);
+      assert.equal(await s.transitionConnection('vco-a', ['init', 'active'], { state: 'attached', pendingState: 'attaching', pendingUntil: T0 + 100, transitRouterId: 'tr-9' }, T0), true);
+      let c = await s.findConnection('vco-a');
+      assert.deepEqual([c?.state, c?.pendingState, c?.pendingUntil, c?.transitRouterId], ['attached', 'attaching', T0 + 100, 'tr-9']);
+      assert.equal(await s.transitionConnection('vco-a', ['attached'], { state: 'attached', pendingState: 'updating', pendingUntil: T0 + 200 }, T0 + 99), false, 'still attaching');
+      assert.equal(await s.transitionConnection('vco-a', ['attached'], { state: 'attached', pendingState: 'updating', pendingUntil: T0 + 200 }, T0 + 100), true, 'pendingUntil <= now');
+      c = await s.findConnection('vco-a');
+      assert.equal(c?.transitRouterId, 'tr-9', 'transitRouterId kept when the transition does not set it');
+      assert.equal(await s.transitionConnection('vco-a', ['attached'], { state: 'active', pendingState: null, pendingUntil: null, transitRouterId: null }, T0 + 200), true);
+      c = await s.findConnection('vco-a');
+      assert.deepEqual([c?.state, c?.pendingState, c?.pendingUntil, c?.transitRouterId], ['active', null, null, null]);
+    });
+
+    test('two stores racing on one transition: exactly one applies', async () => {
+      const a = await fresh();
+      const b = await twin(a);
+      await a.putConnection(connection('vco-a'));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? a : b).transitionConnection('vco-a', ['attached'], { state: 'attached', pendingState: 'updating', pendingUntil: T0 + 1000 + i }, T0)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+  });
+
+  describe('routes', () => {
+    test('listing order is insertion order; upserts of known keys keep their position and do not count twice', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      assert.deepEqual(await s.upsertRoutes('vco-a', [custom(3), custom(1), custom(2)]), { inserted: 3, updated: 0 });
+      assert.deepEqual(await s.upsertRoutes('vco-a', [custom(4), custom(1, { weight: 0, createTime: T0 + 99 })]), { inserted: 1, updated: 1 });
+      const routes = await all(s, 'vco-a', 'custom');
+      assert.deepEqual(dests(routes), [3, 1, 2, 4].map((i) => custom(i).route.routeDest));
+      assert.deepEqual(routes[1], custom(1, { weight: 0, createTime: T0 + 99 }).route);
+      assert.deepEqual(await s.countRoutes('vco-a'), [{ routeEntryType: 'custom', source: null, count: 4 }]);
+    });
+
+    test('the same key twice in one batch: inserted once, the last one wins', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      assert.deepEqual(await s.upsertRoutes('vco-a', [custom(1), custom(2), custom(1, { weight: 7 })]), { inserted: 2, updated: 1 });
+      const routes = await all(s, 'vco-a', 'custom');
+      assert.deepEqual(routes.map((r) => [r.routeDest, r.weight]), [[custom(1).route.routeDest, 7], [custom(2).route.routeDest, 100]]);
+      assert.deepEqual(await s.countRoutes('vco-a'), [{ routeEntryType: 'custom', source: null, count: 2 }]);
+    });
+
+    test('records round-trip exactly (AS paths beyond 32 bits, tunnel lists, nulls)', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      const r = bgp(1, 'VPN_BGP', { asPath: [], community: null, nextHopTunnelIds: ['tun-1', 'tun-2'], weight: 0, createTime: 4_102_444_800_000 });
+      await s.upsertRoutes('vco-a', [r, custom(1)]);
+      assert.deepEqual(await all(s, 'vco-a', 'bgp'), [r.route]);
+      assert.deepEqual(await all(s, 'vco-a', 'custom'), [custom(1).route]);
+      assert.deepEqual(await s.findRoute('vco-a', 'bgp', r.key), r.route);
+      assert.equal(await s.findRoute('vco-a', 'custom', r.key), undefined, 'keys are per type');
+    });
+
+    test('counts per (type, source); zero counts are not reported', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.upsertRoutes('vco-a', [custom(1), custom(2), bgp(1, 'VPN_BGP'), bgp(2, 'VPN_BGP'), bgp(3, 'CLOUD')]);
+      assert.deepEqual(sortCounts(await s.countRoutes('vco-a')), [
+        { routeEntryType: 'bgp', source: 'CLOUD', count: 1 },
+        { routeEntryType: 'bgp', source: 'VPN_BGP', count: 2 },
+        { routeEntryType: 'custom', source: null, count: 2 },
+      ]);
+      await s.deleteRoutes('vco-a', { source: 'CLOUD' });
+      assert.deepEqual(sortCounts(await s.countRoutes('vco-a')), [
+        { routeEntryType: 'bgp', source: 'VPN_BGP', count: 2 },
+        { routeEntryType: 'custom', source: null, count: 2 },
+      ]);
+      assert.deepEqual(await s.countRoutes('vco-none'), []);
+    });
+
+    test('pagination across blocks, before and after deletions', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      const n = 2 * BLOCK_SIZE + 300;
+      const routes = Array.from({ length: n }, (_, i) => custom(i));
+      assert.deepEqual(await s.upsertRoutes('vco-a', routes), { inserted: n, updated: 0 });
+      let expected = routes.map((r) => r.route.routeDest);
+      const check = async (offset: number, limit: number) =>
+        assert.deepEqual(dests(await s.listRoutes('vco-a', 'custom', offset, limit)), expected.slice(offset, offset + limit), `offset ${offset}`);
+      for (const offset of [0, 1, BLOCK_SIZE - 5, BLOCK_SIZE, 2 * BLOCK_SIZE - 1, n - 3, n, n + 10]) await check(offset, 10);
+      // Delete a run inside the first block and a whole second block: offsets shift, blocks empty out.
+      const gone = new Set<string>();
+      for (let i = 10; i < 60; i++) gone.add(custom(i).route.routeDest);
+      for (let i = BLOCK_SIZE; i < 2 * BLOCK_SIZE; i++) gone.add(custom(i).route.routeDest);
+      let deleted = 0;
+      for (const dest of gone) deleted += await s.deleteRoutes('vco-a', { routeEntryType: 'custom', routeDest: dest });
+      assert.equal(deleted, gone.size);
+      expected = expected.filter((d) => !gone.has(d));
+      for (const offset of [0, 5, 10, BLOCK_SIZE - 60, BLOCK_SIZE - 50, BLOCK_SIZE - 49, expected.length - 1, expected.length]) await check(offset, 50);
+      assert.deepEqual(await s.countRoutes('vco-a'), [{ routeEntryType: 'custom', source: null, count: expected.length }]);
+      // New routes go last, after the gaps.
+      await s.upsertRoutes('vco-a', [custom(5000)]);
+      expected.push(custom(5000).route.routeDest);
+      await check(expected.length - 2, 10);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'custom')), expected);
+    });
+
+    test('types are listed separately', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.upsertRoutes('vco-a', [bgp(1, 'CLOUD'), custom(1), bgp(2, 'VPN_BGP'), custom(2)]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'custom')), [custom(1), custom(2)].map((r) => r.route.routeDest));
+      assert.deepEqual(dests(await s.listRoutes('vco-a', 'bgp', 1, 5)), [bgp(2, 'VPN_BGP').route.routeDest]);
+    });
+
+    test('deleteRoutes filters: type, destination, key, source, everything; other connections untouched', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.putConnection(connection('vco-b'));
+      const same = custom(1, { nextHop: 'vco-other' });
+      await s.upsertRoutes('vco-a', [custom(1), same, custom(2), bgp(1, 'CLOUD'), bgp(1, 'VPN_BGP'), bgp(2, 'CLOUD')]);
+      await s.upsertRoutes('vco-b', [custom(1)]);
+      assert.equal(await s.deleteRoutes('vco-a', { routeEntryType: 'custom', routeKey: same.key }), 1);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'custom')), [custom(1), custom(2)].map((r) => r.route.routeDest));
+      assert.equal(await s.deleteRoutes('vco-a', { routeEntryType: 'bgp', routeDest: bgp(1, 'CLOUD').route.routeDest }), 2);
+      assert.equal(await s.deleteRoutes('vco-a', { routeEntryType: 'bgp', source: 'VPN_BGP' }), 0);
+      assert.equal(await s.deleteRoutes('vco-a', { routeEntryType: 'custom' }), 2);
+      assert.deepEqual(await s.countRoutes('vco-a'), [{ routeEntryType: 'bgp', source: 'CLOUD', count: 1 }]);
+      assert.equal(await s.deleteRoutes('vco-a', {}), 1);
+      assert.deepEqual(await s.countRoutes('vco-a'), []);
+      assert.equal(await s.deleteRoutes('vco-none', {}), 0);
+      assert.deepEqual(await s.countRoutes('vco-b'), [{ routeEntryType: 'custom', source: null, count: 1 }]);
+    });
+
+    test('insertRoute: only when the key is free; new routes go last', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.upsertRoutes('vco-a', [custom(1)]);
+      assert.equal(await s.insertRoute('vco-a', custom(1, { weight: 0 })), false);
+      assert.equal((await s.findRoute('vco-a', 'custom', custom(1).key))?.weight, 100, 'unchanged');
+      assert.equal(await s.insertRoute('vco-a', custom(0)), true);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'custom')), [custom(1), custom(0)].map((r) => r.route.routeDest));
+      assert.deepEqual(await s.countRoutes('vco-a'), [{ routeEntryType: 'custom', source: null, count: 2 }]);
+    });
+
+    test('replaceRoute: in place under a new key; missing; new key taken', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.upsertRoutes('vco-a', [custom(1), custom(2), custom(3)]);
+      const moved = custom(9, { weight: 0 });
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(2).key, moved), 'ok');
+      assert.deepEqual(dests(await all(s, 'vco-a', 'custom')), [custom(1), moved, custom(3)].map((r) => r.route.routeDest));
+      assert.equal(await s.findRoute('vco-a', 'custom', custom(2).key), undefined);
+      assert.deepEqual(await s.findRoute('vco-a', 'custom', moved.key), moved.route);
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(2).key, custom(8)), 'missing');
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(1).key, custom(3)), 'exists');
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(1).key, custom(1, { weight: 5 })), 'ok', 'same key, new attributes');
+      assert.equal((await s.findRoute('vco-a', 'custom', custom(1).key))?.weight, 5);
+      assert.deepEqual(await s.countRoutes('vco-a'), [{ routeEntryType: 'custom', source: null, count: 3 }]);
+    });
+
+    test('route writes to a connection that does not exist are rejected', async () => {
+      const s = await fresh();
+      await assert.rejects(s.upsertRoutes('vco-none', [custom(1)]));
+      await assert.rejects(s.insertRoute('vco-none', custom(1)));
+      assert.deepEqual(await all(s, 'vco-none', 'custom'), []);
+    });
+
+    test('concurrent upserts to one connection from two stores stay consistent', async () => {
+      const a = await fresh();
+      const b = await twin(a);
+      await a.putConnection(connection('vco-a'));
+      const batches = Array.from({ length: 8 }, (_, k) => Array.from({ length: 50 }, (_, i) => custom(k * 50 + i)));
+      // every batch also re-upserts route 0 (an update for all but the first writer)
+      const results = await Promise.all(batches.map((batch, k) => (k % 2 ? a : b).upsertRoutes('vco-a', [...batch, custom(0)])));
+      assert.equal(results.reduce((n, r) => n + r.inserted, 0), 400);
+      const routes = await all(b, 'vco-a', 'custom');
+      assert.equal(routes.length, 400);
+      assert.equal(new Set(dests(routes)).size, 400);
+      assert.deepEqual(await a.countRoutes('vco-a'), [{ routeEntryType: 'custom', source: null, count: 400 }]);
+      for (const offset of [0, 49, 50, 199, 399]) {
+        assert.deepEqual(dests(await a.listRoutes('vco-a', 'custom', offset, 3)), dests(routes).slice(offset, offset + 3));
+      }
+    });
+  });
+
+  describe('RAM & STS records', () => {
+    const entity = (id: string, name: string, over: Partial<RamEntityRecord> = {}): RamEntityRecord =>
+      ({ accountId: ACCOUNT, kind: 'user', id, name, createDate: T0, updateDate: T0, data: { Comments: 'c', N: [1] }, ...over });
+
+    test('entities: unique names per account and kind, byte-order listing after a marker, update, delete', async () => {
+      const s = await fresh();
+      assert.equal(await s.createRamEntity(entity('u1', 'bob')), true);
+      assert.equal(await s.createRamEntity(entity('u2', 'bob')), false, 'name taken');
+      assert.equal(await s.createRamEntity(entity('u1', 'other')), false, 'id taken');
+      assert.equal(await s.createRamEntity(entity('g1', 'bob', { kind: 'group' })), true, 'names are per kind');
+      assert.equal(await s.createRamEntity(entity('u3', 'Zed')), true);
+      assert.equal(await s.createRamEntity(entity('u4', 'alice')), true);
+      assert.deepEqual(await s.getRamEntity(ACCOUNT, 'user', 'bob'), entity('u1', 'bob'));
+      assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'alice'));
+      assert.equal(await s.getRamEntity(OTHER, 'user', 'bob'), undefined);
+      assert.deepEqual((await s.listRamEntities(ACCOUNT, 'user', undefined, 10)).map((e) => e.name), ['Zed', 'alice', 'bob']);
+      assert.deepEqual((await s.listRamEntities(ACCOUNT, 'user', 'Zed', 1)).map((e) => e.name), ['alice']);
+      assert.equal(await s.countRamEntities(ACCOUNT, 'user'), 3);
+      assert.equal(await s.updateRamEntity(entity('u4', 'bob', { updateDate: T0 + 1 })), false, 'new name taken');
+      assert.equal(await s.updateRamEntity(entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true } })), true);
+      assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true } }));
+      assert.equal(await s.updateRamEntity(entity('u9', 'dave')), false, 'missing');
+      assert.equal(await s.deleteRamEntity(ACCOUNT, 'user', 'u4'), true);
+      assert.equal(await s.deleteRamEntity(ACCOUNT, 'user', 'u4'), false);
+    });
+
+    test('links: add once, list both ways in creation order, remove', async () => {
+      const s = await fresh();
+      const link = (from: string, to: string, t: number) => ({ accountId: ACCOUNT, kind: 'user-group' as const, fromId: from, toId: to, createDate: t });
+      assert.equal(await s.addRamLink(link('u1', 'g2', T0 + 1)), true);
+      assert.equal(await s.addRamLink(link('u1', 'g1', T0 + 2)), true);
+      assert.equal(await s.addRamLink(link('u1', 'g1', T0 + 3)), false);
+      assert.equal(await s.addRamLink(link('u2', 'g1', T0)), true);
+      assert.deepEqual((await s.listRamLinksFrom(ACCOUNT, 'user-group', 'u1')).map((l) => l.toId), ['g2', 'g1']);
+      assert.deepEqual(await s.listRamLinksTo(ACCOUNT, 'user-group', 'g1'), [link('u2', 'g1', T0), link('u1', 'g1', T0 + 2)]);
+      assert.deepEqual(await s.listRamLinksFrom(ACCOUNT, 'user-policy', 'u1'), []);
+      assert.equal(await s.removeRamLink(ACCOUNT, 'user-group', 'u1', 'g1'), true);
+      assert.equal(await s.removeRamLink(ACCOUNT, 'user-group', 'u1', 'g1'), false);
+    });
+
+    test('user AccessKeys and STS sessions', async () => {
+      const s = await fresh();
+      const key = (id: string, t: number) => ({ accessKeyId: id, accountId: ACCOUNT, userId: 'u1', secret: 'sec', status: 'Active' as const, createDate: t });
+      await s.putUserAccessKey(key('LTAI2', T0 + 1));
+      await s.putUserAccessKey(key('LTAI1', T0 + 1));
+      await s.putUserAccessKey({ ...key('LTAI2', T0 + 1), status: 'Inactive', secret: 'ignored' });
+      assert.deepEqual(await s.getUserAccessKey('LTAI2'), { ...key('LTAI2', T0 + 1), status: 'Inactive' }, 'only the status changes');
+      assert.deepEqual((await s.listUserAccessKeys(ACCOUNT, 'u1')).map((k) => k.accessKeyId), ['LTAI1', 'LTAI2']);
+      assert.equal(await s.deleteUserAccessKey('LTAI1'), true);
+      assert.equal(await s.deleteUserAccessKey('LTAI1'), false);
+      const session: StsSessionRecord = { accessKeyId: 'STS.1', accountId: ACCOUNT, secret: 's', token: 'tok', roleId: 'r1', roleName: 'role',
+        sessionName: 'sess', sessionPolicy: null, sourceIdentity: 'me', expiresAt: T0 + 3600_000, createDate: T0 };
+      await s.putStsSession(session);
+      await s.putStsSession({ ...session, accessKeyId: 'STS.2', expiresAt: T0 + 10, sessionPolicy: '{"Version":"1"}', sourceIdentity: null });
+      assert.deepEqual(await s.getStsSession('STS.1'), session);
+      assert.equal(await s.pruneStsSessions(T0 + 11), 1);
+      assert.equal(await s.getStsSession('STS.2'), undefined);
+    });
+  });
+
+  test('reset empties everything but the root identity and the nonces', async () => {
+    const s = await fresh();
+    await s.upsertAccount(ACCOUNT, T0);
+    await s.upsertAccount(OTHER, T0);
+    await s.upsertAccessKey({ accessKeyId: 'ROOT', accountId: ACCOUNT, secret: 's', status: 'Active' }, T0);
+    await s.upsertAccessKey({ accessKeyId: 'OTHERKEY', accountId: OTHER, secret: 's', status: 'Active' }, T0);
+    await s.putCustomerGateway(gateway('cgw-1'));
+    await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+    await s.upsertRoutes('vco-a', [custom(1), bgp(1, 'CLOUD')]);
+    await s.claimClientToken(ACCOUNT, 'tok', 'fp', T0, 0);
+    await s.useNonce('ROOT', 'n', Date.now() + 60_000);
+    await s.createRamEntity(entity0());
+    await s.reset(ACCOUNT, 'ROOT');
+    assert.equal(await s.hasAccount(ACCOUNT), true);
+    assert.equal(await s.hasAccount(OTHER), false);
+    assert.ok(await s.getAccessKey('ROOT'));
+    assert.equal(await s.getAccessKey('OTHERKEY'), undefined);
+    assert.equal(await s.findConnection('vco-a'), undefined);
+    assert.equal(await s.getCustomerGateway(ACCOUNT, 'cgw-1'), undefined);
+    assert.deepEqual(await s.countRoutes('vco-a'), []);
+    assert.equal(await s.claimClientToken(ACCOUNT, 'tok', 'fp2', T0, 0), undefined, 'tokens are gone');
+    assert.equal(await s.useNonce('ROOT', 'n', Date.now() + 60_000), false, 'nonces stay');
+    assert.equal(await s.countRamEntities(ACCOUNT, 'user'), 0);
+    // tunnel IDs are free again
+    await s.putConnection(connection('vco-b', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+  });
+}
+
+function entity0(): RamEntityRecord {
+  return { accountId: ACCOUNT, kind: 'user', id: 'u1', name: 'u', createDate: T0, updateDate: T0, data: {} };
+}
+
+describe('Store contract', async () => {
+  for (const backend of await storeBackends()) {
+    describe(backend.name, { skip: backend.skip }, () => contract(backend));
+  }
+});
