@@ -1,18 +1,32 @@
 /**
- * vcoroute command line. `vcoroute serve` starts the server on the embedded store.
+ * vcoroute command line. `vcoroute serve` starts the server on the embedded store, or on PostgreSQL with
+ * --database (several servers may share one database).
  */
 import { Command } from 'commander';
-import { ConfigError, loadConfig, type ServeOptions } from './config';
+import type { Logger } from 'pino';
+import { ConfigError, loadConfig, redactDatabaseUrl, type Config, type ServeOptions } from './config';
 import { SqliteStore } from './store/sqlite/sqlite-store';
+import { PostgresStore } from './store/postgres/postgres-store';
+import type { Store } from './store/store';
 import { createLogger, startServer } from './server/app';
+
+/** The configured store: PostgreSQL (migrated under an advisory lock) or the embedded SQLite store. */
+export async function openStore(config: Config, logger: Logger): Promise<Store> {
+  if (config.databaseUrl === undefined) return new SqliteStore(config.dataDir);
+  return PostgresStore.open({
+    connectionString: config.databaseUrl,
+    onBackgroundError: (err) => logger.warn({ err: err.message }, 'PostgreSQL connection error (pooled connection discarded)'),
+  });
+}
 
 export async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig(options);
   const logger = createLogger(config.logLevel);
-  const store = new SqliteStore(config.dataDir);
+  const store = await openStore(config, logger);
   const server = await startServer(config, store, logger);
+  const where = config.databaseUrl === undefined ? `sqlite, ${config.dataDir}` : `postgres, ${redactDatabaseUrl(config.databaseUrl)}`;
   const lines = [
-    `vcoroute listening on http://${server.endpoint} (store: sqlite, ${config.dataDir})`,
+    `vcoroute listening on http://${server.endpoint} (store: ${where})`,
     '',
     'Point an Alibaba Cloud SDK at it:',
     `  endpoint: '${server.endpoint}', protocol: 'http'`,
@@ -36,13 +50,14 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program
     .command('serve')
-    .description('start the server on the embedded SQLite store')
+    .description('start the server on the embedded SQLite store (or on PostgreSQL with --database)')
     .option('--host <host>', 'address to listen on (env VCOROUTE_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on, 0 = any free port (env VCOROUTE_PORT, default 8080)')
     .option('--data <dir>', 'data directory of the embedded store (env VCOROUTE_DATA, default ./.vcoroute)')
+    .option('--database <url>', 'keep state in PostgreSQL instead, shared by every server on it: postgres://user:pass@host:5432/db (env VCOROUTE_DATABASE_URL)')
     .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
     .option('--auto-attach [transitRouterId]', 'attach every new VPN connection to a transit router (env VCOROUTE_AUTO_ATTACH=1 or tr-…)')
-    .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 2000)')
+    .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 500)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
   return program;

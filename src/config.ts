@@ -15,6 +15,8 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** postgres://… : state lives in PostgreSQL (shared by every server on it); undefined = embedded SQLite in dataDir */
+  databaseUrl: string | undefined;
   accountId: string;
   accessKeyId: string;
   accessKeySecret: string;
@@ -39,6 +41,7 @@ export interface ServeOptions {
   host?: string;
   port?: string | number;
   data?: string;
+  database?: string;
   allowDevCredentials?: boolean;
   logLevel?: string;
   changeDelayMs?: string | number;
@@ -62,6 +65,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     host,
     port: Number(portText),
     dataDir: path.resolve(options.data ?? env.VCOROUTE_DATA ?? './.vcoroute'),
+    databaseUrl: parseDatabaseUrl(options.database ?? env.VCOROUTE_DATABASE_URL),
     accountId,
     accessKeyId: keyId ?? DEV_ACCESS_KEY_ID,
     accessKeySecret: secret ?? DEV_ACCESS_KEY_SECRET,
@@ -83,8 +87,8 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
   return config;
 }
 
-/** Decided: a change takes 2 s by default — long enough to observe `updating`, short enough not to wait. */
-export const DEFAULT_CHANGE_DELAY_MS = 2000;
+/** Decided: a change takes 0.5 s by default — long enough to observe `updating`, short enough that nobody waits. */
+export const DEFAULT_CHANGE_DELAY_MS = 500;
 /** The transit router new connections attach to with --auto-attach and no ID. */
 export const DEFAULT_TRANSIT_ROUTER_ID = 'tr-vcoroutedefault00001';
 
@@ -98,6 +102,17 @@ function parseAutoAttach(value: string | boolean | undefined): string | null {
   if (value === true || /^(1|true|yes)$/i.test(String(value))) return DEFAULT_TRANSIT_ROUTER_ID;
   if (!/^tr-[0-9a-z]{1,64}$/.test(value)) throw new ConfigError(`invalid transit router ID for auto-attach: ${value}`);
   return value;
+}
+
+function parseDatabaseUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^postgres(ql)?:\/\/\S+$/.test(value)) throw new ConfigError('--database / VCOROUTE_DATABASE_URL must be a postgres://… URL');
+  return value;
+}
+
+/** The URL without its password, for logs and the start banner. */
+export function redactDatabaseUrl(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:***@');
 }
 
 export function isLoopback(host: string): boolean {

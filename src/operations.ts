@@ -4,8 +4,10 @@
  */
 import type { Operation, Product } from './products/product';
 import { VPC_OPERATIONS } from './products/vpc';
+import { RAM_OPERATIONS } from './products/ram';
+import { STS_OPERATIONS } from './products/sts';
 
-const ALL: readonly Operation[] = [...VPC_OPERATIONS];
+const ALL: readonly Operation[] = [...VPC_OPERATIONS, ...RAM_OPERATIONS, ...STS_OPERATIONS];
 
 export class OperationTable {
   private readonly byVersion = new Map<string, { product: Product; actions: Map<string, Operation> }>();

@@ -4,8 +4,10 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { safeEqual } from '../pop/signature';
-import type { Store } from '../store/store';
+import { StoreUnavailableError, type Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
+import { createAccount } from './accounts';
+import { forgetPolicyCache } from '../iam/effective';
 import { handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
@@ -61,6 +63,12 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
     const url = new URL(req.url, 'http://admin.invalid');
     const path = url.pathname;
     if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') {
+      try {
+        await store.ping?.();
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError)) throw err;
+        return { status: 503, body: { status: 'unavailable', store: store.backend, reason: err.message } };
+      }
       return { status: 200, body: { status: 'ok', store: store.backend } };
     }
     if (path === `${ADMIN_PREFIX}/openapi.json` && req.method === 'GET') return { status: 200, body: OPENAPI_DOCUMENT };
@@ -70,7 +78,12 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     if (path === `${ADMIN_PREFIX}/v1/reset` && req.method === 'POST') {
       await store.reset(deps.rootAccountId, deps.rootAccessKeyId);
+      forgetPolicyCache(store);
       return { status: 200, body: { reset: true } };
+    }
+
+    if (path === `${ADMIN_PREFIX}/v1/accounts` && req.method === 'POST') {
+      return { status: 201, body: await createAccount(store, now) };
     }
 
     const lifecycle = await handleLifecycle({ store, changeDelayMs: deps.changeDelayMs, now }, req.method, path, req.body);
@@ -135,6 +148,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
       return await route(req);
     } catch (err) {
       if (err instanceof AdminError) return { status: err.status, body: { error: { code: err.code, message: err.message } } };
+      if (err instanceof StoreUnavailableError) return { status: 503, body: { error: { code: 'ServiceUnavailable', message: err.message } } };
       // decodeURIComponent of a path segment with a malformed %-escape: the client's mistake, not a 500.
       if (err instanceof URIError) return { status: 400, body: { error: { code: 'InvalidRequest', message: 'the path has malformed percent-encoding' } } };
       throw err;

@@ -102,6 +102,32 @@ export const OPENAPI_DOCUMENT = {
       get: { summary: 'Read a VPN connection', responses: { '200': { description: 'found', content: json({ $ref: '#/components/schemas/Connection' }) }, '404': errorResponse('unknown') } },
       delete: { summary: 'Delete a VPN connection and its routes', responses: { '200': { description: 'deleted' }, '404': errorResponse('unknown') } },
     },
+    '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/attach': {
+      parameters: [connectionIdParam],
+      post: {
+        summary: 'Attach to a transit router (what CEN CreateTransitRouterVpnAttachment does): init → attaching → attached',
+        requestBody: {
+          required: true,
+          content: json({ type: 'object', required: ['transitRouterId'], properties: { transitRouterId: { type: 'string', pattern: '^tr-[0-9a-z]{1,64}$' } } }),
+        },
+        responses: { '200': { description: 'attaching (or attached when the change delay is 0)' }, '404': errorResponse('unknown'), '409': errorResponse('not in state init') },
+      },
+    },
+    '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/detach': {
+      parameters: [connectionIdParam],
+      post: {
+        summary: 'Detach from the transit router: attached → detaching → init',
+        responses: { '200': { description: 'detaching (or init when the change delay is 0)' }, '404': errorResponse('unknown'), '409': errorResponse('not attached') },
+      },
+    },
+    '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/tunnels/{tunnelId}': {
+      parameters: [connectionIdParam, { name: 'tunnelId', in: 'path', required: true, schema: { type: 'string' } }],
+      put: {
+        summary: 'Set a tunnel\'s negotiation status (reported while the connection is attached; default ipsec_sa_established)',
+        requestBody: { required: true, content: json({ type: 'object', required: ['status'], properties: { status: { $ref: '#/components/schemas/Tunnel/properties/status' } } }) },
+        responses: { '200': { description: 'set' }, '400': errorResponse('unknown status'), '404': errorResponse('unknown connection or tunnel') },
+      },
+    },
     '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes': {
       parameters: [connectionIdParam],
       post: {

@@ -55,6 +55,11 @@ export function invalidateAccount(store: Store, accountId: string): void {
   c.principals.clear();
 }
 
+/** Drops every cached policy set of a store (admin reset). */
+export function forgetPolicyCache(store: Store): void {
+  caches.delete(store);
+}
+
 async function loadPolicies(store: Store, accountId: string, keys: string[]): Promise<CompiledPolicy[]> {
   const out: CompiledPolicy[] = [];
   for (const key of keys) {

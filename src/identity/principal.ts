@@ -40,6 +40,7 @@ export function principalArn(p: Principal): string {
     case 'user':
       return `acs:ram::${p.accountId}:user/${p.userName}`;
     case 'role':
-      return `acs:ram::${p.accountId}:role/${p.roleName}/${p.sessionName}`;
+      // The AssumeRole example shows the role name lower-cased here (acs:ram::…:role/adminrole/alice).
+      return `acs:ram::${p.accountId}:role/${p.roleName.toLowerCase()}/${p.sessionName}`;
   }
 }

@@ -27,6 +27,9 @@ export interface OperationContext {
   requestId: string;
   now: number;
   settings: OperationSettings;
+  /** TCP peer address and TLS flag of the request (condition keys of trust policies) */
+  sourceIp?: string;
+  secureTransport?: boolean;
 }
 
 export type ResponseBody = Record<string, unknown>;

@@ -12,7 +12,7 @@ import { newRequestId, renderError, renderSuccess, type RenderedResponse } from 
 import { authorize } from '../identity/authorize';
 import type { OperationTable } from '../operations';
 import type { OperationSettings, Product } from '../products/product';
-import type { Store } from '../store/store';
+import { StoreUnavailableError, type Store } from '../store/store';
 import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -71,7 +71,7 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       await authorize(principal, operation, input, { store, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true });
 
       // idempotency → operation
-      const ctx = { store, principal, requestId, now, settings: deps.settings };
+      const ctx = { store, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true };
       const token = operation.clientToken ? req.params.ClientToken : undefined;
       let body: Record<string, unknown>;
       if (token !== undefined && token !== '') {
@@ -87,7 +87,7 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       // render
       return renderSuccess(action, requestId, body, format);
     } catch (err) {
-      const error = err instanceof PopError ? err : internalError(err, requestId, logger);
+      const error = err instanceof PopError ? err : err instanceof StoreUnavailableError ? storeUnavailable(err, requestId, logger) : internalError(err, requestId, logger);
       const host = product?.host ?? hostIdFromHeaders(http.headers);
       return renderError(error, requestId, host, product?.name ?? 'Pop', format);
     }
@@ -97,6 +97,12 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
 function internalError(err: unknown, requestId: string, logger: Logger): PopError {
   logger.error({ err, requestId }, 'unexpected error while handling a request');
   return new PopError(E.InternalError);
+}
+
+/** The store cannot be reached (e.g. PostgreSQL down): transient, 503; service resumes when it answers again. */
+function storeUnavailable(err: StoreUnavailableError, requestId: string, logger: Logger): PopError {
+  logger.warn({ requestId, reason: err.message }, 'store unavailable');
+  return new PopError(E.ServiceUnavailable);
 }
 
 /** Before the product is known, HostId echoes the host the client addressed (sanitised). */

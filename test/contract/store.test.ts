@@ -91,7 +91,9 @@ function contract(backend: StoreBackend): void {
     test('access keys: insert, replace secret/status/account, unknown is undefined', async () => {
       const s = await fresh();
       await s.upsertAccount(ACCOUNT, T0);
+      await s.upsertAccount(OTHER, T0);
       assert.equal(await s.getAccessKey('LTAIx'), undefined);
+      await assert.rejects(s.upsertAccessKey({ accessKeyId: 'LTAIy', accountId: '999', secret: 's', status: 'Active' }, T0), 'the account must exist');
       await s.upsertAccessKey({ accessKeyId: 'LTAIx', accountId: ACCOUNT, secret: 's1', status: 'Active' }, T0);
       assert.deepEqual(await s.getAccessKey('LTAIx'), { accessKeyId: 'LTAIx', accountId: ACCOUNT, secret: 's1', status: 'Active' });
       await s.upsertAccessKey({ accessKeyId: 'LTAIx', accountId: OTHER, secret: 's2', status: 'Inactive' }, T0 + 1);

@@ -46,7 +46,7 @@ export function postgresSkipReason(): Promise<string | undefined> {
     } catch (err) {
       const why = `PostgreSQL suites skipped: no PostgreSQL at ${redact(TEST_DATABASE_URL)} (${(err as Error).message || String(err)}). ` +
         'Start one there (trust auth) or set VCOROUTE_TEST_DATABASE_URL=postgres://user@host:port/db to run them.';
-      if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(`CI=true and ${why.replace('PostgreSQL suites skipped: n', 'n')}`);
+      if (/^(1|true)$/i.test(process.env.CI ?? '')) throw new Error(`CI=true and ${why.replace('PostgreSQL suites skipped: n', 'n')}`, { cause: err });
       process.stderr.write(`${why}\n`);
       return why;
     } finally {

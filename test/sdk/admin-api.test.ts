@@ -47,13 +47,13 @@ describe('access', () => {
     const doc = await raw(server, 'GET', '/_vcoroute/openapi.json', { token: null });
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
-    assert.deepEqual(Object.keys(doc.body.paths).sort(), [
-      '/_vcoroute/health',
-      '/_vcoroute/openapi.json',
-      '/_vcoroute/v1/reset',
-      '/_vcoroute/v1/vpn-connections/{vpnConnectionId}',
-      '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes',
-    ]);
+    // The endpoints of issue 2 (later issues add more).
+    for (const path of ['/_vcoroute/health', '/_vcoroute/openapi.json', '/_vcoroute/v1/reset', '/_vcoroute/v1/vpn-connections/{vpnConnectionId}',
+      '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes']) {
+      assert.ok(doc.body.paths[path], `openapi.json lists ${path}`);
+    }
+    for (const path of Object.keys(doc.body.paths)) assert.ok(path.startsWith('/_vcoroute/'), path);
+    assert.deepEqual(Object.keys(doc.body.paths['/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes']).sort(), ['delete', 'parameters', 'post']);
     assert.deepEqual(Object.keys(doc.body.paths['/_vcoroute/v1/vpn-connections/{vpnConnectionId}']).sort(), ['delete', 'get', 'parameters', 'put']);
   });
 

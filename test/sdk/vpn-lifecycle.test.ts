@@ -335,3 +335,20 @@ describe('asynchronous states (change delay 400 ms, auto-attach)', () => {
 
   test('no response was a 5xx', () => assertNoServerErrors());
 });
+
+describe('README example (examples/lifecycle.ts) against a default-delay, auto-attach server', () => {
+  test('runs to the end and prints the routes left', async () => {
+    const { execFile } = await import('node:child_process');
+    const server = await startTestServer(undefined, { VCOROUTE_AUTO_ATTACH: '1' });
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', 'examples/lifecycle.ts'], { env: { ...process.env, VCOROUTE_ENDPOINT: server.endpoint }, timeout: 60_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      });
+      assert.match(output, /routes: 192\.168\.10\.0\/24 w100, 192\.168\.20\.0\/24 w100, 10\.0\.0\.0\/16 w100/);
+      assert.match(output, /after: 2 routes: 192\.168\.10\.0\/24 w100, 10\.0\.0\.0\/16 w0/);
+    } finally {
+      await server.close();
+    }
+  });
+});

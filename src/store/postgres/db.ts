@@ -128,7 +128,6 @@ export class PgDatabase {
         throw isUnavailable(err) ? unavailable(err) : err;
       }
       let broken: Error | undefined;
-      let retry = false;
       try {
         await client.query(begin);
         const result = await fn(client as Sql);
@@ -144,12 +143,12 @@ export class PgDatabase {
         } catch (rollbackErr) {
           broken = rollbackErr as Error;
         }
-        if (!broken && isRetryable(err) && attempt < MAX_ATTEMPTS) retry = true;
-        else throw err;
+        if (broken || !isRetryable(err) || attempt >= MAX_ATTEMPTS) throw err;
       } finally {
         client.release(broken);
       }
-      if (retry) await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
+      // Serialization failure or deadlock, rolled back: try the whole transaction again after a short jitter.
+      await new Promise((resolve) => setTimeout(resolve, 5 * attempt * Math.random()));
     }
   }
 

@@ -6,9 +6,9 @@
  * Portable subset (PostgreSQL 12+, and engines speaking its protocol and dialect):
  *   - types: TEXT, BIGINT only (every integer is BIGINT: epoch ms and ASNs exceed 32 bits; JSON documents
  *     are TEXT, nothing queries inside them); no SERIAL/identity, no JSONB, no arrays, no enums;
- *   - PRIMARY KEY, UNIQUE, NOT NULL, DEFAULT constants, plain B-tree CREATE INDEX; no foreign keys (the
- *     SQLite schema does not enforce its one either: references are kept by the business rules), no
- *     triggers, no functions, no sequences;
+ *   - PRIMARY KEY, UNIQUE, NOT NULL, DEFAULT constants, one REFERENCES (access_keys → accounts, enforced
+ *     by both backends: better-sqlite3 turns foreign keys on), plain B-tree CREATE INDEX; no triggers, no
+ *     functions, no sequences;
  *   - ALTER TABLE … ADD COLUMN.
  * The statements the store runs are listed in postgres-store.ts.
  */
@@ -29,7 +29,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
       CREATE TABLE access_keys (
         access_key_id TEXT PRIMARY KEY,
-        account_id TEXT NOT NULL,
+        account_id TEXT NOT NULL REFERENCES accounts(account_id),
         secret TEXT NOT NULL,
         status TEXT NOT NULL,
         created_at BIGINT NOT NULL

@@ -1,0 +1,116 @@
+/**
+ * RAM roles, assumable through STS: CreateRole (with a trust policy), GetRole, ListRoles, UpdateRole,
+ * DeleteRole (ram.md §6). Trust policies are validated by the policy engine as kind 'trust'.
+ */
+import { E, PopError } from '../../pop/errors';
+import { newRoleId, ramDate } from '../../iam/ids';
+import type { RamEntityRecord } from '../../store/store';
+import type { ResponseBody } from '../product';
+import { integer, listPage, page, ramArn, ramOperation, requireRole, roleName, text, type Page } from './product';
+import { validDocument } from './policies';
+
+/** MaxSessionDuration 3,600–43,200 s, default 3,600 (CreateRoleRequest.ts). */
+export const MIN_SESSION_DURATION = 3600;
+export const MAX_SESSION_DURATION = 43200;
+
+export interface RoleData {
+  description: string;
+  trustPolicy: string;
+  maxSessionDuration: number;
+}
+
+export const roleData = (e: RamEntityRecord): RoleData => e.data as unknown as RoleData;
+
+function roleView(e: RamEntityRecord, detail: boolean): ResponseBody {
+  const d = roleData(e);
+  const out: ResponseBody = {
+    RoleId: e.id, RoleName: e.name, Arn: ramArn(e.accountId, 'role', e.name), Description: d.description,
+    MaxSessionDuration: d.maxSessionDuration, CreateDate: ramDate(e.createDate),
+  };
+  if (detail) out.AssumeRolePolicyDocument = d.trustPolicy;
+  return out;
+}
+
+const arn = (input: { role: string }, p: { accountId: string }) => ramArn(p.accountId, 'role', input.role);
+
+export const createRole = ramOperation<{ role: string } & RoleData>({
+  action: 'CreateRole',
+  write: true,
+  resource: arn,
+  parse: (params) => ({
+    role: roleName(params),
+    trustPolicy: validDocument(params, 'AssumeRolePolicyDocument', 'trust'),
+    description: text(params, 'Description', 1024) ?? '',
+    maxSessionDuration: integer(params, 'MaxSessionDuration', MIN_SESSION_DURATION, MAX_SESSION_DURATION, MIN_SESSION_DURATION),
+  }),
+  async run(input, ctx) {
+    const data: RoleData = { description: input.description, trustPolicy: input.trustPolicy, maxSessionDuration: input.maxSessionDuration };
+    const e: RamEntityRecord = {
+      accountId: ctx.principal.accountId, kind: 'role', id: newRoleId(), name: input.role, createDate: ctx.now, updateDate: ctx.now,
+      data: data as unknown as Record<string, unknown>,
+    };
+    if (!(await ctx.store.createRamEntity(e))) throw new PopError(E.EntityAlreadyExistsRole);
+    return { Role: roleView(e, true) };
+  },
+});
+
+export const getRole = ramOperation<{ role: string }>({
+  action: 'GetRole',
+  write: false,
+  resource: arn,
+  parse: (params) => ({ role: roleName(params) }),
+  async run(input, ctx) {
+    const e = await requireRole(ctx, input.role);
+    return { Role: { ...roleView(e, true), UpdateDate: ramDate(e.updateDate) } };
+  },
+});
+
+export const listRoles = ramOperation<Page>({
+  action: 'ListRoles',
+  write: false,
+  resource: (_input, p) => ramArn(p.accountId, 'role', '*'),
+  parse: page,
+  async run(input, ctx) {
+    const { items, truncation } = await listPage(ctx, 'role', input);
+    return { ...truncation, Roles: { Role: items.map((e) => ({ ...roleView(e, false), UpdateDate: ramDate(e.updateDate) })) } };
+  },
+});
+
+export const updateRole = ramOperation<{ role: string; trustPolicy?: string; description?: string; maxSessionDuration?: number }>({
+  action: 'UpdateRole',
+  write: true,
+  resource: arn,
+  parse: (params) => ({
+    role: roleName(params),
+    trustPolicy: params.NewAssumeRolePolicyDocument ? validDocument(params, 'NewAssumeRolePolicyDocument', 'trust') : undefined,
+    description: text(params, 'NewDescription', 1024),
+    maxSessionDuration: params.NewMaxSessionDuration
+      ? integer(params, 'NewMaxSessionDuration', MIN_SESSION_DURATION, MAX_SESSION_DURATION, MIN_SESSION_DURATION)
+      : undefined,
+  }),
+  async run(input, ctx) {
+    const e = await requireRole(ctx, input.role);
+    const d = roleData(e);
+    const data: RoleData = {
+      trustPolicy: input.trustPolicy ?? d.trustPolicy,
+      description: input.description ?? d.description,
+      maxSessionDuration: input.maxSessionDuration ?? d.maxSessionDuration,
+    };
+    const updated = { ...e, data: data as unknown as Record<string, unknown>, updateDate: ctx.now };
+    await ctx.store.updateRamEntity(updated);
+    return { Role: { ...roleView(updated, true), UpdateDate: ramDate(updated.updateDate) } };
+  },
+});
+
+export const deleteRole = ramOperation<{ role: string }>({
+  action: 'DeleteRole',
+  write: true,
+  resource: arn,
+  parse: (params) => ({ role: roleName(params) }),
+  async run(input, ctx) {
+    const e = await requireRole(ctx, input.role);
+    if ((await ctx.store.listRamLinksFrom(e.accountId, 'role-policy', e.id)).length > 0) throw new PopError(E.DeleteConflictRolePolicy);
+    await ctx.store.deleteRamEntity(e.accountId, 'role', e.id);
+    return {};
+  },
+});
