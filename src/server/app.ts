@@ -16,6 +16,7 @@ import { createPopPipeline } from './pipeline';
 /** POP requests are small; admin seeding may carry up to 200,000 routes. */
 const MAX_POP_BODY = 1024 * 1024;
 const MAX_ADMIN_BODY = 128 * 1024 * 1024;
+const MAX_HEADER_SIZE = 64 * 1024;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
 /** Expired STS sessions are kept a day, so their tokens still answer InvalidSecurityToken.Expired. */
 const STS_SESSION_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -73,7 +74,9 @@ export async function startServer(config: Config, store: Store, logger: Logger =
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs });
 
-  const server = http.createServer((req, res) => {
+  // RAM puts whole policy documents (up to 6,144 characters, tripled by percent-encoding) in the query string:
+  // Node's default 16 KiB header limit would refuse them with an empty 431.
+  const server = http.createServer({ maxHeaderSize: MAX_HEADER_SIZE }, (req, res) => {
     const url = req.url ?? '/';
     const isAdmin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
     const send = (status: number, contentType: string, body: string) => {

@@ -285,6 +285,30 @@ describe('VPN lifecycle through the official SDK (change delay 0)', () => {
     assert.deepEqual(list.vcoRouteEntries!.map((r) => r.routeDest), ['10.9.0.0/16'], 'failed and dry-run calls created nothing');
   });
 
+  test('admin lifecycle endpoints: state rules, tunnel status drives NextHopTunnelIdList; more than 20 tags refused', async () => {
+    const cgw1 = await createGateway(client, '192.0.2.90', '65060');
+    const cgw2 = await createGateway(client, '192.0.2.91', '65061');
+    const tags = Array.from({ length: 21 }, (_, i) => new $Vpc.CreateVpnAttachmentRequestTags({ key: `k${i}`, value: 'v' }));
+    await expectSdkError(client.createVpnAttachment(dualTunnelRequest(cgw1, cgw2, { tags })), 'IllegalParam.Tags', 400);
+    const id = (await client.createVpnAttachment(dualTunnelRequest(cgw1, cgw2, { tags: tags.slice(0, 20) }))).body!.vpnConnectionId!;
+    const path = `/_vcoroute/v1/vpn-connections/${id}`;
+    assert.equal((await server.admin('POST', `${path}/detach`)).status, 409, 'not attached');
+    assert.equal((await server.admin('POST', `${path}/attach`, { transitRouterId: 'bad' })).status, 400);
+    assert.equal((await server.admin('POST', `${path}/attach`, { transitRouterId: 'tr-x1' })).status, 200);
+    assert.equal((await server.admin('POST', `${path}/attach`, { transitRouterId: 'tr-x1' })).status, 409, 'already attached');
+    const conn = (await client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: id }))).body!;
+    assert.equal(conn.tags!.tag!.length, 20);
+    const [t1, t2] = conn.tunnelOptionsSpecification!.tunnelOptions!.map((t) => t.tunnelId!);
+    const down = await server.admin('PUT', `${path}/tunnels/${t2}`, { status: 'ipsec_sa_not_established' });
+    assert.equal(down.status, 200);
+    assert.equal((await server.admin('PUT', `${path}/tunnels/${t2}`, { status: 'up' })).status, 400);
+    assert.equal((await server.admin('PUT', `${path}/tunnels/tun-unknown`, { status: 'ipsec_sa_established' })).status, 404);
+    await client.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: id, routeDest: '10.30.0.0/16', nextHop: id, weight: 100 }));
+    const listed = (await client.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: id }))).body!;
+    assert.deepEqual(listed.vcoRouteEntries![0]!.nextHopTunnelIdList, [t1], 'only the tunnel whose phase 2 is up');
+    assert.deepEqual(listed.vpnRouteCounts!.map((c) => c.routeCount), [1, 0, 0]);
+  });
+
   test('no response was a 5xx', () => assertNoServerErrors());
 });
 
