@@ -8,7 +8,7 @@ import { StoreUnavailableError, type Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
 import { createAccount } from './accounts';
 import { forgetPolicyCache } from '../iam/effective';
-import { handleLifecycle } from './connection-lifecycle';
+import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
@@ -114,12 +114,12 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
             }
             throw err;
           }
-          return { status: existing ? 200 : 201, body: connectionView(record) };
+          return { status: existing ? 200 : 201, body: adminConnectionView(record, now) };
         }
         if (req.method === 'GET') {
           const c = await store.findConnection(connectionId);
           if (!c) throw notFound(`${connectionId} does not exist`);
-          return { status: 200, body: connectionView(c) };
+          return { status: 200, body: adminConnectionView(c, now) };
         }
         if (req.method === 'DELETE') {
           if (!(await store.deleteConnection(connectionId))) throw notFound(`${connectionId} does not exist`);
@@ -153,17 +153,5 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
       if (err instanceof URIError) return { status: 400, body: { error: { code: 'InvalidRequest', message: 'the path has malformed percent-encoding' } } };
       throw err;
     }
-  };
-}
-
-function connectionView(c: { connectionId: string; regionId: string; accountId: string; state: string; transitRouterId: string | null; createTime: number; tunnels: { tunnelId: string; status: string }[] }) {
-  return {
-    vpnConnectionId: c.connectionId,
-    regionId: c.regionId,
-    accountId: c.accountId,
-    state: c.state,
-    transitRouterId: c.transitRouterId,
-    createTime: c.createTime,
-    tunnels: c.tunnels.map((t) => ({ tunnelId: t.tunnelId, status: t.status })),
   };
 }

@@ -33,11 +33,15 @@ function jsonObject(body: Buffer): Record<string, unknown> {
 const conflict = (c: ConnectionRecord, now: number, wanted: string) =>
   new AdminError(409, 'IncorrectState', `${c.connectionId} is ${effectiveState(c, now)}; ${wanted}`);
 
-export function view(c: ConnectionRecord, now: number) {
+/** How the admin API shows a connection: the state a client would see now, and the stored tunnel statuses. */
+export function adminConnectionView(c: ConnectionRecord, now: number) {
   return {
     vpnConnectionId: c.connectionId,
+    regionId: c.regionId,
+    accountId: c.accountId,
     state: effectiveState(c, now),
     transitRouterId: c.transitRouterId,
+    createTime: c.createTime,
     tunnels: c.tunnels.map((t) => ({ tunnelId: t.tunnelId, status: t.status })),
   };
 }
@@ -79,5 +83,5 @@ export async function handleLifecycle(
     throw new AdminError(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
   }
   const after = await store.findConnection(c.connectionId);
-  return { status: 200, body: view(after!, now) };
+  return { status: 200, body: adminConnectionView(after!, now) };
 }
