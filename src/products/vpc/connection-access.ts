@@ -1,11 +1,11 @@
 /**
- * Finding a caller's VPN connection and starting a change on it — the rules every VPN and Vco route
+ * Finding a caller's VPN connection or customer gateway, and starting a change on it — the rules every VPN and Vco route
  * operation shares: unknown, foreign-account and other-region connections are NotFound; a change while
  * another is in progress is VpnConnection.Configuring, decided by the database (transitionConnection).
  */
 import { E, PopError } from '../../pop/errors';
 import { effectiveState, isChanging, updateTransition } from '../../domain/vpn';
-import type { ConnectionRecord, Store } from '../../store/store';
+import type { ConnectionRecord, CustomerGatewayRecord, Store } from '../../store/store';
 import type { OperationContext } from '../product';
 import type { GatewayAsns } from './vpn-connection-views';
 
@@ -19,6 +19,12 @@ export async function findConnection(store: Store, accountId: string, regionId: 
 export function checkAttachedChange(c: ConnectionRecord, now: number): void {
   if (isChanging(c, now)) throw new PopError(E.VpnConnectionConfiguring);
   if (effectiveState(c, now) !== 'attached') throw new PopError(E.VcoStatusNotSupport);
+}
+
+export async function findCustomerGateway(store: Store, accountId: string, regionId: string, id: string): Promise<CustomerGatewayRecord> {
+  const g = await store.getCustomerGateway(accountId, id);
+  if (!g || g.regionId !== regionId) throw new PopError(E.CustomerGatewayNotFound);
+  return g;
 }
 
 /**

@@ -6,10 +6,11 @@ import { E, PopError, illegalParam } from '../../pop/errors';
 import { parseIpv4 } from '../../domain/cidr';
 import { DEFAULT_LOCAL_ASN, DEFAULT_RESOURCE_GROUP, isForbiddenGatewayAddress, newResourceId, parseAsn } from '../../domain/vpn';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from '../../domain/routes';
-import type { CustomerGatewayRecord, Store } from '../../store/store';
+import type { CustomerGatewayRecord } from '../../store/store';
 import { defineOperation, type ResponseBody } from '../product';
 import { integerInRange, optionalString, requiredString } from '../params';
 import { nameValue, tagsParam } from './vpc-params';
+import { findCustomerGateway } from './connection-access';
 import { VPC } from './product';
 
 const gatewayArn = (regionId: string, accountId: string, id: string) => `acs:vpc:${regionId}:${accountId}:customergateway/${id}`;
@@ -30,12 +31,6 @@ function gatewayView(g: CustomerGatewayRecord): ResponseBody {
   // Decided: a gateway created without an ASN omits Asn (the model types it as a number; 0 would be a lie).
   if (g.asn !== null) view.Asn = g.asn;
   return view;
-}
-
-async function findGateway(store: Store, accountId: string, regionId: string, id: string) {
-  const g = await store.getCustomerGateway(accountId, id);
-  if (!g || g.regionId !== regionId) throw new PopError(E.CustomerGatewayNotFound);
-  return g;
 }
 
 interface CreateInput {
@@ -161,7 +156,7 @@ export const describeCustomerGateway = defineOperation<OneGatewayInput>({
   clientToken: false,
   parse: parseOne,
   async run(input, { store, principal }) {
-    return gatewayView(await findGateway(store, principal.accountId, input.regionId, input.customerGatewayId));
+    return gatewayView(await findCustomerGateway(store, principal.accountId, input.regionId, input.customerGatewayId));
   },
 });
 
@@ -173,7 +168,7 @@ export const deleteCustomerGateway = defineOperation<OneGatewayInput>({
   clientToken: true,
   parse: parseOne,
   async run(input, { store, principal }) {
-    await findGateway(store, principal.accountId, input.regionId, input.customerGatewayId);
+    await findCustomerGateway(store, principal.accountId, input.regionId, input.customerGatewayId);
     const outcome = await store.deleteCustomerGateway(principal.accountId, input.customerGatewayId);
     if (outcome === 'missing') throw new PopError(E.CustomerGatewayNotFound);
     if (outcome === 'in-use') throw new PopError(E.CustomerGatewayInUse);

@@ -9,12 +9,13 @@ import {
   defaultTunnelIke, defaultTunnelIpsec, newResourceId,
 } from '../../domain/vpn';
 import { PHASE2_UP } from '../../domain/routes';
-import type { ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, IkeConfig, IpsecConfig, Store, Tag, TunnelBgpConfig, TunnelRecord } from '../../store/store';
+import type { ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, IkeConfig, IpsecConfig, Tag, TunnelBgpConfig, TunnelRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation } from '../product';
 import { optionalString, requiredString } from '../params';
 import { completeTunnelBgp, parseIke, parseIpsec, parseTunnelBgp } from './tunnel-config';
 import { boolValue, booleanParam, enumParam, flattenedList, intValue, isDryRun, jsonObjectParam, nameValue, subnetListParam, tagsParam } from './vpc-params';
+import { findCustomerGateway } from './connection-access';
 import { VPC, vpnConnectionArn } from './product';
 
 /** What a request says about one tunnel (given fields only), before defaults and gateway lookups. */
@@ -52,12 +53,6 @@ export function parseTunnelSpecs(params: Params): TunnelSpec[] {
 export function checkDistinctTunnelCidrs(tunnels: readonly { options: { bgp: TunnelBgpConfig } }[]): void {
   const cidrs = tunnels.map((t) => t.options.bgp.tunnelCidr).filter((c) => c !== '');
   if (new Set(cidrs).size !== cidrs.length) throw illegalParam('TunnelCidr', 'The two tunnels must use different TunnelCidr blocks.');
-}
-
-export async function findGatewayForConnection(store: Store, accountId: string, regionId: string, id: string): Promise<CustomerGatewayRecord> {
-  const g = await store.getCustomerGateway(accountId, id);
-  if (!g || g.regionId !== regionId) throw new PopError(E.CustomerGatewayNotFound);
-  return g;
 }
 
 interface SingleTunnelInput {
@@ -191,7 +186,7 @@ export const createVpnAttachment = defineOperation<CreateInput>({
     let customerGatewayId: string | null = null;
     if (input.single) {
       const s = input.single;
-      const gateway = await findGatewayForConnection(store, account, input.regionId, s.customerGatewayId);
+      const gateway = await findCustomerGateway(store, account, input.regionId, s.customerGatewayId);
       if (s.bgp.enableBgp) requireAsnForBgp(gateway);
       customerGatewayId = gateway.customerGatewayId;
       const { enableBgp, ...bgp } = s.bgp;
@@ -206,7 +201,7 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       };
     } else {
       for (const spec of input.tunnels) {
-        const gateway = await findGatewayForConnection(store, account, input.regionId, spec.customerGatewayId!);
+        const gateway = await findCustomerGateway(store, account, input.regionId, spec.customerGatewayId!);
         if (input.attributes.enableTunnelsBgp) requireAsnForBgp(gateway);
         tunnels.push(buildTunnel(spec, gateway));
       }
