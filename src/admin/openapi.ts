@@ -87,6 +87,22 @@ export const OPENAPI_DOCUMENT = {
     '/_vcoroute/v1/reset': {
       post: { summary: 'Empty all state but the root identity', responses: { '200': { description: 'reset' }, '401': errorResponse('bad token') } },
     },
+    '/_vcoroute/v1/accounts': {
+      post: {
+        summary: 'Create another root account, isolated from all others, with a root AccessKey (the secret is shown only here)',
+        responses: {
+          '201': {
+            description: 'created',
+            content: json({
+              type: 'object',
+              required: ['accountId', 'accessKeyId', 'accessKeySecret'],
+              properties: { accountId: { type: 'string', pattern: '^[0-9]{16}$' }, accessKeyId: { type: 'string' }, accessKeySecret: { type: 'string' } },
+            }),
+          },
+          '401': errorResponse('bad token'),
+        },
+      },
+    },
     '/_vcoroute/v1/vpn-connections/{vpnConnectionId}': {
       parameters: [connectionIdParam],
       put: {

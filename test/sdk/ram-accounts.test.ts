@@ -81,4 +81,15 @@ describe('accounts are isolated from each other', () => {
     assert.equal((await describeRoutes(creds, 'vco-ofa')).body!.totalCount, 0);
     await sdkError(describeRoutes(creds, 'vco-ofb'), 'InvalidVpnConnectionInstanceId.NotFound', 404);
   });
+
+  it('admin reset removes other accounts, RAM users, their keys and STS sessions', async () => {
+    const ramA = ramClient(server, ROOT);
+    const reader = await userWithKey(ramA, 'before-reset', [{ type: 'System', name: 'AliyunVPCReadOnlyAccess' }]);
+    assert.equal((await describeRoutes(reader, 'vco-ofa')).body!.totalCount, 0);
+    assert.equal((await server.admin('POST', '/_vcoroute/v1/reset')).status, 200);
+    await sdkError(describeRoutes(reader, 'vco-ofa'), 'InvalidAccessKeyId.NotFound', 404);
+    await sdkError(describeRoutes(b, 'vco-ofb'), 'InvalidAccessKeyId.NotFound', 404);
+    assert.deepEqual((await ramA.listUsers(new $Ram.ListUsersRequest({}))).body!.users!.user, []);
+    assert.deepEqual((await ramA.listRoles(new $Ram.ListRolesRequest({}))).body!.roles!.role, []);
+  });
 });
