@@ -3,8 +3,8 @@
  * (ram.md §4): session policy, then identity policies (the user's own and its groups', or the role's).
  *
  * Caching keeps the read path fast: documents compile once (by text), and each principal's compiled set
- * is kept until any RAM write in its account bumps the account's generation (invalidateAccount). The
- * cache is per Store instance, i.e. per server process; see docs/compatibility.md.
+ * is kept until any RAM write in its account bumps the account's generation (invalidateAccount), or at
+ * most POLICY_CACHE_TTL_MS. The cache is per Store instance, i.e. per server process.
  */
 import type { Principal, RolePrincipal, UserPrincipal } from '../identity/principal';
 import type { Store } from '../store/store';
@@ -34,9 +34,15 @@ export function compiledPolicy(text: string, kind: PolicyKind = 'identity'): Com
   return c;
 }
 
+/**
+ * In-process invalidation is immediate; another process sharing the database (PostgreSQL) invalidates
+ * nothing here, so entries also expire after this long: the bound on cross-process staleness.
+ */
+export const POLICY_CACHE_TTL_MS = 5000;
+
 interface AccountCache {
   generation: number;
-  principals: Map<string, { generation: number; policies: CompiledPolicy[] }>;
+  principals: Map<string, { generation: number; loadedAt: number; policies: CompiledPolicy[] }>;
 }
 const caches = new WeakMap<Store, Map<string, AccountCache>>();
 
@@ -85,11 +91,12 @@ export async function identityPolicies(store: Store, principal: UserPrincipal | 
   const cache = accountCache(store, principal.accountId);
   const id = principal.kind === 'role' ? `role:${principal.roleId}` : `user:${principal.userId}`;
   const hit = cache.principals.get(id);
-  if (hit && hit.generation === cache.generation) return hit.policies;
+  const now = Date.now();
+  if (hit && hit.generation === cache.generation && now - hit.loadedAt < POLICY_CACHE_TTL_MS) return hit.policies;
   const generation = cache.generation;
   const policies = await loadPolicies(store, principal.accountId, await attachedKeys(store, principal));
   // Only a result computed entirely under the current generation may be kept.
-  if (cache.generation === generation) cache.principals.set(id, { generation, policies });
+  if (cache.generation === generation) cache.principals.set(id, { generation, loadedAt: now, policies });
   return policies;
 }
 

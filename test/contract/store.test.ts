@@ -3,7 +3,7 @@
  * Whatever a backend does, the business rules above the interface see exactly this behaviour.
  */
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { after, afterEach, describe, test } from 'node:test';
 import { routeKey } from '../../src/domain/routes';
 import { BLOCK_SIZE } from '../../src/store/route-blocks';
 import type {
@@ -73,8 +73,12 @@ function contract(backend: StoreBackend): void {
     open.push(t);
     return t;
   };
+  // Each test closes what it opened (PostgreSQL connections are a bounded resource shared with other runs).
+  afterEach(async () => {
+    for (const s of open.splice(0)) await s.close();
+  });
   after(async () => {
-    for (const s of open) await s.close();
+    for (const s of open.splice(0)) await s.close();
     await backend.cleanup();
   });
 

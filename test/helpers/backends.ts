@@ -107,7 +107,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /** Small timeouts for tests: a broken connection shows up quickly. */
-export const TEST_PG_OPTIONS: Omit<PostgresOptions, 'connectionString'> = { poolSize: 5, connectTimeoutMs: 2000, queryTimeoutMs: 5000 };
+export const TEST_PG_OPTIONS: Omit<PostgresOptions, 'connectionString'> = { poolSize: 4, connectTimeoutMs: 2000, queryTimeoutMs: 5000 };
 
 export interface StoreBackend {
   name: BackendName;
