@@ -78,6 +78,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     if (path === `${ADMIN_PREFIX}/v1/reset` && req.method === 'POST') {
       await store.reset(deps.rootAccountId, deps.rootAccessKeyId);
+      await store.bumpRamGeneration(deps.rootAccountId); // other servers' policy caches
       forgetPolicyCache(store);
       return { status: 200, body: { reset: true } };
     }

@@ -3,8 +3,9 @@
  * (ram.md §4): session policy, then identity policies (the user's own and its groups', or the role's).
  *
  * Caching keeps the read path fast: documents compile once (by text), and each principal's compiled set
- * is kept until any RAM write in its account bumps the account's generation (invalidateAccount), or at
- * most POLICY_CACHE_TTL_MS. The cache is per Store instance, i.e. per server process.
+ * is kept while the account's RAM generation — a counter in the store that every RAM write bumps — is
+ * unchanged. The generation is read from the store on every decision, so a change made through any server
+ * sharing the database is seen by the next request everywhere: the cache is never stale.
  */
 import type { Principal, RolePrincipal, UserPrincipal } from '../identity/principal';
 import type { Store } from '../store/store';
@@ -34,31 +35,23 @@ export function compiledPolicy(text: string, kind: PolicyKind = 'identity'): Com
   return c;
 }
 
-/**
- * In-process invalidation is immediate; another process sharing the database (PostgreSQL) invalidates
- * nothing here, so entries also expire after this long: the bound on cross-process staleness.
- */
-export const POLICY_CACHE_TTL_MS = 5000;
-
-interface AccountCache {
+interface CachedPolicies {
   generation: number;
-  principals: Map<string, { generation: number; loadedAt: number; policies: CompiledPolicy[] }>;
+  policies: CompiledPolicy[];
 }
-const caches = new WeakMap<Store, Map<string, AccountCache>>();
+/** Per Store instance (i.e. per server process): principal key → policies under a generation. */
+const caches = new WeakMap<Store, Map<string, CachedPolicies>>();
+const MAX_CACHED_PRINCIPALS = 10_000;
 
-function accountCache(store: Store, accountId: string): AccountCache {
-  let byAccount = caches.get(store);
-  if (!byAccount) caches.set(store, (byAccount = new Map()));
-  let c = byAccount.get(accountId);
-  if (!c) byAccount.set(accountId, (c = { generation: 0, principals: new Map() }));
+function principalCache(store: Store): Map<string, CachedPolicies> {
+  let c = caches.get(store);
+  if (!c) caches.set(store, (c = new Map()));
   return c;
 }
 
-/** Every RAM write calls this: cached policy sets of the account are dropped. */
-export function invalidateAccount(store: Store, accountId: string): void {
-  const c = accountCache(store, accountId);
-  c.generation++;
-  c.principals.clear();
+/** Every RAM write calls this: cached policy sets of the account become stale on every server. */
+export async function invalidateAccount(store: Store, accountId: string): Promise<void> {
+  await store.bumpRamGeneration(accountId);
 }
 
 /** Drops every cached policy set of a store (admin reset). */
@@ -88,15 +81,16 @@ async function attachedKeys(store: Store, principal: UserPrincipal | RolePrincip
 
 /** The identity-based policies of a user (own + groups) or a role, compiled, from the cache when fresh. */
 export async function identityPolicies(store: Store, principal: UserPrincipal | RolePrincipal): Promise<CompiledPolicy[]> {
-  const cache = accountCache(store, principal.accountId);
-  const id = principal.kind === 'role' ? `role:${principal.roleId}` : `user:${principal.userId}`;
-  const hit = cache.principals.get(id);
-  const now = Date.now();
-  if (hit && hit.generation === cache.generation && now - hit.loadedAt < POLICY_CACHE_TTL_MS) return hit.policies;
-  const generation = cache.generation;
+  const cache = principalCache(store);
+  const key = principal.kind === 'role' ? `${principal.accountId}:role:${principal.roleId}` : `${principal.accountId}:user:${principal.userId}`;
+  const generation = await store.getRamGeneration(principal.accountId);
+  const hit = cache.get(key);
+  if (hit && hit.generation === generation) return hit.policies;
+  // Loaded after reading the generation: if a write lands meanwhile, the generation it bumps makes this
+  // entry stale at the next request, so a newer policy set is never hidden.
   const policies = await loadPolicies(store, principal.accountId, await attachedKeys(store, principal));
-  // Only a result computed entirely under the current generation may be kept.
-  if (cache.generation === generation) cache.principals.set(id, { generation, loadedAt: now, policies });
+  if (cache.size >= MAX_CACHED_PRINCIPALS) cache.clear();
+  cache.set(key, { generation, policies });
   return policies;
 }
 

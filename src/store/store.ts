@@ -199,6 +199,9 @@ export interface Store {
   // identities
   upsertAccount(accountId: string, now: number): Promise<void>;
   hasAccount(accountId: string): Promise<boolean>;
+  /** A counter bumped by every RAM write of the account; 0 for an unknown account. */
+  getRamGeneration(accountId: string): Promise<number>;
+  bumpRamGeneration(accountId: string): Promise<void>;
   upsertAccessKey(key: AccessKeyRecord, now: number): Promise<void>;
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined>;
 

@@ -40,7 +40,7 @@ export function ramOperation<Input>(spec: RamOperationSpec<Input>): Operation {
           try {
             return await spec.run(input, ctx);
           } finally {
-            invalidateAccount(ctx.store, ctx.principal.accountId);
+            await invalidateAccount(ctx.store, ctx.principal.accountId);
           }
         },
   });

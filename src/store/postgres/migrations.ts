@@ -177,4 +177,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX sts_sessions_expiry ON sts_sessions (expires_at);
     `,
   },
+  {
+    version: 5,
+    description: 'RAM generation per account: policy caches of every server compare it to stay fresh',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN ram_generation BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -138,6 +138,15 @@ export class PostgresStore implements Store {
     return (await this.db.query('SELECT 1 FROM accounts WHERE account_id = $1', [accountId])).rows.length > 0;
   }
 
+  async getRamGeneration(accountId: string): Promise<number> {
+    const rows = (await this.db.query('SELECT ram_generation FROM accounts WHERE account_id = $1', [accountId])).rows as { ram_generation: string }[];
+    return rows.length === 0 ? 0 : Number(rows[0]!.ram_generation);
+  }
+
+  async bumpRamGeneration(accountId: string): Promise<void> {
+    await this.db.query('UPDATE accounts SET ram_generation = ram_generation + 1 WHERE account_id = $1', [accountId]);
+  }
+
   async upsertAccessKey(key: AccessKeyRecord, now: number): Promise<void> {
     await this.db.query(
       `INSERT INTO access_keys (access_key_id, account_id, secret, status, created_at) VALUES ($1, $2, $3, $4, $5)

@@ -167,4 +167,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX sts_sessions_expiry ON sts_sessions (expires_at);
     `,
   },
+  {
+    version: 5,
+    description: 'RAM generation per account: policy caches of every server compare it to stay fresh',
+    sql: `
+      ALTER TABLE accounts ADD COLUMN ram_generation INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

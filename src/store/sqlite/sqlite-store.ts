@@ -109,6 +109,8 @@ export class SqliteStore implements Store {
     this.vpn = new SqliteVpnTables(db);
     this.ram = new SqliteRamTables(db);
     this.s = {
+      getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
+      bumpRamGeneration: db.prepare('UPDATE accounts SET ram_generation = ram_generation + 1 WHERE account_id = ?'),
       upsertAccount: db.prepare('INSERT INTO accounts (account_id, created_at) VALUES (?, ?) ON CONFLICT (account_id) DO NOTHING'),
       hasAccount: db.prepare('SELECT 1 FROM accounts WHERE account_id = ?').pluck(),
       upsertAccessKey: db.prepare(`INSERT INTO access_keys (access_key_id, account_id, secret, status, created_at) VALUES (?, ?, ?, ?, ?)
@@ -167,6 +169,14 @@ export class SqliteStore implements Store {
 
   async hasAccount(accountId: string): Promise<boolean> {
     return this.s.hasAccount.get(accountId) !== undefined;
+  }
+
+  async getRamGeneration(accountId: string): Promise<number> {
+    return (this.s.getRamGeneration.get(accountId) as number | undefined) ?? 0;
+  }
+
+  async bumpRamGeneration(accountId: string): Promise<void> {
+    this.s.bumpRamGeneration.run(accountId);
   }
 
   async upsertAccessKey(key: AccessKeyRecord, now: number): Promise<void> {
