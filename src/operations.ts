@@ -7,12 +7,13 @@ import { VPC_OPERATIONS } from './products/vpc';
 import { RAM_OPERATIONS } from './products/ram';
 import { STS_OPERATIONS } from './products/sts';
 
-const ALL: readonly Operation[] = [...VPC_OPERATIONS, ...RAM_OPERATIONS, ...STS_OPERATIONS];
+/** Every operation the server has, in product order (tests enumerate it). */
+export const ALL_OPERATIONS: readonly Operation[] = [...VPC_OPERATIONS, ...RAM_OPERATIONS, ...STS_OPERATIONS];
 
 export class OperationTable {
   private readonly byVersion = new Map<string, { product: Product; actions: Map<string, Operation> }>();
 
-  constructor(operations: readonly Operation[] = ALL) {
+  constructor(operations: readonly Operation[] = ALL_OPERATIONS) {
     for (const op of operations) {
       let entry = this.byVersion.get(op.product.version);
       if (!entry) this.byVersion.set(op.product.version, (entry = { product: op.product, actions: new Map() }));

@@ -16,6 +16,12 @@ const NOT_FINGERPRINTED = new Set([
 
 const CLIENT_TOKEN = /^[\x20-\x7e]{1,64}$/;
 
+/**
+ * A token still pending after this long belongs to a request that died (no request runs this long: the
+ * PostgreSQL timeouts end any at 8 s); a retry may then claim it instead of getting LastTokenProcessing.
+ */
+export const PENDING_TIMEOUT_MS = 60_000;
+
 export function validateClientToken(token: string): void {
   if (!CLIENT_TOKEN.test(token)) throw new PopError(E.IllegalParamClientToken);
 }
@@ -46,7 +52,7 @@ export async function runIdempotent(
   operation: () => Promise<Record<string, unknown>>,
 ): Promise<Record<string, unknown>> {
   const { store, accountId, token } = opts;
-  const existing = await store.claimClientToken(accountId, token, opts.fingerprint, opts.now, opts.now - opts.retentionMs);
+  const existing = await store.claimClientToken(accountId, token, opts.fingerprint, opts.now, opts.now - opts.retentionMs, opts.now - PENDING_TIMEOUT_MS);
   if (existing) {
     if (existing.fingerprint !== opts.fingerprint) throw new PopError(E.IdempotentParameterMismatch);
     if (!existing.response) throw new PopError(E.LastTokenProcessing);

@@ -211,10 +211,12 @@ export interface Store {
 
   // idempotency (ClientToken)
   /**
-   * Records a pending token; returns the existing record if the token is already known and younger than
-   * `notBefore` (older records are replaced: the retention window has passed).
+   * Records a pending token; returns the existing record if the token is already known. Records created
+   * before `notBefore` are replaced (the retention window has passed), and so are records still pending
+   * that were created before `stalePendingBefore` (their request died — e.g. the database went away — and
+   * can no longer complete).
    */
-  claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number): Promise<IdempotencyRecord | undefined>;
+  claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number, stalePendingBefore?: number): Promise<IdempotencyRecord | undefined>;
   completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }): Promise<void>;
   releaseClientToken(accountId: string, token: string): Promise<void>;
   pruneClientTokens(olderThan: number): Promise<number>;

@@ -173,6 +173,15 @@ function contract(backend: StoreBackend): void {
       assert.equal((await s.claimClientToken(ACCOUNT, 'young', 'fpx', T0 + 600, 0))?.fingerprint, 'fp');
     });
 
+    test('a pending record older than stalePendingBefore is claimed again; a completed one is not', async () => {
+      const s = await fresh();
+      await s.claimClientToken(ACCOUNT, 'stuck', 'fp1', T0, 0);
+      assert.equal((await s.claimClientToken(ACCOUNT, 'stuck', 'fp1', T0 + 10, 0, T0))?.fingerprint, 'fp1', 'not yet stale');
+      assert.equal(await s.claimClientToken(ACCOUNT, 'stuck', 'fp1', T0 + 20, 0, T0 + 1), undefined, 'stale pending: claimed');
+      await s.completeClientToken(ACCOUNT, 'stuck', { status: 200, body: { Y: 2 } });
+      assert.deepEqual((await s.claimClientToken(ACCOUNT, 'stuck', 'fp1', T0 + 30, 0, T0 + 25))?.response, { status: 200, body: { Y: 2 } });
+    });
+
     test('two stores racing on one token: exactly one claims it', async () => {
       const a = await fresh();
       const b = await twin(a);

@@ -183,15 +183,16 @@ export class PostgresStore implements Store {
 
   // ---- idempotency (ClientToken) ----
 
-  async claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number): Promise<IdempotencyRecord | undefined> {
+  async claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number, stalePendingBefore = notBefore): Promise<IdempotencyRecord | undefined> {
     // A record deleted between the two statements (released by its owner) is claimed again, a few times at most.
     for (let attempt = 0; attempt < 3; attempt++) {
       const claimed = await this.db.query(
         `INSERT INTO client_tokens (account_id, client_token, fingerprint, response_status, response_body, created_at)
          VALUES ($1, $2, $3, NULL, NULL, $4)
          ON CONFLICT (account_id, client_token) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, response_status = NULL,
-           response_body = NULL, created_at = EXCLUDED.created_at WHERE client_tokens.created_at < $5`,
-        [accountId, token, fingerprint, now, notBefore],
+           response_body = NULL, created_at = EXCLUDED.created_at
+         WHERE client_tokens.created_at < $5 OR (client_tokens.response_status IS NULL AND client_tokens.created_at < $6)`,
+        [accountId, token, fingerprint, now, notBefore, stalePendingBefore],
       );
       if (claimed.rowCount === 1) return undefined;
       const row = (

@@ -122,7 +122,8 @@ export class SqliteStore implements Store {
       claimToken: db.prepare(`INSERT INTO client_tokens (account_id, client_token, fingerprint, response_status, response_body, created_at)
         VALUES (?, ?, ?, NULL, NULL, ?)
         ON CONFLICT (account_id, client_token) DO UPDATE SET fingerprint = excluded.fingerprint, response_status = NULL,
-          response_body = NULL, created_at = excluded.created_at WHERE client_tokens.created_at < ?`),
+          response_body = NULL, created_at = excluded.created_at
+        WHERE client_tokens.created_at < ? OR (client_tokens.response_status IS NULL AND client_tokens.created_at < ?)`),
       getToken: db.prepare('SELECT fingerprint, response_status, response_body, created_at FROM client_tokens WHERE account_id = ? AND client_token = ?'),
       completeToken: db.prepare('UPDATE client_tokens SET response_status = ?, response_body = ? WHERE account_id = ? AND client_token = ?'),
       releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL'),
@@ -223,8 +224,8 @@ export class SqliteStore implements Store {
     return this.s.pruneNonces.run(now).changes;
   }
 
-  async claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number): Promise<IdempotencyRecord | undefined> {
-    if (this.s.claimToken.run(accountId, token, fingerprint, now, notBefore).changes === 1) return undefined;
+  async claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number, stalePendingBefore = notBefore): Promise<IdempotencyRecord | undefined> {
+    if (this.s.claimToken.run(accountId, token, fingerprint, now, notBefore, stalePendingBefore).changes === 1) return undefined;
     const row = this.s.getToken.get(accountId, token) as
       | { fingerprint: string; response_status: number | null; response_body: string | null; created_at: number }
       | undefined;
