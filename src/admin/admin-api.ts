@@ -4,7 +4,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { safeEqual } from '../pop/signature';
-import { StoreUnavailableError, type Store } from '../store/store';
+import { StoreConflictError, StoreUnavailableError, type Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
 import { createAccount } from './accounts';
 import { forgetPolicyCache } from '../iam/effective';
@@ -108,11 +108,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
           try {
             await store.putConnection(record);
           } catch (err) {
-            // Tunnel IDs are unique across connections (UNIQUE in both schemas): SQLite / PostgreSQL unique violation.
-            const code = (err as { code?: unknown }).code;
-            if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505') {
-              throw new AdminError(409, 'Conflict', `a tunnel ID of ${connectionId} is already used by another connection`);
-            }
+            if (err instanceof StoreConflictError) throw new AdminError(409, 'Conflict', `a tunnel ID of ${connectionId} is already used: ${err.message}`);
             throw err;
           }
           return { status: existing ? 200 : 201, body: adminConnectionView(record, now) };

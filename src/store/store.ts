@@ -16,6 +16,14 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/** A write would break a uniqueness rule of the schema that the caller did not check (e.g. a tunnel ID of another connection). */
+export class StoreConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+  }
+}
+
 export const ROUTE_ENTRY_TYPES = ['custom', 'bgp'] as const;
 export type RouteEntryType = (typeof ROUTE_ENTRY_TYPES)[number];
 export const BGP_SOURCES = ['VPN_BGP', 'CLOUD'] as const;
@@ -118,6 +126,12 @@ export interface ConnectionRecord {
   createTime: number; // epoch ms
   tunnels: TunnelRecord[]; // empty = single-tunnel, two = dual-tunnel
   attributes: ConnectionAttributes;
+  /**
+   * Read-only, set by getConnection/findConnection (putConnection ignores it): changes in the same transaction
+   * as every change to the connection's routes, and never repeats for a connection ID (deleting and re-creating
+   * the connection moves it on). Caches of rendered route pages key on it.
+   */
+  routesVersion?: number;
 }
 
 export interface CustomerGatewayRecord {
@@ -230,6 +244,7 @@ export interface Store {
   deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'>;
 
   // VPN connections
+  /** Creates or replaces a connection with its tunnels; a tunnel ID of another connection → StoreConflictError. */
   putConnection(connection: ConnectionRecord): Promise<void>;
   getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Looks a connection up by id alone (admin API). */

@@ -10,6 +10,7 @@ import type {
   ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TunnelOptions, TunnelRecord,
 } from '../../src/store/store';
 import type { RamEntityRecord, StsSessionRecord } from '../../src/store/ram-records';
+import { StoreConflictError } from '../../src/store/store';
 import { postgresBackend, sqliteBackend, type StoreBackend } from '../helpers/backends';
 
 const ACCOUNT = '1000000000000001';
@@ -245,6 +246,15 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.findConnection('vco-none'), undefined);
       await s.putConnection(connection('vco-single'));
       assert.deepEqual((await s.findConnection('vco-single'))?.tunnels, []);
+    });
+
+    test("a tunnel ID of another connection is a StoreConflictError and changes nothing; a connection may keep its own", async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-one', { tunnels: [tunnel('tun-a', 1), tunnel('tun-b', 2)] }));
+      await assert.rejects(s.putConnection(connection('vco-two', { tunnels: [tunnel('tun-c', 1), tunnel('tun-b', 2)] })), StoreConflictError);
+      assert.equal(await s.findConnection('vco-two'), undefined);
+      await s.putConnection(connection('vco-one', { state: 'init', tunnels: [tunnel('tun-a', 1), tunnel('tun-b', 2)] }));
+      assert.equal((await s.findConnection('vco-one'))?.state, 'init');
     });
 
     test('replacing a connection replaces its tunnels and keeps its routes and their sequence', async () => {

@@ -178,6 +178,18 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
   {
+    version: 4,
+    description: 'routes version per connection ID: rendered-page caches of every server compare it to stay fresh',
+    sql: `
+      -- One row per connection ID ever given routes; kept when the connection is deleted (and through reset),
+      -- so a re-created connection never shows a version that an earlier one with the same ID had.
+      CREATE TABLE vco_route_versions (
+        connection_id TEXT PRIMARY KEY,
+        routes_version BIGINT NOT NULL
+      );
+    `,
+  },
+  {
     version: 5,
     description: 'RAM generation per account: policy caches of every server compare it to stay fresh',
     sql: `

@@ -5,6 +5,7 @@
 import type {
   ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Tag, TunnelOptions, TunnelRecord,
 } from '../store';
+import { StoreConflictError } from '../store';
 import { placeholders, type PgDatabase, type Sql } from './db';
 
 interface ConnectionRow {
@@ -152,6 +153,14 @@ export class PgVpnTables {
 
   async putConnection(c: ConnectionRecord): Promise<void> {
     await this.db.tx(async (sql) => {
+      if (c.tunnels.length > 0) {
+        const ids = c.tunnels.map((t) => t.tunnelId);
+        const taken = await sql.query<{ tunnel_id: string; connection_id: string }>(
+          `SELECT tunnel_id, connection_id FROM vpn_tunnels WHERE tunnel_id IN (${placeholders(1, ids.length)}) AND connection_id <> $${ids.length + 1}`,
+          [...ids, c.connectionId],
+        );
+        if (taken.rows.length > 0) throw new StoreConflictError(`tunnel ${taken.rows[0]!.tunnel_id} belongs to ${taken.rows[0]!.connection_id}`);
+      }
       const gateways = [...new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((g): g is string => g !== null))];
       if (gateways.length > 0) {
         await sql.query(`SELECT 1 FROM customer_gateways WHERE customer_gateway_id IN (${placeholders(1, gateways.length)}) FOR SHARE`, gateways);

@@ -133,6 +133,8 @@ export class SqliteStore implements Store {
       deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
       deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
       deleteAllCounts: db.prepare('DELETE FROM vco_route_counts WHERE connection_id = ?'),
+      bumpRoutesVersion: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version) VALUES (?, 1)
+        ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + 1`),
       nextSeq: db.prepare('SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?').pluck(),
       setNextSeq: db.prepare('UPDATE vpn_connections SET next_route_seq = ? WHERE connection_id = ?'),
       findRouteRow: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?`),
@@ -294,7 +296,9 @@ export class SqliteStore implements Store {
       this.s.deleteAllBlocks.run(connectionId);
       this.s.deleteAllCounts.run(connectionId);
       this.s.deleteTunnels.run(connectionId);
-      return this.s.deleteConnection.run(connectionId).changes === 1;
+      const deleted = this.s.deleteConnection.run(connectionId).changes === 1;
+      if (deleted) this.s.bumpRoutesVersion.run(connectionId);
+      return deleted;
     }).immediate();
   }
 
@@ -329,6 +333,7 @@ export class SqliteStore implements Store {
     }
     this.s.setNextSeq.run(seq, connectionId);
     this.applyDeltas(connectionId, blockDeltas, countDeltas);
+    if (inserted + updated > 0) this.s.bumpRoutesVersion.run(connectionId);
     return { inserted, updated };
   }
 
@@ -350,6 +355,7 @@ export class SqliteStore implements Store {
       }
       this.applyDeltas(connectionId, blockDeltas, countDeltas);
       this.s.dropEmptyBlocks.run(connectionId);
+      if (rows.length > 0) this.s.bumpRoutesVersion.run(connectionId);
       return rows.length;
     }).immediate();
   }
@@ -375,6 +381,7 @@ export class SqliteStore implements Store {
       const r = route.route;
       this.s.replaceRoute.run(route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
         r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq);
+      this.s.bumpRoutesVersion.run(connectionId);
       return 'ok' as const;
     }).immediate();
   }
@@ -416,6 +423,8 @@ export class SqliteStore implements Store {
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
       this.db.prepare('DELETE FROM accounts WHERE account_id <> ?').run(keepAccountId);
+      // Routes versions are kept and moved on (never reused for a connection ID), as deleteConnection does.
+      this.db.prepare('UPDATE vco_route_versions SET routes_version = routes_version + 1').run();
     }).immediate();
   }
 

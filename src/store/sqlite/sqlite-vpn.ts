@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type {
   ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Tag, TunnelOptions, TunnelRecord,
 } from '../store';
+import { StoreConflictError } from '../store';
 
 interface ConnectionRow {
   connection_id: string;
@@ -18,6 +19,8 @@ interface ConnectionRow {
   customer_gateway_id: string | null;
   create_time: number;
   attributes: string;
+  /** getConnection only */
+  routes_version?: number;
 }
 
 interface TunnelRow {
@@ -78,8 +81,11 @@ export class SqliteVpnTables {
       putConnection: db.prepare(`INSERT OR REPLACE INTO vpn_connections (${CONNECTION_COLUMNS}, next_route_seq)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?), 0))`),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
+      tunnelOwner: db.prepare('SELECT connection_id FROM vpn_tunnels WHERE tunnel_id = ?').pluck(),
       insertTunnel: db.prepare('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES (?, ?, ?, ?, ?, ?)'),
-      getConnection: db.prepare(`SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE connection_id = ?`),
+      getConnection: db.prepare(`SELECT ${CONNECTION_COLUMNS},
+        COALESCE((SELECT routes_version FROM vco_route_versions v WHERE v.connection_id = vpn_connections.connection_id), 0) AS routes_version
+        FROM vpn_connections WHERE connection_id = ?`),
       getTunnels: db.prepare('SELECT tunnel_id, tunnel_index, status, customer_gateway_id, options FROM vpn_tunnels WHERE connection_id = ? ORDER BY tunnel_index'),
       transition: db.prepare(`UPDATE vpn_connections SET state = ?, pending_state = ?, pending_until = ?, transit_router_id = ?
         WHERE connection_id = ? AND (pending_until IS NULL OR pending_until <= ?) AND state IN (SELECT value FROM json_each(?))`),
@@ -118,6 +124,11 @@ export class SqliteVpnTables {
   }
 
   putConnection(c: ConnectionRecord): void {
+    const tunnelTaken = this.s.tunnelOwner;
+    for (const t of c.tunnels) {
+      const owner = tunnelTaken.get(t.tunnelId) as string | undefined;
+      if (owner !== undefined && owner !== c.connectionId) throw new StoreConflictError(`tunnel ${t.tunnelId} belongs to ${owner}`);
+    }
     this.db.transaction(() => {
       this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId,
         c.customerGatewayId, c.createTime, JSON.stringify(c.attributes), c.connectionId);
@@ -181,6 +192,7 @@ export class SqliteVpnTables {
       createTime: row.create_time,
       tunnels,
       attributes: JSON.parse(row.attributes) as ConnectionAttributes,
+      ...(row.routes_version === undefined ? {} : { routesVersion: row.routes_version }),
     };
   }
 }
