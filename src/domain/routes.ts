@@ -52,8 +52,17 @@ export function formatAsPath(asPath: readonly number[]): string {
  * tunnel of the connection when the route names none.
  */
 export function activeNextHopTunnels(connection: ConnectionRecord, route: RouteRecord, now: number): string[] {
-  const up = connection.tunnels.filter((t) => reportedTunnelStatus(connection, t, now) === PHASE2_UP).map((t) => t.tunnelId);
-  if (route.nextHopTunnelIds === null) return up;
+  return nextHopTunnelsUp(route, upTunnelIds(connection, now));
+}
+
+/** The IDs of the connection's tunnels that are up (phase 2 established), in tunnel order. */
+export function upTunnelIds(connection: ConnectionRecord, now: number): string[] {
+  return connection.tunnels.filter((t) => reportedTunnelStatus(connection, t, now) === PHASE2_UP).map((t) => t.tunnelId);
+}
+
+/** activeNextHopTunnels, given the connection's up tunnels (upTunnelIds). */
+export function nextHopTunnelsUp(route: RouteRecord, up: readonly string[]): string[] {
+  if (route.nextHopTunnelIds === null) return [...up];
   return route.nextHopTunnelIds.filter((id) => up.includes(id));
 }
 

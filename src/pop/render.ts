@@ -40,7 +40,31 @@ function toXml(name: string, value: unknown): string {
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
-export function renderSuccess(action: string, requestId: string, body: Record<string, unknown>, format: ResponseFormat): RenderedResponse {
+/**
+ * A success body already rendered as JSON members: the text that follows `{"RequestId":"…",` in the response
+ * (e.g. from a cache of rendered pages). `json` must be exactly what JSON.stringify gives for the body's
+ * members, so the body object is recovered from it wherever one is needed (XML, ClientToken records).
+ */
+export class RenderedMembers {
+  constructor(readonly json: string) {}
+
+  toObject(): Record<string, unknown> {
+    return JSON.parse(`{${this.json}}`) as Record<string, unknown>;
+  }
+}
+
+export type SuccessBody = Record<string, unknown> | RenderedMembers;
+
+export function bodyObject(body: SuccessBody): Record<string, unknown> {
+  return body instanceof RenderedMembers ? body.toObject() : body;
+}
+
+export function renderSuccess(action: string, requestId: string, success: SuccessBody, format: ResponseFormat): RenderedResponse {
+  if (success instanceof RenderedMembers && format === 'JSON') {
+    const members = success.json === '' ? '' : `,${success.json}`;
+    return { status: 200, contentType: JSON_CONTENT_TYPE, body: `{"RequestId":${JSON.stringify(requestId)}${members}}` };
+  }
+  const body = bodyObject(success);
   if (format === 'XML') {
     return {
       status: 200,

@@ -2,6 +2,7 @@
 import type { Params } from '../pop/signature';
 import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
+import type { RenderedMembers } from '../pop/render';
 
 export interface Product {
   /** name used in Recommend links (product=Vpc) */
@@ -45,7 +46,8 @@ export interface Operation<Input = unknown> {
   clientToken: boolean;
   /** validates parameters into a typed request; throws PopError */
   parse(params: Params): Input;
-  run(input: Input, ctx: OperationContext): Promise<ResponseBody>;
+  /** the body, or its JSON already rendered (RenderedMembers) */
+  run(input: Input, ctx: OperationContext): Promise<ResponseBody | RenderedMembers>;
 }
 
 /** Helper that keeps the Input type connected between parse and run. */

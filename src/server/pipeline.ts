@@ -1,6 +1,6 @@
 /**
  * The POP request pipeline, top to bottom:
- *   parse → dispatch (version, action) → authenticate → authorize → validate → idempotency → operation → render
+ *   parse → dispatch (version, action) → authenticate → validate → authorize → idempotency → operation → render
  * Every failure is a PopError from the catalogue, rendered in the format the client asked for; anything
  * else is a bug, logged and answered with InternalError.
  */
@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { E, PopError } from '../pop/errors';
 import { fingerprint, runIdempotent, validateClientToken } from '../pop/idempotency';
 import { guessFormat, parsePopRequest, type ResponseFormat } from '../pop/request';
-import { newRequestId, renderError, renderSuccess, type RenderedResponse } from '../pop/render';
+import { bodyObject, newRequestId, renderError, renderSuccess, type RenderedResponse, type SuccessBody } from '../pop/render';
 import { authorize } from '../identity/authorize';
 import type { OperationTable } from '../operations';
 import type { OperationSettings, Product } from '../products/product';
@@ -73,12 +73,12 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       // idempotency → operation
       const ctx = { store, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true };
       const token = operation.clientToken ? req.params.ClientToken : undefined;
-      let body: Record<string, unknown>;
+      let body: SuccessBody;
       if (token !== undefined && token !== '') {
         validateClientToken(token);
         body = await runIdempotent(
           { store, accountId: principal.accountId, token, fingerprint: fingerprint(version, action, req.params), now, retentionMs: deps.clientTokenRetentionMs },
-          () => operation.run(input, ctx),
+          async () => bodyObject(await operation.run(input, ctx)), // ClientToken records hold the body as an object
         );
       } else {
         body = await operation.run(input, ctx);

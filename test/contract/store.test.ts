@@ -239,7 +239,7 @@ function contract(backend: StoreBackend): void {
       const s = await fresh();
       const dual = connection('vco-dual', { tunnels: [tunnel('tun-2', 2, 'ike_sa_not_established'), tunnel('tun-1', 1)], pendingState: 'attaching', pendingUntil: T0 + 10 });
       await s.putConnection(dual);
-      const expected = { ...dual, tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2, 'ike_sa_not_established')] };
+      const expected = { ...dual, tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2, 'ike_sa_not_established')], routesVersion: 0 };
       assert.deepEqual(await s.findConnection('vco-dual'), expected);
       assert.deepEqual(await s.getConnection(ACCOUNT, 'vco-dual'), expected);
       assert.equal(await s.getConnection(OTHER, 'vco-dual'), undefined);
@@ -471,6 +471,54 @@ function contract(backend: StoreBackend): void {
       await assert.rejects(s.upsertRoutes('vco-none', [custom(1)]));
       await assert.rejects(s.insertRoute('vco-none', custom(1)));
       assert.deepEqual(await all(s, 'vco-none', 'custom'), []);
+    });
+
+    test('routesVersion: moved on by every route change, in any store on the data set; never repeated for a connection ID', async () => {
+      const s = await fresh();
+      const other = await twin(s);
+      const version = async () => (await other.getConnection(ACCOUNT, 'vco-a'))!.routesVersion!;
+      const seen: number[] = [];
+      const expectChange = async (what: string, changed = true) => {
+        const v = await version();
+        assert.equal(typeof v, 'number', what);
+        if (changed) assert.ok(!seen.includes(v), `${what}: a new version (${v} after ${seen.join(', ')})`);
+        else assert.equal(v, seen[seen.length - 1], `${what}: unchanged`);
+        if (changed) seen.push(v);
+      };
+      await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2)] }));
+      await expectChange('created');
+      assert.equal((await s.findConnection('vco-a'))!.routesVersion, seen[0], 'findConnection shows it too');
+      await s.upsertRoutes('vco-a', [custom(1), custom(2), bgp(1, 'CLOUD')]);
+      await expectChange('upsert (inserts)');
+      await s.upsertRoutes('vco-a', [custom(1, { weight: 0 })]);
+      await expectChange('upsert (update in place)');
+      await s.upsertRoutes('vco-a', []);
+      await expectChange('empty upsert', false);
+      assert.equal(await s.insertRoute('vco-a', custom(3)), true);
+      await expectChange('insertRoute');
+      assert.equal(await s.insertRoute('vco-a', custom(3)), false);
+      await expectChange('insertRoute of a known key', false);
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(3).key, custom(4)), 'ok');
+      await expectChange('replaceRoute');
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(99).key, custom(5)), 'missing');
+      await expectChange('replaceRoute of a missing route', false);
+      assert.equal(await s.deleteRoutes('vco-a', { routeKey: custom(4).key, routeEntryType: 'custom' }), 1);
+      await expectChange('deleteRoutes');
+      assert.equal(await s.deleteRoutes('vco-a', { routeKey: custom(4).key, routeEntryType: 'custom' }), 0);
+      await expectChange('deleteRoutes that deletes nothing', false);
+      await s.transitionConnection('vco-a', ['attached'], { state: 'attached', pendingState: 'updating', pendingUntil: T0 + 1 }, T0);
+      await s.putConnection(connection('vco-a', { tunnels: [tunnel('tun-1', 1, 'ike_sa_not_established'), tunnel('tun-2', 2)] }));
+      await expectChange('state and tunnel changes (not route changes)', false);
+      // Deleted and created again with the same ID (also through reset): a version the old one never had.
+      assert.equal(await s.deleteConnection('vco-a'), true);
+      await s.putConnection(connection('vco-a'));
+      await expectChange('re-created');
+      await s.upsertRoutes('vco-a', [custom(1)]);
+      await expectChange('routes of the new connection');
+      await s.reset(ACCOUNT, 'ROOT');
+      await s.putConnection(connection('vco-a'));
+      await expectChange('re-created after reset');
+      assert.equal((await s.findConnection('vco-a'))!.routesVersion, seen[seen.length - 1]);
     });
 
     test('concurrent upserts to one connection from two stores stay consistent', async () => {

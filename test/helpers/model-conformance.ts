@@ -100,7 +100,7 @@ function checkModel(model: ModelClass, json: Record<string, unknown>, path: stri
     const at = `${path}.${wire}`;
     const field = byWire.get(wire);
     if (field === undefined) {
-      out.push({ path: at, problem: 'unknown field', expected: `one of ${model.name}: ${[...byWire.keys()].join(', ')}`, actual: sample(value) });
+      out.push({ path: at, problem: 'unknown field', expected: `a field of ${model.name}`, actual: sample(value) });
       continue;
     }
     checkValue(types[field], value, at, out);
@@ -126,37 +126,46 @@ export function modelMismatches(model: ModelClass, json: unknown): Mismatch[] {
 
 export function formatMismatch(m: Mismatch): string {
   return m.problem === 'unknown field'
-    ? `${m.path}: unknown field (${m.actual}); expected ${m.expected}`
+    ? `${m.path}: unknown field (${m.actual}), not ${m.expected}`
     : `${m.path}: ${m.problem}: expected ${m.expected}, got ${m.actual}`;
 }
 
-/**
- * Model fields (wire paths) that the JSON leaves out, walking nested models and the first item of each
- * array — for seeing which optional parts a test did not populate; not an error.
- */
-export function absentFields(model: ModelClass, json: unknown, path = '$'): string[] {
-  if (jsonType(json) !== 'object') return [];
-  const body = json as Record<string, unknown>;
+/** Unwraps `{type:'array'}` descriptors: the item type and how many `[]` it takes to get there. */
+function itemOf(t: unknown): { type: unknown; depth: number } {
+  let depth = 0;
+  while (t && typeof t === 'object' && (t as { type?: unknown }).type === 'array') {
+    t = (t as { itemType?: unknown }).itemType;
+    depth++;
+  }
+  return { type: t, depth };
+}
+
+/** Every wire path a model can have, e.g. `$.TunnelOptionsSpecification.TunnelOptions[].TunnelBgpConfig.LocalAsn`. */
+export function modelPaths(model: ModelClass, path = '$'): string[] {
   const out: string[] = [];
   const types = model.types();
   for (const [field, wire] of Object.entries(model.names())) {
-    const at = `${path}.${wire}`;
-    if (!(wire in body)) {
-      out.push(at);
-      continue;
-    }
-    let t = types[field];
-    let v = body[wire];
-    while (t && typeof t === 'object' && (t as { type?: unknown }).type === 'array' && Array.isArray(v)) {
-      t = (t as { itemType?: unknown }).itemType;
-      if (v.length === 0) {
-        if (isModelClass(t)) out.push(`${at}[] (empty)`);
-        t = undefined;
-        break;
-      }
-      v = v[0];
-    }
-    if (isModelClass(t)) out.push(...absentFields(t, v, at));
+    const { type, depth } = itemOf(types[field]);
+    const at = `${path}.${wire}${'[]'.repeat(depth)}`;
+    out.push(at);
+    if (isModelClass(type)) out.push(...modelPaths(type, at));
+  }
+  return out;
+}
+
+/** The wire paths (as modelPaths names them) that a JSON body has, walking every array item. */
+export function presentPaths(model: ModelClass, json: unknown, path = '$', out = new Set<string>()): Set<string> {
+  if (jsonType(json) !== 'object') return out;
+  const body = json as Record<string, unknown>;
+  const types = model.types();
+  for (const [field, wire] of Object.entries(model.names())) {
+    if (!(wire in body)) continue;
+    const { type, depth } = itemOf(types[field]);
+    const at = `${path}.${wire}${'[]'.repeat(depth)}`;
+    out.add(at);
+    let values: unknown[] = [body[wire]];
+    for (let i = 0; i < depth; i++) values = values.flatMap((v) => (Array.isArray(v) ? v : []));
+    if (isModelClass(type)) for (const v of values) presentPaths(type, v, at, out);
   }
   return out;
 }

@@ -227,6 +227,11 @@ describe('VPN lifecycle through the official SDK (change delay 0)', () => {
     }));
     assert.equal(modified.body!.name, 'renamed');
     assert.equal(modified.body!.ikeConfig!.ikeEncAlg, 'aes256');
+    const rebgp = await client.modifyVpnAttachmentAttribute(new $Vpc.ModifyVpnAttachmentAttributeRequest({
+      regionId: REGION, vpnConnectionId: id, bgpConfig: JSON.stringify({ TunnelCidr: '169.254.31.0/30' }),
+    }));
+    assert.equal(rebgp.body!.vpnBgpConfig!.localBgpIp, '169.254.31.1', 'a new TunnelCidr takes its default LocalBgpIp');
+    assert.equal(rebgp.body!.vpnBgpConfig!.enableBgp, 'true', 'EnableBgp kept when not given');
     await client.deleteVpnConnection(new $Vpc.DeleteVpnConnectionRequest({ regionId: REGION, vpnConnectionId: id }));
     await expectSdkError(client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: id })),
       'InvalidVpnConnectionInstanceId.NotFound', 404);

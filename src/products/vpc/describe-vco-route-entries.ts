@@ -3,13 +3,15 @@
  * Seed: ../shared/reference/seed-DescribeVcoRouteEntries.txt; types: DescribeVcoRouteEntriesResponseBody.ts.
  */
 import { E, PopError } from '../../pop/errors';
-import { defineOperation, type ResponseBody } from '../product';
+import { RenderedMembers } from '../../pop/render';
+import { defineOperation } from '../product';
 import { integerInRange, requiredString } from '../params';
-import { ROUTE_ENTRY_TYPES, type ConnectionRecord, type RouteCount, type RouteEntryType, type RouteRecord } from '../../store/store';
+import { ROUTE_ENTRY_TYPES, type RouteCount, type RouteEntryType, type RouteRecord } from '../../store/store';
 import {
-  DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, activeNextHopTunnels, allowsRouteQueries, formatAsPath, isDualTunnel, routeState,
+  DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, allowsRouteQueries, formatAsPath, isDualTunnel, nextHopTunnelsUp, routeState, upTunnelIds,
 } from '../../domain/routes';
 import { VPC, vpnConnectionArn } from './product';
+import { RenderedPageCache } from './rendered-page-cache';
 
 interface DescribeVcoRouteEntriesInput {
   regionId: string;
@@ -19,39 +21,64 @@ interface DescribeVcoRouteEntriesInput {
   pageSize: number;
 }
 
-function entry(connection: ConnectionRecord, route: RouteRecord, dualTunnel: boolean, now: number): ResponseBody {
-  const out: ResponseBody = {
-    VpnConnectionId: connection.connectionId,
-    RouteDest: route.routeDest,
-    NextHop: route.nextHop,
-    Weight: route.weight,
-    State: routeState(route.routeEntryType),
-    RouteEntryType: route.routeEntryType,
-    CreateTime: route.createTime,
-  };
-  // Decided: AsPath, Community and Source describe BGP routes only; custom routes omit them.
-  if (route.routeEntryType === 'bgp') {
-    out.AsPath = formatAsPath(route.asPath ?? []);
-    out.Community = route.community ?? '';
-    out.Source = route.source;
+/**
+ * The response members, rendered straight to JSON from the records (schema-based: no intermediate objects).
+ * Key order and JSON types are exactly those of JSON.stringify over the documented body:
+ *   TotalCount, PageNumber, PageSize, VcoRouteEntries[], VpnRouteCounts[] (dual-tunnel connections only);
+ * test/unit/vco-route-entries-json.test.ts compares the two on random and hostile input.
+ */
+export function renderPageMembers(page: {
+  connectionId: string;
+  routeEntryType: RouteEntryType;
+  pageNumber: number;
+  pageSize: number;
+  counts: readonly RouteCount[];
+  routes: readonly RouteRecord[];
+  /** the connection's tunnels that are up (upTunnelIds); null for a single-tunnel connection */
+  upTunnels: readonly string[] | null;
+}): string {
+  const total = page.counts.reduce((sum, c) => (c.routeEntryType === page.routeEntryType ? sum + c.count : sum), 0);
+  const connectionId = str(page.connectionId);
+  const parts: string[] = [`"TotalCount":${num(total)},"PageNumber":${num(page.pageNumber)},"PageSize":${num(page.pageSize)},"VcoRouteEntries":[`];
+  for (let i = 0; i < page.routes.length; i++) {
+    const r = page.routes[i]!;
+    let e = `${i === 0 ? '' : ','}{"VpnConnectionId":${connectionId},"RouteDest":${str(r.routeDest)},"NextHop":${str(r.nextHop)},"Weight":${num(r.weight)},` +
+      `"State":${str(routeState(r.routeEntryType))},"RouteEntryType":${str(r.routeEntryType)},"CreateTime":${num(r.createTime)}`;
+    // Decided: AsPath, Community and Source describe BGP routes only; custom routes omit them.
+    if (r.routeEntryType === 'bgp') {
+      e += `,"AsPath":${str(formatAsPath(r.asPath ?? []))},"Community":${str(r.community ?? '')},"Source":${r.source === null ? 'null' : str(r.source)}`;
+    }
+    if (page.upTunnels !== null) {
+      const tunnels = nextHopTunnelsUp(r, page.upTunnels);
+      if (tunnels.length > 0) e += `,"NextHopTunnelIdList":[${tunnels.map(str).join(',')}]`;
+    }
+    parts.push(`${e}}`);
   }
-  if (dualTunnel) {
-    const tunnels = activeNextHopTunnels(connection, route, now);
-    if (tunnels.length > 0) out.NextHopTunnelIdList = tunnels;
-  }
-  return out;
+  parts.push(']');
+  if (page.upTunnels !== null) parts.push(`,"VpnRouteCounts":${vpnRouteCounts(page.counts)}`);
+  return parts.join('');
 }
 
+const str = (s: string): string => JSON.stringify(s);
+const num = (n: number): string => JSON.stringify(n);
+
 /** Decided: dual-tunnel connections always list three counters, in this order, zeros included. */
-function vpnRouteCounts(counts: RouteCount[]): ResponseBody[] {
+function vpnRouteCounts(counts: readonly RouteCount[]): string {
   const find = (type: RouteEntryType, source: string | null) =>
     counts.find((c) => c.routeEntryType === type && c.source === source)?.count ?? 0;
-  return [
-    { RouteEntryType: 'custom', RouteCount: find('custom', null) },
-    { RouteEntryType: 'bgp', RouteCount: find('bgp', 'VPN_BGP'), Source: 'VPN_BGP' },
-    { RouteEntryType: 'bgp', RouteCount: find('bgp', 'CLOUD'), Source: 'CLOUD' },
-  ];
+  return `[{"RouteEntryType":"custom","RouteCount":${num(find('custom', null))}},` +
+    `{"RouteEntryType":"bgp","RouteCount":${num(find('bgp', 'VPN_BGP'))},"Source":"VPN_BGP"},` +
+    `{"RouteEntryType":"bgp","RouteCount":${num(find('bgp', 'CLOUD'))},"Source":"CLOUD"}]`;
 }
+
+/**
+ * Rendered pages of this process, keyed by everything a page shows: the connection and its routes version
+ * (which changes with every route change, in the store, so every server sees it), the type, the page, and
+ * the tunnels that are up (NextHopTunnelIdList). The routes version is read with the connection on every
+ * request, so a cached page is never served after a change.
+ */
+export const RENDERED_PAGE_CACHE_BYTES = 32 * 1024 * 1024;
+export const renderedPages = new RenderedPageCache(RENDERED_PAGE_CACHE_BYTES);
 
 export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesInput>({
   product: VPC,
@@ -78,19 +105,23 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
     const connection = await store.getConnection(principal.accountId, input.vpnConnectionId);
     if (!connection || connection.regionId !== input.regionId) throw new PopError(E.VpnConnectionNotFound);
     if (!allowsRouteQueries(connection, now)) throw new PopError(E.VcoStatusNotSupport);
+    const upTunnels = isDualTunnel(connection) ? upTunnelIds(connection, now) : null;
+    const version = connection.routesVersion;
+    const key = version === undefined ? undefined
+      : `${connection.connectionId}\n${version}\n${input.routeEntryType}\n${input.pageNumber}\n${input.pageSize}\n${upTunnels === null ? '-' : upTunnels.join(',')}`;
+    const cached = key === undefined ? undefined : renderedPages.get(key);
+    if (cached !== undefined) return new RenderedMembers(cached);
+
     const offset = (input.pageNumber - 1) * input.pageSize;
     const [counts, routes] = await Promise.all([
       store.countRoutes(connection.connectionId),
       store.listRoutes(connection.connectionId, input.routeEntryType, offset, input.pageSize),
     ]);
-    const dualTunnel = isDualTunnel(connection);
-    const body: ResponseBody = {
-      TotalCount: counts.reduce((sum, c) => (c.routeEntryType === input.routeEntryType ? sum + c.count : sum), 0),
-      PageNumber: input.pageNumber,
-      PageSize: input.pageSize,
-      VcoRouteEntries: routes.map((r) => entry(connection, r, dualTunnel, now)),
-    };
-    if (dualTunnel) body.VpnRouteCounts = vpnRouteCounts(counts);
-    return body;
+    const json = renderPageMembers({ connectionId: connection.connectionId, routeEntryType: input.routeEntryType, pageNumber: input.pageNumber,
+      pageSize: input.pageSize, counts, routes, upTunnels });
+    // Read after the version: at worst newer than it (a change committed meanwhile), which any request that
+    // still reads this version may show, since that change completed during it. Never older.
+    if (key !== undefined) renderedPages.set(key, json);
+    return new RenderedMembers(json);
   },
 });

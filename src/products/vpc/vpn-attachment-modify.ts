@@ -6,7 +6,7 @@
  */
 import { E, PopError, illegalParam } from '../../pop/errors';
 import { effectiveState, isChanging } from '../../domain/vpn';
-import type { ConnectionRecord, TunnelRecord } from '../../store/store';
+import type { ConnectionRecord, TunnelBgpConfig, TunnelRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation } from '../product';
 import { optionalString, requiredString } from '../params';
@@ -36,6 +36,12 @@ interface ModifyInput {
 const optionalSubnets = (params: Params, name: string) => (optionalString(params, name) === undefined ? undefined : subnetListParam(params, name));
 const optionalBoolean = (params: Params, name: string) => (optionalString(params, name) === undefined ? undefined : booleanParam(params, name, false));
 
+/** A BGP change over the current settings; a new TunnelCidr without a LocalBgpIp takes the CIDR's default address. */
+function mergeTunnelBgp<T extends TunnelBgpConfig>(current: T, change: Partial<TunnelBgpConfig>): T {
+  const reset = change.tunnelCidr !== undefined && change.localBgpIp === undefined ? { localBgpIp: '' } : {};
+  return { ...current, ...completeTunnelBgp({ ...current, ...change, ...reset }) };
+}
+
 function applyTunnelSpec(tunnel: TunnelRecord, spec: TunnelSpec, bgpEnabled: boolean): TunnelRecord {
   if (Object.keys(spec.bgp).length > 0 && !bgpEnabled) {
     throw illegalParam('TunnelBgpConfig', 'TunnelBgpConfig can be set only when EnableTunnelsBgp is true.');
@@ -52,7 +58,7 @@ function applyTunnelSpec(tunnel: TunnelRecord, spec: TunnelSpec, bgpEnabled: boo
       enableNatTraversal: spec.enableNatTraversal ?? o.enableNatTraversal,
       ike: { ...o.ike, ...spec.ike },
       ipsec: { ...o.ipsec, ...spec.ipsec },
-      bgp: completeTunnelBgp({ ...o.bgp, ...spec.bgp, ...(spec.bgp.tunnelCidr && !spec.bgp.localBgpIp ? { localBgpIp: '' } : {}) }),
+      bgp: mergeTunnelBgp(o.bgp, spec.bgp),
     },
   };
 }
@@ -90,7 +96,8 @@ function applyChanges(c: ConnectionRecord, input: ModifyInput): ConnectionRecord
     const s = a.single;
     if (s) {
       const p = input.params;
-      const bgp = jsonObjectParam(p, 'BgpConfig') ? parseSingleBgp(p) : undefined;
+      const bgpFields = jsonObjectParam(p, 'BgpConfig');
+      const bgp = bgpFields ? parseSingleBgp(p) : undefined;
       next.attributes.single = {
         ...s,
         enableDpd: optionalBoolean(p, 'EnableDpd') ?? s.enableDpd,
@@ -98,7 +105,7 @@ function applyChanges(c: ConnectionRecord, input: ModifyInput): ConnectionRecord
         remoteCaCert: optionalString(p, 'RemoteCaCert') ?? s.remoteCaCert,
         ike: { ...s.ike, ...parseIke(jsonObjectParam(p, 'IkeConfig') ?? {}) },
         ipsec: { ...s.ipsec, ...parseIpsec(jsonObjectParam(p, 'IpsecConfig') ?? {}) },
-        bgp: bgp ? { ...s.bgp, ...bgp, ...completeTunnelBgp({ ...s.bgp, ...bgp }) } : s.bgp,
+        bgp: bgp ? { ...mergeTunnelBgp(s.bgp, bgp), enableBgp: bgpFields!.EnableBgp === undefined ? s.bgp.enableBgp : bgp.enableBgp } : s.bgp,
         healthCheck: jsonObjectParam(p, 'HealthCheckConfig') ? parseHealthCheck(p) : s.healthCheck,
       };
     }

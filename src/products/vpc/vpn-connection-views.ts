@@ -75,14 +75,15 @@ function tunnelView(c: ConnectionRecord, t: TunnelRecord, now: number, typed: bo
     InternetIp: attachedIp(c, t.tunnelId),
     Role: o.role,
     State: tunnelState(c, now),
-    ZoneNo: o.zoneNo,
     TunnelBgpConfig: bgp,
     TunnelIkeConfig: ikeView(o.ike, num),
     TunnelIpsecConfig: ipsecView(o.ipsec, num),
   };
+  // ModifyVpnAttachmentAttribute's tunnel model has no Status, RemoteCaCertificate or ZoneNo.
   if (!typed) {
     view.Status = reportedTunnelStatus(c, t, now);
     view.RemoteCaCertificate = '';
+    view.ZoneNo = o.zoneNo;
   }
   return view;
 }
@@ -149,6 +150,20 @@ export function describeConnectionView(c: ConnectionRecord, now: number, asns: G
     Tags: { Tag: c.attributes.tags.map((t) => ({ Key: t.key, Value: t.value })) },
   });
   if (c.tunnels.length > 0) view.TunnelOptionsSpecification = { TunnelOptions: c.tunnels.map((t) => tunnelView(c, t, now, false, asns)) };
+  return view;
+}
+
+/**
+ * An item of DescribeVpnConnections. Its model differs from DescribeVpnConnection's: the tag wrapper is
+ * `Tag` ({Tag:{Tag:[…]}}), and there is no ZoneNo and no VpnBgpConfig.EnableBgp.
+ */
+export function listedConnectionView(c: ConnectionRecord, now: number, asns: GatewayAsns): ResponseBody {
+  const { ZoneNo: _zoneNo, Tags, ...view } = describeConnectionView(c, now, asns);
+  view.Tag = Tags;
+  if (view.VpnBgpConfig) {
+    const { EnableBgp: _enableBgp, ...bgp } = view.VpnBgpConfig as ResponseBody;
+    view.VpnBgpConfig = bgp;
+  }
   return view;
 }
 

@@ -10,7 +10,7 @@ import { defineOperation, type OperationContext } from '../product';
 import { integerInRange, optionalString, requiredString } from '../params';
 import { findConnection, gatewayAsns } from './connection-access';
 import { enumParam } from './vpc-params';
-import { attachmentView, describeConnectionView } from './vpn-connection-views';
+import { attachmentView, describeConnectionView, listedConnectionView } from './vpn-connection-views';
 import { VPC, vpnConnectionArn } from './product';
 
 interface OneConnectionInput {
@@ -73,7 +73,7 @@ export const describeVpnConnections = defineOperation<ListInput>({
       (input.pageNumber - 1) * input.pageSize, input.pageSize,
     );
     const items = [];
-    for (const c of page.items) items.push(describeConnectionView(c, now, await gatewayAsns(store, c)));
+    for (const c of page.items) items.push(listedConnectionView(c, now, await gatewayAsns(store, c)));
     return { TotalCount: page.total, PageNumber: input.pageNumber, PageSize: input.pageSize, VpnConnections: { VpnConnection: items } };
   },
 });

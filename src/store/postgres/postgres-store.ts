@@ -271,8 +271,19 @@ export class PostgresStore implements Store {
       for (const table of ['vco_routes', 'vco_route_blocks', 'vco_route_counts', 'vpn_tunnels']) {
         await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
       }
-      return (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
+      const deleted = (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
+      if (deleted) await this.bumpRoutesVersion(sql, connectionId);
+      return deleted;
     });
+  }
+
+  /** Moves the connection's routes version on; in the transaction of the change, after the connection row is locked. */
+  private async bumpRoutesVersion(sql: Sql, connectionId: string): Promise<void> {
+    await sql.query(
+      `INSERT INTO vco_route_versions (connection_id, routes_version) VALUES ($1, 1)
+       ON CONFLICT (connection_id) DO UPDATE SET routes_version = vco_route_versions.routes_version + 1`,
+      [connectionId],
+    );
   }
 
   // ---- Vco routes ----
@@ -361,6 +372,7 @@ export class PostgresStore implements Store {
     }
     if (inserted > 0) await sql.query('UPDATE vpn_connections SET next_route_seq = $1 WHERE connection_id = $2', [seq, connectionId]);
     await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
+    if (inserted + updated > 0) await this.bumpRoutesVersion(sql, connectionId);
     return { inserted, updated };
   }
 
@@ -390,7 +402,10 @@ export class PostgresStore implements Store {
         bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
       }
       await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
-      if (rows.length > 0) await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
+      if (rows.length > 0) {
+        await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
+        await this.bumpRoutesVersion(sql, connectionId);
+      }
       return rows.length;
     });
   }
@@ -426,6 +441,7 @@ export class PostgresStore implements Store {
         [route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
           r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq],
       );
+      await this.bumpRoutesVersion(sql, connectionId);
       return 'ok' as const;
     });
   }
@@ -513,6 +529,8 @@ export class PostgresStore implements Store {
       }
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);
       await sql.query('DELETE FROM accounts WHERE account_id <> $1', [keepAccountId]);
+      // Routes versions are kept and moved on (never reused for a connection ID), as deleteConnection does.
+      await sql.query('UPDATE vco_route_versions SET routes_version = routes_version + 1');
     });
   }
 

@@ -19,6 +19,8 @@ interface ConnectionRow {
   customer_gateway_id: string | null;
   create_time: number;
   attributes: string;
+  /** getConnection only */
+  routes_version?: number;
 }
 
 interface TunnelRow {
@@ -89,6 +91,7 @@ function toConnection(row: ConnectionRow, tunnels: TunnelRecord[]): ConnectionRe
     createTime: row.create_time,
     tunnels,
     attributes: JSON.parse(row.attributes) as ConnectionAttributes,
+    ...(row.routes_version === undefined ? {} : { routesVersion: row.routes_version }),
   };
 }
 
@@ -189,7 +192,8 @@ export class PgVpnTables {
     const rows = (
       await this.db.query<ConnectionRow & { t_id: string | null; t_index: number; t_status: string; t_gateway: string | null; t_options: string }>(
         `SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, t.tunnel_id AS t_id, t.tunnel_index AS t_index,
-           t.status AS t_status, t.customer_gateway_id AS t_gateway, t.options AS t_options
+           t.status AS t_status, t.customer_gateway_id AS t_gateway, t.options AS t_options,
+           COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0) AS routes_version
          FROM vpn_connections c LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
          WHERE c.connection_id = $1 ORDER BY t.tunnel_index`,
         [id],
