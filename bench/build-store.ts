@@ -11,8 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEV_ACCOUNT_ID } from '../src/config';
 import { parseConnectionPayload, parseRoutesPayload } from '../src/admin/seed-validation';
+import { Client } from 'pg';
 import { SQLITE_FILE_NAME, SqliteStore } from '../src/store/sqlite/sqlite-store';
-import type { ConnectionRecord } from '../src/store/store';
+import { PostgresStore } from '../src/store/postgres/postgres-store';
+import type { ConnectionRecord, Store } from '../src/store/store';
 
 export const REGION_ID = 'cn-hangzhou';
 export const SMALL_CONNECTIONS = 10_000;
@@ -125,25 +127,98 @@ export async function ensureStore(root: string, cacheRoot: string, log: (line: s
   const store = new SqliteStore(dir);
   // Throwaway build: durability is not needed until the final checkpoint.
   store.database.pragma('synchronous = OFF');
-  await store.upsertAccount(DEV_ACCOUNT_ID, BASE_TIME);
-  for (let i = 0; i < SMALL_CONNECTIONS; i++) {
-    const c = connection(smallConnectionId(i), isDual(i), i);
-    await store.putConnection(c);
-    const routes: Record<string, unknown>[] = [];
-    for (let j = 0; j < customCount(i); j++) routes.push(customRoute(c, j));
-    for (let j = 0; j < bgpCount(i); j++) routes.push(bgpRoute(j));
-    await store.upsertRoutes(c.connectionId, parseRoutesPayload(c, { routes }, BASE_TIME));
-  }
-  const deep = connection(DEEP_CONNECTION_ID, true, 0);
-  await store.putConnection(deep);
-  const deepRoutes: Record<string, unknown>[] = [];
-  for (let j = 0; j < DEEP_ROUTES; j++) deepRoutes.push(customRoute(deep, j));
-  await store.upsertRoutes(DEEP_CONNECTION_ID, parseRoutesPayload(deep, { routes: deepRoutes }, BASE_TIME));
+  await load(store, 1);
   store.database.pragma('wal_checkpoint(TRUNCATE)');
   await store.close();
   const buildMs = performance.now() - t0;
   fs.writeFileSync(path.join(dir, 'COMPLETE'), `${new Date().toISOString()} ${routes} routes, built in ${Math.round(buildMs)} ms\n`);
   return { dir, file, hash, buildMs, routes };
+}
+
+/** Writes the data set through the store's own write path; `parallel` connections at a time (PostgreSQL). */
+async function load(store: Store, parallel: number): Promise<void> {
+  await store.upsertAccount(DEV_ACCOUNT_ID, BASE_TIME);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < SMALL_CONNECTIONS; i = next++) {
+      const c = connection(smallConnectionId(i), isDual(i), i);
+      await store.putConnection(c);
+      const routes: Record<string, unknown>[] = [];
+      for (let j = 0; j < customCount(i); j++) routes.push(customRoute(c, j));
+      for (let j = 0; j < bgpCount(i); j++) routes.push(bgpRoute(j));
+      await store.upsertRoutes(c.connectionId, parseRoutesPayload(c, { routes }, BASE_TIME));
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  const deep = connection(DEEP_CONNECTION_ID, true, 0);
+  await store.putConnection(deep);
+  const deepRoutes: Record<string, unknown>[] = [];
+  for (let j = 0; j < DEEP_ROUTES; j++) deepRoutes.push(customRoute(deep, j));
+  await store.upsertRoutes(DEEP_CONNECTION_ID, parseRoutesPayload(deep, { routes: deepRoutes }, BASE_TIME));
+}
+
+const PG_INPUT_FILES = ['src/store/postgres/migrations.ts', 'src/store/postgres/postgres-store.ts', 'src/store/postgres/postgres-vpn.ts'];
+
+/**
+ * The same data set in a PostgreSQL database of its own (`databaseUrl` names it; it is dropped and created
+ * again whenever the inputs change). A marker table records the inputs, so an unchanged database is reused.
+ */
+export async function ensurePostgresStore(root: string, databaseUrl: string, log: (line: string) => void): Promise<{ hash: string; buildMs: number | undefined; routes: number; sizeBytes: () => Promise<number> }> {
+  const hash = createHash('sha256').update(storeInputsHash(root));
+  for (const f of PG_INPUT_FILES) hash.update(f).update('\0').update(fs.readFileSync(path.join(root, f))).update('\0');
+  const inputs = hash.digest('hex').slice(0, 16);
+  const routes = SMALL_CONNECTIONS * ROUTES_PER_SMALL + DEEP_ROUTES;
+  const url = new URL(databaseUrl);
+  const dbName = decodeURIComponent(url.pathname.slice(1));
+  if (!/^[a-z_][a-z0-9_]*$/.test(dbName)) throw new Error(`bench database name must be a plain identifier: ${dbName}`);
+  const sizeBytes = async () => {
+    const c = new Client({ connectionString: databaseUrl });
+    await c.connect();
+    try {
+      return Number((await c.query('SELECT pg_database_size(current_database()) AS n')).rows[0].n);
+    } finally {
+      await c.end();
+    }
+  };
+
+  const probe = new Client({ connectionString: databaseUrl });
+  try {
+    await probe.connect();
+    const marker = await probe.query("SELECT inputs FROM bench_store WHERE inputs = $1", [inputs]).catch(() => ({ rows: [] }));
+    if (marker.rows.length === 1) return { hash: inputs, buildMs: undefined, routes, sizeBytes };
+  } catch {
+    // no such database yet
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+
+  log(`building the 1M-route PostgreSQL store in database ${dbName} (inputs ${inputs}) …`);
+  const t0 = performance.now();
+  const admin = new URL(databaseUrl);
+  admin.pathname = '/postgres';
+  const maintenance = new Client({ connectionString: admin.toString() });
+  await maintenance.connect();
+  try {
+    await maintenance.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await maintenance.query(`CREATE DATABASE ${dbName}`);
+  } finally {
+    await maintenance.end();
+  }
+  const store = await PostgresStore.open({ connectionString: databaseUrl, poolSize: 8, queryTimeoutMs: 120_000 });
+  try {
+    await load(store, 8);
+  } finally {
+    await store.close();
+  }
+  const done = new Client({ connectionString: databaseUrl });
+  await done.connect();
+  try {
+    await done.query('CREATE TABLE bench_store (inputs TEXT PRIMARY KEY)');
+    await done.query('INSERT INTO bench_store VALUES ($1)', [inputs]);
+  } finally {
+    await done.end();
+  }
+  return { hash: inputs, buildMs: performance.now() - t0, routes, sizeBytes };
 }
 
 /** Bytes on disk of a store directory (database, WAL and shared-memory files). */

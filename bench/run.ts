@@ -2,7 +2,8 @@
  * `npm run bench`: DescribeVcoRouteEntries throughput and latency at 1,000,000 routes, against this
  * machine's own ceiling measured in the same run (issue 6; method in BENCHMARKS.md).
  *
- *   npm run bench [-- --duration 10 --warmup 2 --connections 16 --scenarios a,b,c,d --profile]
+ *   npm run bench [-- --duration 10 --warmup 2 --connections 16 --scenarios a,b,c,d,r --profile]
+ *   npm run bench -- --store postgres [--database postgres://postgres@127.0.0.1:5432/vcoroute_bench]
  *
  * Writes bench/results/latest.json and prints a Markdown table.
  */
@@ -16,8 +17,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET } from '../src/config';
 import {
-  DEEP_CONNECTION_ID, DEEP_ROUTES, REGION_ID, SMALL_CONNECTIONS, bgpCount, customCount, ensureStore, smallConnectionId, storeSize,
+  DEEP_CONNECTION_ID, DEEP_ROUTES, REGION_ID, SMALL_CONNECTIONS, bgpCount, customCount, ensurePostgresStore, ensureStore, smallConnectionId, storeSize,
 } from './build-store';
+import Ram, * as $Ram from '@alicloud/ram20150501';
 import { summariseProfile } from './profile-summary';
 import { NonceSource, signV1Get, signV3, timestamp, type Credentials, type SignedRequest } from './signing';
 
@@ -36,8 +38,10 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16' },
-    scenarios: { type: 'string', default: 'a,b,c,d' },
+    scenarios: { type: 'string', default: 'a,b,c,d,r' },
     profile: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
+    database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/vcoroute_bench' },
   },
 });
 const DURATION_S = Number(opts.duration);
@@ -68,6 +72,9 @@ const pageQuery = (connectionId: string, page: number, type?: string) => ({
 });
 const entries = (n: number) => (body: any) =>
   Array.isArray(body?.VcoRouteEntries) && body.VcoRouteEntries.length === n ? undefined : `expected ${n} entries`;
+
+/** Scenario (r): a RAM user's key, created through the official RAM SDK once the server is up. */
+let ramUser: Credentials | undefined;
 
 const SCENARIOS: Scenario[] = [
   {
@@ -104,7 +111,24 @@ const SCENARIOS: Scenario[] = [
     },
     check: (body) => entries(Math.min(PAGE_SIZE, customCount(0)))(body),
   },
+  {
+    id: 'r',
+    name: 'as (a), by a RAM user with AliyunVPCReadOnlyAccess',
+    signature: 'V3 POST',
+    make: (host, nonces, date) => signV3(ramUser!, host, ACTION, VERSION, pageQuery(smallConnectionId(randomSmall()), 1), nonces.next(), date),
+    check: entries(PAGE_SIZE),
+  },
 ];
+
+/** A RAM user with the system policy AliyunVPCReadOnlyAccess and an AccessKey, through the official RAM SDK. */
+async function createRamUser(port: number): Promise<Credentials> {
+  const ram = new (Ram as any)({ ...CREDS, endpoint: `127.0.0.1:${port}`, protocol: 'http', regionId: REGION_ID }) as Ram;
+  const userName = `bench-${Date.now().toString(36)}`;
+  await ram.createUser(new $Ram.CreateUserRequest({ userName }));
+  await ram.attachPolicyToUser(new $Ram.AttachPolicyToUserRequest({ userName, policyType: 'System', policyName: 'AliyunVPCReadOnlyAccess' }));
+  const key = (await ram.createAccessKey(new $Ram.CreateAccessKeyRequest({ userName }))).body!.accessKey!;
+  return { accessKeyId: key.accessKeyId!, accessKeySecret: key.accessKeySecret! };
+}
 
 // ---------------------------------------------------------------- processes and HTTP
 
@@ -180,12 +204,12 @@ interface StartedServer {
 }
 
 /** The real server, as users start it; "started" = the first signed request answered 200. */
-async function startVcoroute(dataDir: string, profileDir: string | undefined): Promise<StartedServer> {
+async function startVcoroute(storeArgs: string[], profileDir: string | undefined): Promise<StartedServer> {
   const port = await freePort();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VCOROUTE_')));
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'vcoroute.js'), 'serve', '--port', String(port), '--data', dataDir], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin', 'vcoroute.js'), 'serve', '--port', String(port), ...storeArgs], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -320,20 +344,35 @@ async function main(): Promise<void> {
   const scenarios = SCENARIOS.filter((s) => wanted.has(s.id));
   fs.mkdirSync(RESULTS, { recursive: true });
 
+  log(`load average at start: ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}`);
   ensureDist();
-  const store = await ensureStore(ROOT, CACHE, log);
-  if (store.buildMs !== undefined) log(`store built in ${(store.buildMs / 1000).toFixed(1)} s`);
-  const storeBytes = storeSize(store.dir);
-
-  // The server writes (nonces): it runs on a scratch copy so the cached store stays as built.
+  const backend = opts.store === 'postgres' ? 'postgres' : 'sqlite';
+  let store: { hash: string; buildMs: number | undefined; routes: number };
+  let storeBytes: number;
+  let storeArgs: string[];
+  // The server writes (nonces): on SQLite it runs on a scratch copy so the cached store stays as built; on
+  // PostgreSQL in the bench's own database (nonces accumulate there; the data set is never changed).
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-bench-'));
-  fs.copyFileSync(store.file, path.join(work, path.basename(store.file)), fs.constants.COPYFILE_FICLONE);
+  if (backend === 'postgres') {
+    const pg = await ensurePostgresStore(ROOT, opts.database, log);
+    store = pg;
+    storeBytes = await pg.sizeBytes();
+    storeArgs = ['--database', opts.database];
+  } else {
+    const sqlite = await ensureStore(ROOT, CACHE, log);
+    store = sqlite;
+    storeBytes = storeSize(sqlite.dir);
+    fs.copyFileSync(sqlite.file, path.join(work, path.basename(sqlite.file)), fs.constants.COPYFILE_FICLONE);
+    storeArgs = ['--data', work];
+  }
+  if (store.buildMs !== undefined) log(`store built in ${(store.buildMs / 1000).toFixed(1)} s`);
   const profileDir = opts.profile ? path.join(CACHE, 'profiles', new Date().toISOString().replace(/[:.]/g, '-')) : undefined;
 
-  log(`starting vcoroute on the ${store.routes.toLocaleString('en')}-route store (${(storeBytes / 2 ** 20).toFixed(0)} MB) …`);
-  const server = await startVcoroute(work, profileDir);
+  log(`starting vcoroute on the ${store.routes.toLocaleString('en')}-route ${backend} store (${(storeBytes / 2 ** 20).toFixed(0)} MB) …`);
+  const server = await startVcoroute(storeArgs, profileDir);
   const afterStart = procStatus(server.child.pid!);
   log(`ready in ${server.startMs.toFixed(0)} ms, RSS ${mb(afterStart.rssKB)} MB`);
+  if (scenarios.some((s) => s.id === 'r')) ramUser = await createRamUser(server.port);
 
   const tmpBodies = fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-bench-body-'));
   const rows: { scenario: Scenario; bodyBytes: number; vcoroute: LoadResult; ceiling: LoadResult; rssKB: number }[] = [];
@@ -399,7 +438,7 @@ async function main(): Promise<void> {
     generatedAt: new Date().toISOString(),
     machine: machine(),
     method: { loadGenerator: `autocannon ${require('autocannon/package.json').version} (in-process)`, connections: CONNECTIONS, warmupS: WARMUP_S, durationS: DURATION_S, pageSize: PAGE_SIZE, profiled: opts.profile },
-    store: { backend: 'sqlite', routes: store.routes, connections: SMALL_CONNECTIONS + 1, sizeBytes: storeBytes, buildMs: store.buildMs ?? null, cached: store.buildMs === undefined, inputs: store.hash },
+    store: { backend, routes: store.routes, connections: SMALL_CONNECTIONS + 1, sizeBytes: storeBytes, buildMs: store.buildMs ?? null, cached: store.buildMs === undefined, inputs: store.hash },
     server: { startMs: server.startMs, rssAfterStartMB: mb(afterStart.rssKB), rssMB: mb(peakRssKB), hwmMB: mb(final.hwmKB) },
     scenarios: rows.map((r) => ({ id: r.scenario.id, name: r.scenario.name, signature: r.scenario.signature, bodyBytes: r.bodyBytes, ratio: r.vcoroute.rps / r.ceiling.rps, vcoroute: r.vcoroute, ceiling: r.ceiling, rssMB: mb(r.rssKB) })),
     targets,
@@ -415,6 +454,7 @@ async function main(): Promise<void> {
     `|---|--:|--:|:-:|`,
     `| throughput (a) / ceiling | ${f1(targets.throughputA.value)} | ${targets.throughputA.target} | ${ok(targets.throughputA.met)} |`,
     `| throughput (b) / ceiling | ${f1(targets.throughputB.value)} | ${targets.throughputB.target} | ${ok(targets.throughputB.met)} |`,
+    ...(byId.has('r') && byId.has('a') ? [`| RAM user (r) / root (a), req/s | ${f1(byId.get('r')!.vcoroute.rps / byId.get('a')!.vcoroute.rps)} | | |`] : []),
     `| p99 (b) / p99 (a) | ${f1(deepOverPage1)} | ${targets.deepP99OverPage1P99.target} | ${ok(targets.deepP99OverPage1P99.met)} |`,
     `| start on the 1M-route store (spawn → first signed 200), ms | ${server.startMs.toFixed(0)} | ${targets.startMs.target} | ${ok(targets.startMs.met)} |`,
     `| server RSS peak (VmHWM), MB | ${mb(final.hwmKB)} | ${targets.rssMB.target} | ${ok(targets.rssMB.met)} |`,
@@ -422,7 +462,7 @@ async function main(): Promise<void> {
     `| store size on disk, MB | ${(storeBytes / 2 ** 20).toFixed(0)} | | |`,
     `| store build, s | ${store.buildMs === undefined ? 'cached' : (store.buildMs / 1000).toFixed(1)} | | |`,
     '',
-    `${result.machine.nproc} × ${result.machine.cpu}, Node ${result.machine.node}; ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per run; ${result.method.loadGenerator}.`,
+    `${backend} store; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} at the end; ${result.machine.nproc} × ${result.machine.cpu}, Node ${result.machine.node}; ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per run; ${result.method.loadGenerator}.`,
   ];
 
   if (profileDir) {

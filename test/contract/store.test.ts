@@ -141,6 +141,21 @@ function contract(backend: StoreBackend): void {
       const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).useNonce('AK1', 'race', until)));
       assert.equal(results.filter(Boolean).length, 1);
     });
+
+    test('many uses at once (one group commit): the first use of each nonce wins, in arrival order; a closed store kept them', async () => {
+      const s = await fresh();
+      const until = Date.now() + 60_000;
+      await s.useNonce('AK1', 'seen', until);
+      const calls: [string, string][] = [['AK1', 'x'], ['AK1', 'x'], ['AK2', 'x'], ['AK1', 'seen'], ['AK1', 'y'], ['AK1', 'x'], ['AK1', 'z']];
+      const results = await Promise.all(calls.map(([key, nonce]) => s.useNonce(key, nonce, until)));
+      assert.deepEqual(results, [true, false, true, false, true, false, true]);
+      const pending = s.useNonce('AK1', 'at-close', until);
+      const t = await twin(s);
+      await s.close();
+      assert.equal(await pending, true, 'a nonce pending at close is recorded before the store closes');
+      assert.equal(await t.useNonce('AK1', 'at-close', until), false);
+      assert.equal(await t.useNonce('AK1', 'y', until), false);
+    });
   });
 
   describe('idempotency records (ClientToken)', () => {

@@ -148,6 +148,60 @@ describe('multi-node on one PostgreSQL database', async () => {
       assert.equal(listed.totalCount, 1 + 3, 'the first route plus one per round');
     });
 
+    test("a page cached by one server shows the other server's route changes on its next read", async () => {
+      const ID = 'vco-multinode02';
+      const list = async (server: ServerProcess, pageNumber: number) => {
+        const res = await sdk(server).describeVcoRouteEntries(
+          new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: ID, routeEntryType: 'custom', pageNumber, pageSize: 50 }),
+        );
+        const { RequestId, ...body } = res.body.toMap();
+        assert.ok(RequestId);
+        return body as any;
+      };
+      /** Twice through `server`: the second read comes from its cache, and is the same. */
+      const twice = async (server: ServerProcess, pageNumber: number) => {
+        const first = await list(server, pageNumber);
+        assert.deepStrictEqual(await list(server, pageNumber), first);
+        return first;
+      };
+      const dests = (body: any): string[] => body.VcoRouteEntries.map((e: any) => e.RouteDest);
+      const seed = async (prefix: string) => {
+        const put = await a.admin('PUT', `/_vcoroute/v1/vpn-connections/${ID}`, {
+          regionId: REGION, state: 'attached', transitRouterId: 'tr-multinode02', tunnels: [{ tunnelId: 'tun-multinode03' }, { tunnelId: 'tun-multinode04' }],
+        });
+        assert.equal(put.status, 201, JSON.stringify(put.body));
+        const routes = Array.from({ length: 60 }, (_, i) => ({ routeEntryType: 'custom', routeDest: `${prefix}.${i}.0/24`, createTime: 1_700_000_000_000 + i }));
+        assert.deepEqual((await a.admin('POST', `/_vcoroute/v1/vpn-connections/${ID}/routes`, { routes })).body, { inserted: 60, updated: 0 });
+      };
+
+      await seed('10.61');
+      const page1 = await twice(b, 1);
+      const page2 = await twice(b, 2);
+      assert.equal(page1.TotalCount, 60);
+
+      // admin write through a: a weight changed in place and a new route
+      await a.admin('POST', `/_vcoroute/v1/vpn-connections/${ID}/routes`, { routes: [{ routeEntryType: 'custom', routeDest: '10.61.0.0/24', weight: 0 }, { routeEntryType: 'custom', routeDest: '10.61.99.0/24' }] });
+      const page1b = await twice(b, 1);
+      assert.equal(page1b.TotalCount, 61);
+      assert.equal(page1b.VcoRouteEntries[0].Weight, 0);
+      assert.deepEqual(dests(await twice(b, 2)), [...dests(page2), '10.61.99.0/24']);
+
+      // CreateVcoRouteEntry (official SDK) through a
+      await sdk(a).createVcoRouteEntry(
+        new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: ID, routeDest: '192.168.61.0/24', nextHop: ID, weight: 100, overlayMode: 'Ipsec' }),
+      );
+      assert.deepEqual(dests(await twice(b, 2)).slice(-2), ['10.61.99.0/24', '192.168.61.0/24']);
+      assert.equal((await twice(b, 1)).TotalCount, 62);
+
+      // deleted and created again with the same ID and as many routes, through a
+      assert.equal((await a.admin('DELETE', `/_vcoroute/v1/vpn-connections/${ID}`)).status, 200);
+      await seed('10.62');
+      const renewed = await twice(b, 1);
+      assert.equal(renewed.TotalCount, 60);
+      assert.equal(dests(renewed)[0], '10.62.0.0/24');
+      assert.notDeepStrictEqual(renewed, page1);
+    });
+
     test('neither server logged an error', () => {
       for (const s of [a, b]) {
         assert.equal(s.exited(), undefined, 'still running');

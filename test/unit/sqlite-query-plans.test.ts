@@ -43,6 +43,21 @@ describe('SQLite query plans of the route listing', () => {
   }
 });
 
+describe('SQLite query plan of the connection read (with routes version and tunnels)', () => {
+  test('getConnectionWithTunnels searches by key only, no scan, no temporary sort', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      const stmt = (store as unknown as { vpn: { s: Record<string, Database.Statement> } }).vpn.s.getConnectionWithTunnels;
+      assert.ok(stmt, 'statement getConnectionWithTunnels exists');
+      const details = plan(store.database, stmt, ['vco-1']).filter((d) => !d.startsWith('CORRELATED SCALAR SUBQUERY'));
+      assert.equal(details.length, 3, details.join(' | '));
+      for (const d of details) assert.match(d, /^SEARCH (c|t|v) USING (INDEX sqlite_autoindex_vpn_connections_1|PRIMARY KEY) \(connection_id=\?\)( LEFT-JOIN)?$/);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('nonces under group commit', () => {
   test('concurrent uses of one nonce: exactly the first wins; other nonces are independent', async () => {
     const store = new SqliteStore(':memory:');

@@ -42,6 +42,9 @@ function referenceBody(p: Parameters<typeof renderPageMembers>[0]): Record<strin
   return body;
 }
 
+/** CreateTime bases: around the small-integer limit, 10^9, epoch milliseconds, 2^53. */
+const NUMBERS = [0, 2 ** 31 - 5e8, 2 ** 31, 999_999_000, 1e9, 1_700_000_000_000, 8_999_999_000_000_000, 2 ** 53 - 1e9 - 1];
+
 const HOSTILE = ['', '"', '\\', '\n\t\r\b\f', '\u0000\u001f', '\u2028\u2029', 'é漢字', '\ud83d\ude00', '\ud800', '</x>&<', 'vco-1234'];
 
 function text(r: Rng): string {
@@ -51,7 +54,7 @@ function text(r: Rng): string {
 function route(r: Rng, type: RouteEntryType): RouteRecord {
   const bgp = type === 'bgp';
   return {
-    routeEntryType: type, routeDest: text(r), nextHop: text(r), weight: r.int(0, 100), createTime: 1_700_000_000_000 + r.int(0, 1e9),
+    routeEntryType: type, routeDest: text(r), nextHop: text(r), weight: r.int(0, 100), createTime: NUMBERS[r.int(0, NUMBERS.length - 1)]! + r.int(0, 1e9),
     source: bgp ? (r.next() < 0.1 ? null : r.next() < 0.5 ? 'VPN_BGP' : 'CLOUD') : null,
     asPath: bgp && r.next() < 0.9 ? Array.from({ length: r.int(0, 4) }, () => r.int(1, 4294967295)) : null,
     community: bgp && r.next() < 0.8 ? text(r) : null,

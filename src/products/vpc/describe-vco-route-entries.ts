@@ -6,7 +6,7 @@ import { E, PopError } from '../../pop/errors';
 import { RenderedMembers } from '../../pop/render';
 import { defineOperation } from '../product';
 import { integerInRange, requiredString } from '../params';
-import { ROUTE_ENTRY_TYPES, type RouteCount, type RouteEntryType, type RouteRecord } from '../../store/store';
+import { ROUTE_ENTRY_TYPES, type RouteCount, type RouteEntryType, type RouteRecord, type Store } from '../../store/store';
 import {
   DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, allowsRouteQueries, formatAsPath, isDualTunnel, nextHopTunnelsUp, routeState, upTunnelIds,
 } from '../../domain/routes';
@@ -59,8 +59,19 @@ export function renderPageMembers(page: {
   return parts.join('');
 }
 
-const str = (s: string): string => JSON.stringify(s);
-const num = (n: number): string => JSON.stringify(n);
+/** JSON.stringify(s), with a fast path for strings that need no escaping (CIDRs, IDs: nearly all of them). */
+const NO_ESCAPES = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const str = (s: string): string => (NO_ESCAPES.test(s) ? `"${s}"` : JSON.stringify(s));
+
+/** JSON.stringify(n), faster: small integers directly; epoch milliseconds as two small integers (no double-to-string). */
+function num(n: number): string {
+  if ((n | 0) === n) return `${n}`;
+  if (n >= 1e9 && n < 9e15 && Number.isInteger(n)) {
+    const high = Math.floor(n / 1e9);
+    return `${high}${String(1e9 + (n - high * 1e9)).slice(1)}`;
+  }
+  return JSON.stringify(n);
+}
 
 /** Decided: dual-tunnel connections always list three counters, in this order, zeros included. */
 function vpnRouteCounts(counts: readonly RouteCount[]): string {
@@ -72,13 +83,20 @@ function vpnRouteCounts(counts: readonly RouteCount[]): string {
 }
 
 /**
- * Rendered pages of this process, keyed by everything a page shows: the connection and its routes version
- * (which changes with every route change, in the store, so every server sees it), the type, the page, and
- * the tunnels that are up (NextHopTunnelIdList). The routes version is read with the connection on every
- * request, so a cached page is never served after a change.
+ * Rendered pages, one cache per store (a process normally has one; versions of different stores must never
+ * meet in one cache), keyed by everything a page shows: the connection and its routes version (which changes
+ * with every route change, in the store, so every server sees it), the type, the page, and the tunnels that
+ * are up (NextHopTunnelIdList). The routes version is read with the connection on every request, so a cached
+ * page is never served after a change.
  */
 export const RENDERED_PAGE_CACHE_BYTES = 32 * 1024 * 1024;
-export const renderedPages = new RenderedPageCache(RENDERED_PAGE_CACHE_BYTES);
+const renderedPages = new WeakMap<Store, RenderedPageCache>();
+
+export function renderedPagesOf(store: Store): RenderedPageCache {
+  let cache = renderedPages.get(store);
+  if (!cache) renderedPages.set(store, (cache = new RenderedPageCache(RENDERED_PAGE_CACHE_BYTES)));
+  return cache;
+}
 
 export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesInput>({
   product: VPC,
@@ -109,7 +127,8 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
     const version = connection.routesVersion;
     const key = version === undefined ? undefined
       : `${connection.connectionId}\n${version}\n${input.routeEntryType}\n${input.pageNumber}\n${input.pageSize}\n${upTunnels === null ? '-' : upTunnels.join(',')}`;
-    const cached = key === undefined ? undefined : renderedPages.get(key);
+    const pages = renderedPagesOf(store);
+    const cached = key === undefined ? undefined : pages.get(key);
     if (cached !== undefined) return new RenderedMembers(cached);
 
     const offset = (input.pageNumber - 1) * input.pageSize;
@@ -121,7 +140,7 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
       pageSize: input.pageSize, counts, routes, upTunnels });
     // Read after the version: at worst newer than it (a change committed meanwhile), which any request that
     // still reads this version may show, since that change completed during it. Never older.
-    if (key !== undefined) renderedPages.set(key, json);
+    if (key !== undefined) pages.set(key, json);
     return new RenderedMembers(json);
   },
 });

@@ -6,11 +6,16 @@
  * again and age out.
  */
 
-/** Per-entry bookkeeping beyond the two strings (Map slot, string headers), a rough figure. */
-const ENTRY_OVERHEAD_BYTES = 96;
+/** Per-entry bookkeeping beyond the key and the bytes (Map slot, Buffer object, headers), a rough figure. */
+const ENTRY_OVERHEAD_BYTES = 160;
 
+/**
+ * Pages are kept as UTF-8 bytes outside the V8 heap: under churn (more pages than fit, e.g. random
+ * connections), evicted pages would otherwise pile up in the old generation between major collections and
+ * inflate RSS far beyond the bound.
+ */
 export class RenderedPageCache {
-  private readonly entries = new Map<string, string>();
+  private readonly entries = new Map<string, Buffer>();
   private bytes = 0;
 
   constructor(readonly maxBytes: number) {}
@@ -21,10 +26,13 @@ export class RenderedPageCache {
     // Most recently used last.
     this.entries.delete(key);
     this.entries.set(key, value);
-    return value;
+    return value.toString('utf8');
   }
 
-  set(key: string, value: string): void {
+  set(key: string, text: string): void {
+    // Unpooled: a small pooled Buffer would keep its whole 8 KiB pool slab alive.
+    const value = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+    value.write(text, 'utf8');
     const size = entrySize(key, value);
     if (size > this.maxBytes) return;
     const old = this.entries.get(key);
@@ -55,12 +63,6 @@ export class RenderedPageCache {
   }
 }
 
-/** Rendered pages are ASCII (V8 one-byte strings); anything else counts two bytes a character. */
-function entrySize(key: string, value: string): number {
-  return key.length + value.length * (isOneByte(value) ? 1 : 2) + ENTRY_OVERHEAD_BYTES;
-}
-
-function isOneByte(s: string): boolean {
-  // eslint-disable-next-line no-control-regex
-  return !/[^\x00-\xff]/.test(s);
+function entrySize(key: string, value: Buffer): number {
+  return 2 * key.length + value.length + ENTRY_OVERHEAD_BYTES;
 }

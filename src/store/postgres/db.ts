@@ -115,6 +115,19 @@ export class PgDatabase {
   }
 
   /**
+   * One statement outside a transaction, as a named prepared statement: each pooled connection parses and
+   * plans it once, then only binds and executes (the per-request statements of the listing path).
+   * `name` must be unique to `text`.
+   */
+  async prepared<R = Record<string, unknown>>(name: string, text: string, values: readonly unknown[]): Promise<QueryResultLike<R>> {
+    try {
+      return await this.pool.query<R & object>({ name, text, values: values as unknown[] });
+    } catch (err) {
+      throw isUnavailable(err) ? unavailable(err) : err;
+    }
+  }
+
+  /**
    * Runs `fn` in one transaction (READ COMMITTED unless `begin` says otherwise) and commits. Serialization
    * failures and deadlocks retry the whole transaction; a lost connection is StoreUnavailableError (and the
    * connection is discarded, not returned to the pool).

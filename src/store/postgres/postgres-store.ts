@@ -121,6 +121,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.pendingNonces.length > 0) await this.flushNonces();
     await this.db.close();
   }
 
@@ -157,7 +158,8 @@ export class PostgresStore implements Store {
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
     const row = (
-      await this.db.query<{ access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] }>(
+      await this.db.prepared<{ access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] }>(
+        'vcoroute_get_access_key',
         'SELECT access_key_id, account_id, secret, status FROM access_keys WHERE access_key_id = $1',
         [accessKeyId],
       )
@@ -167,14 +169,56 @@ export class PostgresStore implements Store {
 
   // ---- replay protection ----
 
-  async useNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
-    // One statement: of two servers racing on one nonce, the second waits for the first and sees its row.
-    const r = await this.db.query(
-      `INSERT INTO request_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3)
-       ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE request_nonces.expires_at < $4`,
-      [accessKeyId, nonce, expiresAt, Date.now()],
-    );
-    return r.rowCount === 1;
+  /**
+   * Group commit, as SqliteStore does: the nonces of the requests that reach this point in one turn of the
+   * event loop go to the database in one statement (one round trip, one commit), and each caller learns its
+   * answer only after that commit. One INSERT … ON CONFLICT … DO UPDATE … WHERE per batch: of two servers
+   * racing on one nonce, the second waits for the first and sees its row; RETURNING names the fresh ones.
+   * A nonce twice in one batch: the first is decided by the database, the later ones are used.
+   */
+  useNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      if (this.pendingNonces.length === 0) setImmediate(() => void this.flushNonces());
+      this.pendingNonces.push({ accessKeyId, nonce, expiresAt, resolve, reject });
+    });
+  }
+
+  private pendingNonces: { accessKeyId: string; nonce: string; expiresAt: number; resolve(fresh: boolean): void; reject(err: unknown): void }[] = [];
+
+  private async flushNonces(): Promise<void> {
+    const batch = this.pendingNonces;
+    this.pendingNonces = [];
+    const first = new Map<string, (typeof batch)[number]>();
+    for (const n of batch) {
+      const id = JSON.stringify([n.accessKeyId, n.nonce]);
+      if (!first.has(id)) first.set(id, n);
+    }
+    const unique = [...first.values()];
+    let fresh: Set<string>;
+    try {
+      fresh = new Set<string>();
+      for (const part of chunks(unique, 3)) {
+        const values: unknown[] = [Date.now()];
+        const tuples = part.map((n) => {
+          values.push(n.accessKeyId, n.nonce, n.expiresAt);
+          return `(${placeholders(values.length - 2, 3)})`;
+        });
+        const r = await this.db.query<{ access_key_id: string; nonce: string }>(
+          `INSERT INTO request_nonces (access_key_id, nonce, expires_at) VALUES ${tuples.join(', ')}
+           ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE request_nonces.expires_at < $1
+           RETURNING access_key_id, nonce`,
+          values,
+        );
+        for (const row of r.rows) fresh.add(JSON.stringify([row.access_key_id, row.nonce]));
+      }
+    } catch (err) {
+      for (const n of batch) n.reject(err);
+      return;
+    }
+    for (const n of batch) {
+      const id = JSON.stringify([n.accessKeyId, n.nonce]);
+      n.resolve(first.get(id) === n && fresh.has(id));
+    }
   }
 
   async pruneNonces(now: number): Promise<number> {
@@ -491,7 +535,8 @@ export class PostgresStore implements Store {
 
   async countRoutes(connectionId: string): Promise<RouteCount[]> {
     const rows = (
-      await this.db.query<{ route_entry_type: RouteEntryType; source: string; route_count: number }>(
+      await this.db.prepared<{ route_entry_type: RouteEntryType; source: string; route_count: number }>(
+        'vcoroute_count_routes',
         'SELECT route_entry_type, source, route_count FROM vco_route_counts WHERE connection_id = $1 AND route_count > 0 ORDER BY route_entry_type, source',
         [connectionId],
       )
@@ -507,7 +552,13 @@ export class PostgresStore implements Store {
           [connectionId, routeEntryType, fromSeq, limit, skip],
         )
       ).rows.map(toRoute);
-    if (offset <= 0) return page(this.db, 0, 0);
+    if (offset <= 0) {
+      return (await this.db.prepared<RouteRow>(
+        'vcoroute_first_page',
+        `SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = $2 ORDER BY seq LIMIT $3`,
+        [connectionId, routeEntryType, limit],
+      )).rows.map(toRoute);
+    }
     // Block counts and the page from one snapshot, so a concurrent upsert cannot shift the page.
     return this.db.snapshot(async (sql) => {
       const blocks = (

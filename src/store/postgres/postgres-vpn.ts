@@ -190,7 +190,8 @@ export class PgVpnTables {
   async getConnection(id: string): Promise<ConnectionRecord | undefined> {
     // Connection and tunnels in one statement (one snapshot): a concurrent putConnection is seen whole or not at all.
     const rows = (
-      await this.db.query<ConnectionRow & { t_id: string | null; t_index: number; t_status: string; t_gateway: string | null; t_options: string }>(
+      await this.db.prepared<ConnectionRow & { t_id: string | null; t_index: number; t_status: string; t_gateway: string | null; t_options: string }>(
+        'vcoroute_get_connection',
         `SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, t.tunnel_id AS t_id, t.tunnel_index AS t_index,
            t.status AS t_status, t.customer_gateway_id AS t_gateway, t.options AS t_options,
            COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0) AS routes_version

@@ -19,9 +19,11 @@ interface ConnectionRow {
   customer_gateway_id: string | null;
   create_time: number;
   attributes: string;
-  /** getConnection only */
-  routes_version?: number;
 }
+
+/** getConnectionWithTunnels: CONNECTION_COLUMNS, routes version, then the tunnel's columns (null without tunnels). */
+type JoinedRow = [string, string, string, string, string | null, number | null, string | null, string | null, number, string, number,
+  string | null, number | null, string | null, string | null, string | null];
 
 interface TunnelRow {
   tunnel_id: string;
@@ -83,10 +85,13 @@ export class SqliteVpnTables {
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
       tunnelOwner: db.prepare('SELECT connection_id FROM vpn_tunnels WHERE tunnel_id = ?').pluck(),
       insertTunnel: db.prepare('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES (?, ?, ?, ?, ?, ?)'),
-      getConnection: db.prepare(`SELECT ${CONNECTION_COLUMNS},
-        COALESCE((SELECT routes_version FROM vco_route_versions v WHERE v.connection_id = vpn_connections.connection_id), 0) AS routes_version
-        FROM vpn_connections WHERE connection_id = ?`),
+      getConnection: db.prepare(`SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE connection_id = ?`),
       getTunnels: db.prepare('SELECT tunnel_id, tunnel_index, status, customer_gateway_id, options FROM vpn_tunnels WHERE connection_id = ? ORDER BY tunnel_index'),
+      // One statement for the connection, its routes version and its tunnels (the listing path), read as raw rows.
+      getConnectionWithTunnels: db.prepare(`SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')},
+        COALESCE((SELECT routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0),
+        t.tunnel_id, t.tunnel_index, t.status, t.customer_gateway_id, t.options
+        FROM vpn_connections c LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id WHERE c.connection_id = ? ORDER BY t.tunnel_index`).raw(),
       transition: db.prepare(`UPDATE vpn_connections SET state = ?, pending_state = ?, pending_until = ?, transit_router_id = ?
         WHERE connection_id = ? AND (pending_until IS NULL OR pending_until <= ?) AND state IN (SELECT value FROM json_each(?))`),
     };
@@ -140,8 +145,17 @@ export class SqliteVpnTables {
   }
 
   getConnection(id: string): ConnectionRecord | undefined {
-    const row = this.s.getConnection.get(id) as ConnectionRow | undefined;
-    return row && this.toConnection(row);
+    const rows = this.s.getConnectionWithTunnels.all(id) as JoinedRow[];
+    if (rows.length === 0) return undefined;
+    const r = rows[0]!;
+    const tunnels: TunnelRecord[] = [];
+    for (const t of rows) {
+      if (t[11] !== null) tunnels.push({ tunnelId: t[11], tunnelIndex: t[12]!, status: t[13]!, customerGatewayId: t[14], options: JSON.parse(t[15]!) as TunnelOptions });
+    }
+    return {
+      connectionId: r[0], accountId: r[1], regionId: r[2], state: r[3], pendingState: r[4], pendingUntil: r[5], transitRouterId: r[6],
+      customerGatewayId: r[7], createTime: r[8], tunnels, attributes: JSON.parse(r[9]) as ConnectionAttributes, routesVersion: r[10],
+    };
   }
 
   listConnections(accountId: string, regionId: string, filter: ConnectionFilter, offset: number, limit: number): { total: number; items: ConnectionRecord[] } {
@@ -192,7 +206,6 @@ export class SqliteVpnTables {
       createTime: row.create_time,
       tunnels,
       attributes: JSON.parse(row.attributes) as ConnectionAttributes,
-      ...(row.routes_version === undefined ? {} : { routesVersion: row.routes_version }),
     };
   }
 }
