@@ -3,72 +3,15 @@
  * plain strings (byte order, COLLATE "C"), as SQLite's BINARY collation does.
  */
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import { type EntityRow, type KeyRow, type LinkRow, type SessionRow, toEntity, toKey, toLink, toSession, ENTITY_COLUMNS, KEY_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS } from '../sql-rows';
 import { placeholders, type PgDatabase } from './db';
 
 export const PG_RAM_TABLES = ['ram_entities', 'ram_links', 'ram_access_keys', 'sts_sessions'] as const;
-
-interface EntityRow {
-  account_id: string;
-  kind: RamEntityKind;
-  entity_id: string;
-  name: string;
-  data: string;
-  create_date: number;
-  update_date: number;
-}
-
-interface LinkRow {
-  account_id: string;
-  kind: RamLinkKind;
-  from_id: string;
-  to_id: string;
-  create_date: number;
-}
-
-interface KeyRow {
-  access_key_id: string;
-  account_id: string;
-  user_id: string;
-  secret: string;
-  status: UserAccessKeyRecord['status'];
-  create_date: number;
-}
-
-interface SessionRow {
-  access_key_id: string;
-  account_id: string;
-  secret: string;
-  token: string;
-  role_id: string;
-  role_name: string;
-  session_name: string;
-  session_policy: string | null;
-  source_identity: string | null;
-  expires_at: number;
-  create_date: number;
-}
-
-const toEntity = (r: EntityRow): RamEntityRecord => ({
-  accountId: r.account_id, kind: r.kind, id: r.entity_id, name: r.name, createDate: r.create_date, updateDate: r.update_date,
-  data: JSON.parse(r.data) as Record<string, unknown>,
-});
-const toLink = (r: LinkRow): RamLinkRecord => ({ accountId: r.account_id, kind: r.kind, fromId: r.from_id, toId: r.to_id, createDate: r.create_date });
-const toKey = (r: KeyRow): UserAccessKeyRecord => ({
-  accessKeyId: r.access_key_id, accountId: r.account_id, userId: r.user_id, secret: r.secret, status: r.status, createDate: r.create_date,
-});
-const toSession = (r: SessionRow): StsSessionRecord => ({
-  accessKeyId: r.access_key_id, accountId: r.account_id, secret: r.secret, token: r.token, roleId: r.role_id, roleName: r.role_name,
-  sessionName: r.session_name, sessionPolicy: r.session_policy, sourceIdentity: r.source_identity, expiresAt: r.expires_at, createDate: r.create_date,
-});
 
 function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
 
-const ENTITY_COLUMNS = 'account_id, kind, entity_id, name, data, create_date, update_date';
-const LINK_COLUMNS = 'account_id, kind, from_id, to_id, create_date';
-const KEY_COLUMNS = 'access_key_id, account_id, user_id, secret, status, create_date';
-const SESSION_COLUMNS = 'access_key_id, account_id, secret, token, role_id, role_name, session_name, session_policy, source_identity, expires_at, create_date';
 
 export class PgRamTables {
   constructor(private readonly db: PgDatabase) {}

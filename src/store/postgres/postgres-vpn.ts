@@ -3,97 +3,11 @@
  * mirrors sqlite/sqlite-vpn.ts. Configuration documents are TEXT holding JSON: nothing queries inside.
  */
 import type {
-  ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Tag, TunnelOptions, TunnelRecord,
+  ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, TunnelRecord,
 } from '../store';
 import { StoreConflictError } from '../store';
 import { placeholders, type PgDatabase, type Sql } from './db';
-
-interface ConnectionRow {
-  connection_id: string;
-  account_id: string;
-  region_id: string;
-  state: string;
-  pending_state: string | null;
-  pending_until: number | null;
-  transit_router_id: string | null;
-  customer_gateway_id: string | null;
-  create_time: number;
-  attributes: string;
-  /** getConnection only */
-  routes_version?: number;
-}
-
-interface TunnelRow {
-  connection_id: string;
-  tunnel_id: string;
-  tunnel_index: number;
-  status: string;
-  customer_gateway_id: string | null;
-  options: string;
-}
-
-interface GatewayRow {
-  customer_gateway_id: string;
-  account_id: string;
-  region_id: string;
-  ip_address: string;
-  asn: number | null;
-  auth_key: string;
-  name: string;
-  description: string;
-  resource_group_id: string;
-  tags: string;
-  create_time: number;
-}
-
-const CONNECTION_COLUMNS =
-  'connection_id, account_id, region_id, state, pending_state, pending_until, transit_router_id, customer_gateway_id, create_time, attributes';
-const GATEWAY_COLUMNS =
-  'customer_gateway_id, account_id, region_id, ip_address, asn, auth_key, name, description, resource_group_id, tags, create_time';
-const TUNNEL_COLUMNS = 'connection_id, tunnel_id, tunnel_index, status, customer_gateway_id, options';
-
-function toGateway(r: GatewayRow): CustomerGatewayRecord {
-  return {
-    customerGatewayId: r.customer_gateway_id,
-    accountId: r.account_id,
-    regionId: r.region_id,
-    ipAddress: r.ip_address,
-    asn: r.asn,
-    authKey: r.auth_key,
-    name: r.name,
-    description: r.description,
-    resourceGroupId: r.resource_group_id,
-    tags: JSON.parse(r.tags) as Tag[],
-    createTime: r.create_time,
-  };
-}
-
-function toTunnel(t: TunnelRow): TunnelRecord {
-  return {
-    tunnelId: t.tunnel_id,
-    tunnelIndex: t.tunnel_index,
-    status: t.status,
-    customerGatewayId: t.customer_gateway_id,
-    options: JSON.parse(t.options) as TunnelOptions,
-  };
-}
-
-function toConnection(row: ConnectionRow, tunnels: TunnelRecord[]): ConnectionRecord {
-  return {
-    connectionId: row.connection_id,
-    accountId: row.account_id,
-    regionId: row.region_id,
-    state: row.state,
-    pendingState: row.pending_state,
-    pendingUntil: row.pending_until,
-    transitRouterId: row.transit_router_id,
-    customerGatewayId: row.customer_gateway_id,
-    createTime: row.create_time,
-    tunnels,
-    attributes: JSON.parse(row.attributes) as ConnectionAttributes,
-    ...(row.routes_version === undefined ? {} : { routesVersion: row.routes_version }),
-  };
-}
+import { type GatewayRow, GATEWAY_COLUMNS, toGateway, type ConnectionRow, CONNECTION_COLUMNS, type TunnelRow, toTunnel, toConnection } from '../sql-rows';
 
 export class PgVpnTables {
   constructor(private readonly db: PgDatabase) {}
@@ -203,7 +117,7 @@ export class PgVpnTables {
     if (rows.length === 0) return undefined;
     const tunnels = rows
       .filter((r) => r.t_id !== null)
-      .map((r) => toTunnel({ connection_id: id, tunnel_id: r.t_id!, tunnel_index: r.t_index, status: r.t_status, customer_gateway_id: r.t_gateway, options: r.t_options }));
+      .map((r) => toTunnel({ tunnel_id: r.t_id!, tunnel_index: r.t_index, status: r.t_status, customer_gateway_id: r.t_gateway, options: r.t_options }));
     return toConnection(rows[0]!, tunnels);
   }
 
@@ -211,8 +125,8 @@ export class PgVpnTables {
     const out = new Map<string, TunnelRecord[]>();
     if (connectionIds.length === 0) return out;
     const rows = (
-      await sql.query<TunnelRow>(
-        `SELECT ${TUNNEL_COLUMNS} FROM vpn_tunnels WHERE connection_id IN (${placeholders(1, connectionIds.length)}) ORDER BY connection_id, tunnel_index`,
+      await sql.query<TunnelRow & { connection_id: string }>(
+        `SELECT connection_id, tunnel_id, tunnel_index, status, customer_gateway_id, options FROM vpn_tunnels WHERE connection_id IN (${placeholders(1, connectionIds.length)}) ORDER BY connection_id, tunnel_index`,
         connectionIds,
       )
     ).rows;

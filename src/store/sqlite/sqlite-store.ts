@@ -14,34 +14,10 @@ import { MIGRATIONS } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 
-interface RouteRow {
-  route_entry_type: RouteEntryType;
-  route_dest: string;
-  next_hop: string;
-  weight: number;
-  source: string | null;
-  as_path: string | null;
-  community: string | null;
-  next_hop_tunnel_ids: string | null;
-  create_time: number;
-}
 
-const ROUTE_COLUMNS = 'route_entry_type, route_dest, next_hop, weight, source, as_path, community, next_hop_tunnel_ids, create_time';
 
-function toRoute(row: RouteRow): RouteRecord {
-  return {
-    routeEntryType: row.route_entry_type,
-    routeDest: row.route_dest,
-    nextHop: row.next_hop,
-    weight: row.weight,
-    source: row.source as BgpSource | null,
-    asPath: row.as_path === null ? null : (JSON.parse(row.as_path) as number[]),
-    community: row.community,
-    nextHopTunnelIds: row.next_hop_tunnel_ids === null ? null : (JSON.parse(row.next_hop_tunnel_ids) as string[]),
-    createTime: row.create_time,
-  };
-}
 
 /**
  * A listed page is read as one JSON array per row, built by SQLite (json_array, the stored AS path and tunnel

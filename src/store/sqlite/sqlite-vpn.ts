@@ -4,67 +4,14 @@
  */
 import type Database from 'better-sqlite3';
 import type {
-  ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Tag, TunnelOptions, TunnelRecord,
+  ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, TunnelOptions, TunnelRecord,
 } from '../store';
 import { StoreConflictError } from '../store';
-
-interface ConnectionRow {
-  connection_id: string;
-  account_id: string;
-  region_id: string;
-  state: string;
-  pending_state: string | null;
-  pending_until: number | null;
-  transit_router_id: string | null;
-  customer_gateway_id: string | null;
-  create_time: number;
-  attributes: string;
-}
+import { type GatewayRow, toGateway, type ConnectionRow, CONNECTION_COLUMNS, type TunnelRow, toTunnel, toConnection } from '../sql-rows';
 
 /** getConnectionWithTunnels: CONNECTION_COLUMNS, routes version, then the tunnel's columns (null without tunnels). */
 type JoinedRow = [string, string, string, string, string | null, number | null, string | null, string | null, number, string, number,
   string | null, number | null, string | null, string | null, string | null];
-
-interface TunnelRow {
-  tunnel_id: string;
-  tunnel_index: number;
-  status: string;
-  customer_gateway_id: string | null;
-  options: string;
-}
-
-interface GatewayRow {
-  customer_gateway_id: string;
-  account_id: string;
-  region_id: string;
-  ip_address: string;
-  asn: number | null;
-  auth_key: string;
-  name: string;
-  description: string;
-  resource_group_id: string;
-  tags: string;
-  create_time: number;
-}
-
-const CONNECTION_COLUMNS =
-  'connection_id, account_id, region_id, state, pending_state, pending_until, transit_router_id, customer_gateway_id, create_time, attributes';
-
-function toGateway(r: GatewayRow): CustomerGatewayRecord {
-  return {
-    customerGatewayId: r.customer_gateway_id,
-    accountId: r.account_id,
-    regionId: r.region_id,
-    ipAddress: r.ip_address,
-    asn: r.asn,
-    authKey: r.auth_key,
-    name: r.name,
-    description: r.description,
-    resourceGroupId: r.resource_group_id,
-    tags: JSON.parse(r.tags) as Tag[],
-    createTime: r.create_time,
-  };
-}
 
 export class SqliteVpnTables {
   private readonly s;
@@ -185,27 +132,7 @@ export class SqliteVpnTables {
   }
 
   private toConnection(row: ConnectionRow): ConnectionRecord {
-    const tunnels = (this.s.getTunnels.all(row.connection_id) as TunnelRow[]).map(
-      (t): TunnelRecord => ({
-        tunnelId: t.tunnel_id,
-        tunnelIndex: t.tunnel_index,
-        status: t.status,
-        customerGatewayId: t.customer_gateway_id,
-        options: JSON.parse(t.options) as TunnelOptions,
-      }),
-    );
-    return {
-      connectionId: row.connection_id,
-      accountId: row.account_id,
-      regionId: row.region_id,
-      state: row.state,
-      pendingState: row.pending_state,
-      pendingUntil: row.pending_until,
-      transitRouterId: row.transit_router_id,
-      customerGatewayId: row.customer_gateway_id,
-      createTime: row.create_time,
-      tunnels,
-      attributes: JSON.parse(row.attributes) as ConnectionAttributes,
-    };
+    return toConnection(row, (this.s.getTunnels.all(row.connection_id) as TunnelRow[]).map(toTunnel));
   }
+
 }
