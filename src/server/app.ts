@@ -30,20 +30,30 @@ export interface RunningServer {
 
 class BodyTooLarge extends Error {}
 
+/** After refusing a too-large body, read and drop this much more before closing (a "lingering close"). */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads the request body up to `limit` bytes. Beyond it, the caller answers at once (connection: close)
+ * while the rest of the body is read and dropped, so the client can finish sending and read the answer
+ * instead of seeing its connection reset mid-upload; a client that sends far more is cut off.
+ */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let refused = Number(req.headers['content-length'] ?? 0) > limit;
+    if (refused) reject(new BodyTooLarge());
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (refused) {
+        if (size > limit + MAX_DISCARDED_BYTES) req.destroy();
+        return;
+      }
       if (size > limit) {
+        refused = true;
+        chunks.length = 0;
         reject(new BodyTooLarge());
-        req.destroy();
         return;
       }
       chunks.push(chunk);
