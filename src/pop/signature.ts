@@ -64,10 +64,15 @@ export function v3Hash(algorithm: V3Algorithm, data: Buffer | string): string {
   return createHash(V3_ALGORITHMS[algorithm].hash).update(data).digest('hex');
 }
 
+/**
+ * Keys are percent-encoded as the V3 documentation says (the SDK leaves them raw; identical for every key it
+ * sends). Raw keys would make the string ambiguous: one parameter named `A=1&B` with value `2` would sign
+ * exactly like the two parameters A=1 and B=2, so a signed request could be rewritten to hide parameters.
+ */
 export function v3CanonicalQuery(query: Params): string {
   return Object.keys(query)
     .sort()
-    .map((k) => `${k}=${percentEncode(query[k]!)}`)
+    .map((k) => `${percentEncode(k)}=${percentEncode(query[k]!)}`)
     .join('&');
 }
 

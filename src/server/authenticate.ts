@@ -112,6 +112,11 @@ function parseAuthorization(req: PopRequest): V3Authorization & { algorithm: 'AC
       throw new PopError(E.IncompleteSignature, `${E.IncompleteSignature.message} The signed header "${name}" is missing.`);
     }
   }
+  // The body hash binds the body's bytes; only a signed content-type binds whether they are read as parameters
+  // (a form body). Unsigned, it could be removed or changed to hide body parameters (e.g. DryRun) from the operation.
+  if (req.body.length > 0 && !signed.includes('content-type')) {
+    throw new PopError(E.IncompleteSignature, `${E.IncompleteSignature.message} The header "content-type" must be signed when there is a body.`);
+  }
   return auth as V3Authorization & { algorithm: 'ACS3-HMAC-SHA256' | 'ACS3-HMAC-SM3' };
 }
 

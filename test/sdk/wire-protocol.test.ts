@@ -184,6 +184,34 @@ describe('signature V3', () => {
     expectJsonError(await v3Send(base, { query: BIZ, date: 'Mon, 01 Jan 2024 00:00:00 GMT' }), 400, 'InvalidTimeStamp.Format');
   });
 
+  test('a parameter name holding "=" and "&" cannot stand in for signed parameters (keys are encoded in the canonical query)', async () => {
+    const conn = 'vco-wire02';
+    await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${conn}`, { regionId: 'cn-hangzhou', state: 'attached' });
+    const query = { RegionId: 'cn-hangzhou', VpnConnectionId: conn, RouteDest: '10.9.0.0/16', NextHop: conn, Weight: '100', Description: 'x', DryRun: 'true' };
+    const r = signV3({ host: server.endpoint, query, action: 'CreateVcoRouteEntry' });
+    // The signer asked for a dry run. One parameter named `Description=x&DryRun` with value `true` would read the
+    // same as Description=x and DryRun=true if keys were signed raw — and would hide DryRun from the operation.
+    const forged = `/?${encodeURIComponent('Description=x&DryRun')}=true&NextHop=${conn}&RegionId=cn-hangzhou&RouteDest=${encodeURIComponent('10.9.0.0/16')}` +
+      `&VpnConnectionId=${conn}&Weight=100`;
+    expectJsonError(await send(base, { ...r, path: forged }), 400, 'SignatureDoesNotMatch');
+    const routes = await v3Send(base, { query: { RegionId: 'cn-hangzhou', VpnConnectionId: conn } });
+    assert.equal(routes.json.TotalCount, 0, 'nothing was created');
+    expectJsonError(await send(base, r), 400, 'DryRunOperation');
+  });
+
+  test('a body needs a signed content-type → 400 IncompleteSignature (else removing it would hide the body parameters)', async () => {
+    const conn = 'vco-wire03';
+    await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${conn}`, { regionId: 'cn-hangzhou', state: 'attached' });
+    const query = { RegionId: 'cn-hangzhou', VpnConnectionId: conn, RouteDest: '10.8.0.0/16', NextHop: conn, Weight: '100' };
+    const r = signV3({ host: server.endpoint, query, action: 'CreateVcoRouteEntry', body: 'DryRun=true', contentType: 'application/x-www-form-urlencoded', unsigned: ['content-type'] });
+    const body = expectJsonError(await send(base, r), 400, 'IncompleteSignature');
+    assert.match(body.Message, /"content-type" must be signed/);
+    // The same request without its content-type: the body would no longer be parameters and the dry run a real change.
+    const { 'content-type': _dropped, ...stripped } = r.headers;
+    expectJsonError(await send(base, { ...r, headers: stripped }), 400, 'IncompleteSignature');
+    assert.equal((await v3Send(base, { query: { RegionId: 'cn-hangzhou', VpnConnectionId: conn } })).json.TotalCount, 0, 'nothing was created');
+  });
+
   test('a replayed request → 400 SignatureNonceUsed', async () => {
     const r = signV3({ host: server.endpoint, query: BIZ });
     assert.equal((await send(base, r)).status, 200);

@@ -100,6 +100,18 @@ describe('policy engine properties', () => {
     }
   });
 
+  it('matching takes linear time on hostile text: a RegionId of 200,000 ":" against acs:vpc:*:*:…', () => {
+    // RegionId and VpnConnectionId reach resource ARNs unvalidated; a backtracking matcher took minutes here.
+    const match = compileWildcard('acs:vpc:*:*:vpnconnection/vco-abc', false);
+    const text = `acs:vpc:${':'.repeat(200_000)}:1000000000000001:vpnconnection/vco-xyz`;
+    const started = process.hrtime.bigint();
+    assert.equal(match(text), false);
+    assert.equal(match(text.replace(/vco-xyz$/, 'vco-abc')), true);
+    assert.equal(compileWildcard('ACS:VPC:*:*:VPNCONNECTION/VCO-ABC', true)(text), false);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms < 1000, `took ${ms} ms`);
+  });
+
   it('a Deny naming the exact request always wins; a non-matching Deny changes nothing', () => {
     const r = rng(2);
     for (let i = 0; i < RUNS; i++) {
