@@ -127,7 +127,13 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
         if (!c) throw notFound(`${connectionId} does not exist`);
         if (req.method === 'POST') {
           const routes = parseRoutesPayload(c, parseJson(req.body), now);
-          const result = await store.upsertRoutes(connectionId, routes);
+          let result;
+          try {
+            result = await store.upsertRoutes(connectionId, routes);
+          } catch (err) {
+            if (err instanceof StoreConflictError) throw notFound(`${connectionId} does not exist`); // deleted meanwhile
+            throw err;
+          }
           return { status: 200, body: result };
         }
         if (req.method === 'DELETE') {

@@ -78,7 +78,8 @@ export async function handleLifecycle(
     if (typeof status !== 'string' || !(TUNNEL_STATUSES as readonly string[]).includes(status)) {
       throw badRequest(`status must be one of ${TUNNEL_STATUSES.join(', ')}`);
     }
-    await store.putConnection({ ...c, tunnels: c.tunnels.map((t) => (t.tunnelId === tunnelId ? { ...t, status } : t)) });
+    const updated = { ...c, tunnels: c.tunnels.map((t) => (t.tunnelId === tunnelId ? { ...t, status } : t)) };
+    if (!(await store.updateConnection(updated, c.revision ?? 0))) throw conflict(c, now, 'it changed meanwhile; try again');
   } else {
     throw new AdminError(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
   }

@@ -86,6 +86,8 @@ export interface ConnectionRow {
   attributes: string;
   /** only where the query reads the routes version */
   routes_version?: number;
+  /** only where the query reads the revision */
+  revision?: number;
 }
 
 export const CONNECTION_COLUMNS =
@@ -123,6 +125,7 @@ export function toConnection(row: ConnectionRow, tunnels: TunnelRecord[]): Conne
     tunnels,
     attributes: JSON.parse(row.attributes) as ConnectionAttributes,
     ...(row.routes_version === undefined ? {} : { routesVersion: row.routes_version }),
+    ...(row.revision === undefined ? {} : { revision: Number(row.revision) }),
   };
 }
 

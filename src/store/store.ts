@@ -132,6 +132,11 @@ export interface ConnectionRecord {
    * the connection moves it on). Caches of rendered route pages key on it.
    */
   routesVersion?: number;
+  /**
+   * Set by the store when it reads a connection: moves on with every write of the connection record
+   * (put, update, transition), so a read-modify-write can be made conditional (updateConnection).
+   */
+  revision?: number;
 }
 
 export interface CustomerGatewayRecord {
@@ -244,7 +249,10 @@ export interface Store {
   deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'>;
 
   // VPN connections
-  /** Creates or replaces a connection with its tunnels; a tunnel ID of another connection → StoreConflictError. */
+  /**
+   * Creates or replaces a connection with its tunnels. StoreConflictError when a tunnel ID belongs to
+   * another connection or a customer gateway it names does not exist (e.g. deleted concurrently).
+   */
   putConnection(connection: ConnectionRecord): Promise<void>;
   getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Looks a connection up by id alone (admin API). */
@@ -257,7 +265,13 @@ export interface Store {
    * memory, decides which of two racing writers wins.
    */
   transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean>;
-  deleteConnection(connectionId: string): Promise<boolean>;
+  /**
+   * Replaces a connection and its tunnels only if its revision is still `expectedRevision` (nobody wrote
+   * it since it was read); false otherwise, or when it is gone. Same conflicts as putConnection.
+   */
+  updateConnection(connection: ConnectionRecord, expectedRevision: number): Promise<boolean>;
+  /** Deletes a connection with its routes; with `expectedRevision`, only if nobody wrote it since it was read. */
+  deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean>;
 
   // Vco routes
   /** Inserts or replaces routes by their identity (see domain/routes.ts routeKey); new routes go last. */

@@ -254,7 +254,7 @@ function contract(backend: StoreBackend): void {
       const s = await fresh();
       const dual = connection('vco-dual', { tunnels: [tunnel('tun-2', 2, 'ike_sa_not_established'), tunnel('tun-1', 1)], pendingState: 'attaching', pendingUntil: T0 + 10 });
       await s.putConnection(dual);
-      const expected = { ...dual, tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2, 'ike_sa_not_established')], routesVersion: 0 };
+      const expected = { ...dual, tunnels: [tunnel('tun-1', 1), tunnel('tun-2', 2, 'ike_sa_not_established')], routesVersion: 0, revision: 0 };
       assert.deepEqual(await s.findConnection('vco-dual'), expected);
       assert.deepEqual(await s.getConnection(ACCOUNT, 'vco-dual'), expected);
       assert.equal(await s.getConnection(OTHER, 'vco-dual'), undefined);
@@ -307,6 +307,8 @@ function contract(backend: StoreBackend): void {
 
     test('list: creation order then ID, per account and region, filters, total', async () => {
       const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-1'));
+      await s.putCustomerGateway(gateway('cgw-2'));
       await s.putConnection(connection('vco-b', { createTime: T0 }));
       await s.putConnection(connection('vco-a', { createTime: T0 + 1, transitRouterId: null, customerGatewayId: 'cgw-1' }));
       await s.putConnection(connection('vco-C', { createTime: T0, tunnels: [tunnel('tun-1', 1, 'x', 'cgw-1'), tunnel('tun-2', 2, 'x', 'cgw-2')] }));
@@ -322,6 +324,41 @@ function contract(backend: StoreBackend): void {
       assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, { customerGatewayId: 'cgw-1' }, 0, 10)), ['vco-C', 'vco-a']);
       assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, { customerGatewayId: 'cgw-2' }, 0, 10)), ['vco-C']);
       assert.deepEqual(await s.listConnections(ACCOUNT, REGION, { attachedToTransitRouter: true }, 0, 10).then((r) => [r.total, ids(r)]), [2, ['vco-C', 'vco-b']]);
+    });
+
+    test('a customer gateway that does not exist is a StoreConflictError and changes nothing', async () => {
+      const s = await fresh();
+      await assert.rejects(s.putConnection(connection('vco-g', { customerGatewayId: 'cgw-gone' })), StoreConflictError);
+      await assert.rejects(s.putConnection(connection('vco-g', { tunnels: [tunnel('tun-g1', 1, 'x', 'cgw-gone'), tunnel('tun-g2', 2)] })), StoreConflictError);
+      assert.equal(await s.findConnection('vco-g'), undefined);
+    });
+
+    test('revision: every write moves it on; updateConnection and deleteConnection apply only to the revision read', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-r', { state: 'init', transitRouterId: null, tunnels: [tunnel('tun-r1', 1), tunnel('tun-r2', 2)] }));
+      const first = (await s.findConnection('vco-r'))!;
+      assert.equal(first.revision, 0);
+      const renamed = { ...first, attributes: { ...first.attributes, name: 'renamed' }, tunnels: [tunnel('tun-r1', 1, 'ike_sa_established'), tunnel('tun-r2', 2)] };
+      assert.equal(await s.updateConnection(renamed, 0), true);
+      const second = (await s.findConnection('vco-r'))!;
+      assert.equal(second.revision, 1);
+      assert.equal(second.attributes.name, 'renamed');
+      assert.equal(second.tunnels[0]!.status, 'ike_sa_established');
+      assert.equal(await s.updateConnection({ ...first, attributes: { ...first.attributes, name: 'stale' } }, 0), false, 'a stale revision loses');
+      assert.equal((await s.findConnection('vco-r'))!.attributes.name, 'renamed');
+      assert.equal(await s.transitionConnection('vco-r', ['init'], { state: 'attached', pendingState: null, pendingUntil: null, transitRouterId: 'tr-r' }, T0), true);
+      assert.equal((await s.findConnection('vco-r'))!.revision, 2, 'a transition is a write');
+      assert.equal(await s.deleteConnection('vco-r', 1), false, 'deleting a stale read changes nothing');
+      assert.ok(await s.findConnection('vco-r'));
+      assert.equal(await s.deleteConnection('vco-r', 2), true);
+      assert.equal(await s.updateConnection(second, 2), false, 'gone');
+      assert.equal(await s.findConnection('vco-r'), undefined);
+    });
+
+    test('route writes to a connection that does not exist are a StoreConflictError', async () => {
+      const s = await fresh();
+      await assert.rejects(s.upsertRoutes('vco-none', [custom(1)]), StoreConflictError);
+      await assert.rejects(s.insertRoute('vco-none', custom(1)), StoreConflictError);
     });
 
     test('transition: only from the given states, only when no change is in progress', async () => {

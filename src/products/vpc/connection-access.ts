@@ -5,7 +5,7 @@
  */
 import { E, PopError } from '../../pop/errors';
 import { effectiveState, isChanging, updateTransition } from '../../domain/vpn';
-import type { ConnectionRecord, CustomerGatewayRecord, Store } from '../../store/store';
+import type { ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, Store } from '../../store/store';
 import type { OperationContext } from '../product';
 import type { GatewayAsns } from './vpn-connection-views';
 
@@ -31,10 +31,20 @@ export async function findCustomerGateway(store: Store, accountId: string, regio
  * Puts an attached connection into `updating` (or applies the change at once when the delay is 0).
  * Not attached → Vco.StatusNotSupport; another change in progress → VpnConnection.Configuring.
  */
-export async function beginAttachedChange(ctx: OperationContext, c: ConnectionRecord): Promise<void> {
+export async function beginAttachedChange(ctx: OperationContext, c: ConnectionRecord): Promise<ConnectionTransition> {
   checkAttachedChange(c, ctx.now);
-  const applied = await ctx.store.transitionConnection(c.connectionId, ['attached'], updateTransition(ctx.now, ctx.settings.changeDelayMs), ctx.now);
-  if (!applied) throw new PopError(E.VpnConnectionConfiguring);
+  const transition = updateTransition(ctx.now, ctx.settings.changeDelayMs);
+  if (!(await ctx.store.transitionConnection(c.connectionId, ['attached'], transition, ctx.now))) throw new PopError(E.VpnConnectionConfiguring);
+  return transition;
+}
+
+/**
+ * A conditional write of a connection lost (updateConnection / deleteConnection with a revision): the
+ * connection is gone (NotFound) or somebody else changed it meanwhile (VpnConnection.Configuring).
+ */
+export async function lostWrite(store: Store, c: ConnectionRecord): Promise<PopError> {
+  const now = await store.getConnection(c.accountId, c.connectionId);
+  return new PopError(now ? E.VpnConnectionConfiguring : E.VpnConnectionNotFound);
 }
 
 /** The ASNs of the customer gateways a connection uses, for the BGP peer fields of its views. */

@@ -7,7 +7,7 @@
 import { E, PopError, illegalParam } from '../../pop/errors';
 import { cidrsOverlap, formatCidr, parseCidr } from '../../domain/cidr';
 import { routeKey } from '../../domain/routes';
-import type { RouteRecord } from '../../store/store';
+import { StoreConflictError, type RouteRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation, type OperationContext } from '../product';
 import { optionalString, requiredString } from '../params';
@@ -96,7 +96,14 @@ export const createVcoRouteEntry = defineOperation<RouteAddress & { description:
       throw new PopError(E.DryRunOperation);
     }
     await beginAttachedChange(ctx, c);
-    if (!(await ctx.store.insertRoute(c.connectionId, { key, route }))) throw new PopError(E.VcoRouteEntryAlreadyExists);
+    let inserted: boolean;
+    try {
+      inserted = await ctx.store.insertRoute(c.connectionId, { key, route });
+    } catch (err) {
+      if (err instanceof StoreConflictError) throw new PopError(E.VpnConnectionNotFound); // deleted meanwhile
+      throw err;
+    }
+    if (!inserted) throw new PopError(E.VcoRouteEntryAlreadyExists);
     return {
       VpnConnectionId: c.connectionId,
       RouteDest: route.routeDest,

@@ -9,6 +9,7 @@ import {
   defaultTunnelIke, defaultTunnelIpsec, newResourceId,
 } from '../../domain/vpn';
 import { PHASE2_UP } from '../../domain/routes';
+import { StoreConflictError } from '../../store/store';
 import type { ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, IkeConfig, IpsecConfig, Tag, TunnelBgpConfig, TunnelRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation } from '../product';
@@ -224,7 +225,13 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       tunnels,
       attributes: { ...input.attributes, internetIp: '', single },
     };
-    await store.putConnection(connection);
+    try {
+      await store.putConnection(connection);
+    } catch (err) {
+      // A customer gateway deleted between the lookup above and this write (the only conflict a new ID can meet).
+      if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);
+      throw err;
+    }
     return {
       VpnConnectionId: connection.connectionId,
       Name: connection.attributes.name,

@@ -10,7 +10,7 @@ import type { ConnectionRecord, TunnelBgpConfig, TunnelRecord } from '../../stor
 import type { Params } from '../../pop/signature';
 import { defineOperation } from '../product';
 import { optionalString, requiredString } from '../params';
-import { beginAttachedChange, findConnection, gatewayAsns } from './connection-access';
+import { beginAttachedChange, findConnection, gatewayAsns, lostWrite } from './connection-access';
 import { completeTunnelBgp, parseIke, parseIpsec } from './tunnel-config';
 import { booleanParam, jsonObjectParam, nameValue, subnetListParam } from './vpc-params';
 import { checkDistinctTunnelCidrs, parseHealthCheck, parseSingleBgp, parseTunnelSpecs, type TunnelSpec } from './vpn-attachment-create';
@@ -136,15 +136,14 @@ export const modifyVpnAttachmentAttribute = defineOperation<ModifyInput>({
     const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
     if (isChanging(c, now)) throw new PopError(E.VpnConnectionConfiguring);
     const next = applyChanges(c, input);
+    // Read-modify-write made conditional on the revision read: a concurrent change, detach or delete wins
+    // over this one instead of being overwritten. The transition itself moves the revision on by one.
+    let expectedRevision = c.revision ?? 0;
     if (effectiveState(c, now) === 'attached') {
-      await beginAttachedChange(ctx, c);
-      const changed = await store.getConnection(principal.accountId, c.connectionId);
-      if (!changed) throw new PopError(E.VpnConnectionNotFound);
-      next.state = changed.state;
-      next.pendingState = changed.pendingState;
-      next.pendingUntil = changed.pendingUntil;
+      Object.assign(next, await beginAttachedChange(ctx, c));
+      expectedRevision += 1;
     }
-    await store.putConnection(next);
+    if (!(await store.updateConnection(next, expectedRevision))) throw await lostWrite(store, c);
     return modifyConnectionView(next, now, await gatewayAsns(store, next));
   },
 });

@@ -8,7 +8,7 @@ import { isChanging } from '../../domain/vpn';
 import type { Params } from '../../pop/signature';
 import { defineOperation, type OperationContext } from '../product';
 import { integerInRange, optionalString, requiredString } from '../params';
-import { findConnection, gatewayAsns } from './connection-access';
+import { findConnection, gatewayAsns, lostWrite } from './connection-access';
 import { enumParam } from './vpc-params';
 import { attachmentView, describeConnectionView, listedConnectionView } from './vpn-connection-views';
 import { VPC, vpnConnectionArn } from './product';
@@ -112,7 +112,8 @@ async function deleteUnattached(input: OneConnectionInput, { store, principal, n
   const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
   if (isChanging(c, now)) throw new PopError(E.VpnConnectionConfiguring);
   if (c.transitRouterId !== null) throw new PopError(E.VcoStatusNotSupport);
-  await store.deleteConnection(c.connectionId);
+  // Only the connection as read: an attach (or any change) that lands in between wins.
+  if (!(await store.deleteConnection(c.connectionId, c.revision ?? 0))) throw await lostWrite(store, c);
 }
 
 export const deleteVpnAttachment = defineOperation<OneConnectionInput>({

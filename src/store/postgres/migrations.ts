@@ -196,4 +196,11 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE accounts ADD COLUMN ram_generation BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    description: 'revision per VPN connection: conditional writes (optimistic concurrency) for read-modify-write changes',
+    sql: `
+      ALTER TABLE vpn_connections ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -19,6 +19,7 @@ import type {
   AccessKeyRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
   KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, Store,
 } from '../store';
+import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { PgDatabase, chunks, placeholders, type PostgresOptions, type Sql } from './db';
 import { PG_MIGRATIONS } from './migrations';
@@ -280,14 +281,19 @@ export class PostgresStore implements Store {
     return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
   }
 
+  updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
+    return this.vpn.updateConnection(c, expectedRevision);
+  }
+
   transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
     return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
-  async deleteConnection(connectionId: string): Promise<boolean> {
+  async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
     return this.db.tx(async (sql) => {
       // The connection row first, as every route change does: no deadlock with a concurrent upsert.
-      await sql.query('SELECT 1 FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
+      const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
+      if (expectedRevision !== undefined && (locked.rows.length === 0 || Number(locked.rows[0]!.revision) !== expectedRevision)) return false;
       for (const table of ['vco_routes', 'vco_route_blocks', 'vco_route_counts', 'vpn_tunnels']) {
         await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
       }
@@ -323,7 +329,7 @@ export class PostgresStore implements Store {
   /** The body of upsertRoutes; runs inside the caller's transaction. Same outcome as SQLite's route-by-route loop. */
   private async upsertRoutesIn(sql: Sql, connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
     let seq = await this.lockConnection(sql, connectionId);
-    if (seq === undefined) throw new Error(`connection ${connectionId} does not exist`);
+    if (seq === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
 
     // Sequence numbers of the routes that exist already, by type and key.
     const keysByType = new Map<RouteEntryType, Set<string>>();

@@ -70,35 +70,66 @@ export class PgVpnTables {
 
   async putConnection(c: ConnectionRecord): Promise<void> {
     await this.db.tx(async (sql) => {
-      if (c.tunnels.length > 0) {
-        const ids = c.tunnels.map((t) => t.tunnelId);
-        const taken = await sql.query<{ tunnel_id: string; connection_id: string }>(
-          `SELECT tunnel_id, connection_id FROM vpn_tunnels WHERE tunnel_id IN (${placeholders(1, ids.length)}) AND connection_id <> $${ids.length + 1}`,
-          [...ids, c.connectionId],
-        );
-        if (taken.rows.length > 0) throw new StoreConflictError(`tunnel ${taken.rows[0]!.tunnel_id} belongs to ${taken.rows[0]!.connection_id}`);
-      }
-      const gateways = [...new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((g): g is string => g !== null))];
-      if (gateways.length > 0) {
-        await sql.query(`SELECT 1 FROM customer_gateways WHERE customer_gateway_id IN (${placeholders(1, gateways.length)}) FOR SHARE`, gateways);
-      }
+      await this.checkReferences(sql, c);
       // Replacing keeps the route sequence counter (next_route_seq is not among the updated columns).
       await sql.query(
         `INSERT INTO vpn_connections (${CONNECTION_COLUMNS}) VALUES (${placeholders(1, 10)})
          ON CONFLICT (connection_id) DO UPDATE SET account_id = EXCLUDED.account_id, region_id = EXCLUDED.region_id,
            state = EXCLUDED.state, pending_state = EXCLUDED.pending_state, pending_until = EXCLUDED.pending_until,
            transit_router_id = EXCLUDED.transit_router_id, customer_gateway_id = EXCLUDED.customer_gateway_id,
-           create_time = EXCLUDED.create_time, attributes = EXCLUDED.attributes`,
+           create_time = EXCLUDED.create_time, attributes = EXCLUDED.attributes, revision = vpn_connections.revision + 1`,
         [c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId, c.customerGatewayId, c.createTime,
           JSON.stringify(c.attributes)],
       );
-      await sql.query('DELETE FROM vpn_tunnels WHERE connection_id = $1', [c.connectionId]);
-      for (const t of c.tunnels) {
-        await sql.query('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES ($1, $2, $3, $4, $5, $6)', [
-          c.connectionId, t.tunnelIndex, t.tunnelId, t.status, t.customerGatewayId, JSON.stringify(t.options),
-        ]);
-      }
+      await this.replaceTunnels(sql, c);
     });
+  }
+
+  async updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
+    return this.db.tx(async (sql) => {
+      await this.checkReferences(sql, c);
+      const r = await sql.query(
+        `UPDATE vpn_connections SET state = $1, pending_state = $2, pending_until = $3, transit_router_id = $4, customer_gateway_id = $5,
+           attributes = $6, revision = revision + 1 WHERE connection_id = $7 AND revision = $8`,
+        [c.state, c.pendingState, c.pendingUntil, c.transitRouterId, c.customerGatewayId, JSON.stringify(c.attributes), c.connectionId, expectedRevision],
+      );
+      if (r.rowCount !== 1) return false;
+      await this.replaceTunnels(sql, c);
+      return true;
+    });
+  }
+
+  /**
+   * Tunnel IDs of other connections and missing customer gateways are conflicts. The gateways stay locked
+   * (FOR SHARE) until the write commits, so a concurrent DeleteCustomerGateway waits and then sees them in use.
+   */
+  private async checkReferences(sql: Sql, c: ConnectionRecord): Promise<void> {
+    if (c.tunnels.length > 0) {
+      const ids = c.tunnels.map((t) => t.tunnelId);
+      const taken = await sql.query<{ tunnel_id: string; connection_id: string }>(
+        `SELECT tunnel_id, connection_id FROM vpn_tunnels WHERE tunnel_id IN (${placeholders(1, ids.length)}) AND connection_id <> $${ids.length + 1}`,
+        [...ids, c.connectionId],
+      );
+      if (taken.rows.length > 0) throw new StoreConflictError(`tunnel ${taken.rows[0]!.tunnel_id} belongs to ${taken.rows[0]!.connection_id}`);
+    }
+    const gateways = [...new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((g): g is string => g !== null))];
+    if (gateways.length > 0) {
+      const found = await sql.query<{ customer_gateway_id: string }>(
+        `SELECT customer_gateway_id FROM customer_gateways WHERE customer_gateway_id IN (${placeholders(1, gateways.length)}) FOR SHARE`,
+        gateways,
+      );
+      const missing = gateways.find((g) => !found.rows.some((r) => r.customer_gateway_id === g));
+      if (missing !== undefined) throw new StoreConflictError(`customer gateway ${missing} does not exist`);
+    }
+  }
+
+  private async replaceTunnels(sql: Sql, c: ConnectionRecord): Promise<void> {
+    await sql.query('DELETE FROM vpn_tunnels WHERE connection_id = $1', [c.connectionId]);
+    for (const t of c.tunnels) {
+      await sql.query('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES ($1, $2, $3, $4, $5, $6)', [
+        c.connectionId, t.tunnelIndex, t.tunnelId, t.status, t.customerGatewayId, JSON.stringify(t.options),
+      ]);
+    }
   }
 
   async getConnection(id: string): Promise<ConnectionRecord | undefined> {
@@ -108,7 +139,8 @@ export class PgVpnTables {
         'vcoroute_get_connection',
         `SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')}, t.tunnel_id AS t_id, t.tunnel_index AS t_index,
            t.status AS t_status, t.customer_gateway_id AS t_gateway, t.options AS t_options,
-           COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0) AS routes_version
+           COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0) AS routes_version,
+           c.revision
          FROM vpn_connections c LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id
          WHERE c.connection_id = $1 ORDER BY t.tunnel_index`,
         [id],
@@ -156,7 +188,7 @@ export class PgVpnTables {
       const total = (await sql.query<{ n: number }>(`SELECT COUNT(*) AS n FROM vpn_connections WHERE ${clause}`, args)).rows[0]!.n;
       const rows = (
         await sql.query<ConnectionRow>(
-          `SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE ${clause} ORDER BY create_time, connection_id COLLATE "C"
+          `SELECT ${CONNECTION_COLUMNS}, revision FROM vpn_connections WHERE ${clause} ORDER BY create_time, connection_id COLLATE "C"
            LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
           [...args, limit, offset],
         )
@@ -174,7 +206,7 @@ export class PgVpnTables {
     if (fromStates.length === 0) return false;
     const keepRouter = t.transitRouterId === undefined;
     const r = await this.db.query(
-      `UPDATE vpn_connections SET state = $1, pending_state = $2, pending_until = $3,
+      `UPDATE vpn_connections SET state = $1, pending_state = $2, pending_until = $3, revision = revision + 1,
          transit_router_id = CASE WHEN $4 = 1 THEN transit_router_id ELSE $5 END
        WHERE connection_id = $6 AND (pending_until IS NULL OR pending_until <= $7) AND state IN (${placeholders(8, fromStates.length)})`,
       [t.state, t.pendingState, t.pendingUntil, keepRouter ? 1 : 0, keepRouter ? null : t.transitRouterId, id, now, ...fromStates],

@@ -186,4 +186,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE accounts ADD COLUMN ram_generation INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    description: 'revision per VPN connection: conditional writes (optimistic concurrency) for read-modify-write changes',
+    sql: `
+      ALTER TABLE vpn_connections ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import type {
   AccessKeyRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
   RouteFilter, RouteRecord, Store,
 } from '../store';
+import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { MIGRATIONS } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
@@ -112,6 +113,7 @@ export class SqliteStore implements Store {
       pruneTokens: db.prepare('DELETE FROM client_tokens WHERE created_at < ?'),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
       deleteConnection: db.prepare('DELETE FROM vpn_connections WHERE connection_id = ?'),
+      connectionRevision: db.prepare('SELECT revision FROM vpn_connections WHERE connection_id = ?').pluck(),
       deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
       deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
       deleteAllCounts: db.prepare('DELETE FROM vco_route_counts WHERE connection_id = ?'),
@@ -268,12 +270,17 @@ export class SqliteStore implements Store {
     return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
   }
 
+  async updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
+    return this.vpn.updateConnection(c, expectedRevision);
+  }
+
   async transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
     return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
-  async deleteConnection(connectionId: string): Promise<boolean> {
+  async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
     return this.db.transaction(() => {
+      if (expectedRevision !== undefined && this.s.connectionRevision.get(connectionId) !== expectedRevision) return false;
       this.s.deleteAllRoutes.run(connectionId);
       this.s.deleteAllBlocks.run(connectionId);
       this.s.deleteAllCounts.run(connectionId);
@@ -291,7 +298,7 @@ export class SqliteStore implements Store {
   /** The body of upsertRoutes; runs inside the caller's transaction. */
   private upsertRoutesNow(connectionId: string, routes: readonly KeyedRoute[]): { inserted: number; updated: number } {
     let seq = this.s.nextSeq.get(connectionId) as number | undefined;
-    if (seq === undefined) throw new Error(`connection ${connectionId} does not exist`);
+    if (seq === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
     let inserted = 0;
     let updated = 0;
     const blockDeltas = new Map<string, number>();

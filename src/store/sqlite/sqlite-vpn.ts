@@ -9,8 +9,8 @@ import type {
 import { StoreConflictError } from '../store';
 import { type GatewayRow, toGateway, type ConnectionRow, CONNECTION_COLUMNS, type TunnelRow, toTunnel, toConnection } from '../sql-rows';
 
-/** getConnectionWithTunnels: CONNECTION_COLUMNS, routes version, then the tunnel's columns (null without tunnels). */
-type JoinedRow = [string, string, string, string, string | null, number | null, string | null, string | null, number, string, number,
+/** getConnectionWithTunnels: CONNECTION_COLUMNS, routes version, revision, then the tunnel's columns (null without tunnels). */
+type JoinedRow = [string, string, string, string, string | null, number | null, string | null, string | null, number, string, number, number,
   string | null, number | null, string | null, string | null, string | null];
 
 export class SqliteVpnTables {
@@ -27,8 +27,12 @@ export class SqliteVpnTables {
       gatewayInUse: db.prepare(`SELECT 1 FROM vpn_connections WHERE customer_gateway_id = ?
         UNION ALL SELECT 1 FROM vpn_tunnels WHERE customer_gateway_id = ? LIMIT 1`).pluck(),
       deleteGateway: db.prepare('DELETE FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ?'),
-      putConnection: db.prepare(`INSERT OR REPLACE INTO vpn_connections (${CONNECTION_COLUMNS}, next_route_seq)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?), 0))`),
+      putConnection: db.prepare(`INSERT OR REPLACE INTO vpn_connections (${CONNECTION_COLUMNS}, next_route_seq, revision)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, COALESCE((SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?), 0),
+        COALESCE((SELECT revision + 1 FROM vpn_connections WHERE connection_id = ?), 0))`),
+      updateConnection: db.prepare(`UPDATE vpn_connections SET state = ?, pending_state = ?, pending_until = ?, transit_router_id = ?,
+        customer_gateway_id = ?, attributes = ?, revision = revision + 1 WHERE connection_id = ? AND revision = ?`),
+      gatewayExists: db.prepare('SELECT 1 FROM customer_gateways WHERE customer_gateway_id = ?').pluck(),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
       tunnelOwner: db.prepare('SELECT connection_id FROM vpn_tunnels WHERE tunnel_id = ?').pluck(),
       insertTunnel: db.prepare('INSERT INTO vpn_tunnels (connection_id, tunnel_index, tunnel_id, status, customer_gateway_id, options) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -36,10 +40,10 @@ export class SqliteVpnTables {
       getTunnels: db.prepare('SELECT tunnel_id, tunnel_index, status, customer_gateway_id, options FROM vpn_tunnels WHERE connection_id = ? ORDER BY tunnel_index'),
       // One statement for the connection, its routes version and its tunnels (the listing path), read as raw rows.
       getConnectionWithTunnels: db.prepare(`SELECT ${CONNECTION_COLUMNS.split(', ').map((c) => `c.${c}`).join(', ')},
-        COALESCE((SELECT routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0),
+        COALESCE((SELECT routes_version FROM vco_route_versions v WHERE v.connection_id = c.connection_id), 0), c.revision,
         t.tunnel_id, t.tunnel_index, t.status, t.customer_gateway_id, t.options
         FROM vpn_connections c LEFT JOIN vpn_tunnels t ON t.connection_id = c.connection_id WHERE c.connection_id = ? ORDER BY t.tunnel_index`).raw(),
-      transition: db.prepare(`UPDATE vpn_connections SET state = ?, pending_state = ?, pending_until = ?, transit_router_id = ?
+      transition: db.prepare(`UPDATE vpn_connections SET state = ?, pending_state = ?, pending_until = ?, transit_router_id = ?, revision = revision + 1
         WHERE connection_id = ? AND (pending_until IS NULL OR pending_until <= ?) AND state IN (SELECT value FROM json_each(?))`),
     };
   }
@@ -76,19 +80,40 @@ export class SqliteVpnTables {
   }
 
   putConnection(c: ConnectionRecord): void {
-    const tunnelTaken = this.s.tunnelOwner;
+    this.db.transaction(() => {
+      this.checkReferences(c);
+      this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId,
+        c.customerGatewayId, c.createTime, JSON.stringify(c.attributes), c.connectionId, c.connectionId);
+      this.replaceTunnels(c);
+    }).immediate();
+  }
+
+  updateConnection(c: ConnectionRecord, expectedRevision: number): boolean {
+    return this.db.transaction(() => {
+      this.checkReferences(c);
+      const updated = this.s.updateConnection.run(c.state, c.pendingState, c.pendingUntil, c.transitRouterId, c.customerGatewayId,
+        JSON.stringify(c.attributes), c.connectionId, expectedRevision).changes === 1;
+      if (updated) this.replaceTunnels(c);
+      return updated;
+    }).immediate();
+  }
+
+  /** Tunnel IDs of other connections and missing customer gateways are conflicts (checked inside the write's transaction). */
+  private checkReferences(c: ConnectionRecord): void {
     for (const t of c.tunnels) {
-      const owner = tunnelTaken.get(t.tunnelId) as string | undefined;
+      const owner = this.s.tunnelOwner.get(t.tunnelId) as string | undefined;
       if (owner !== undefined && owner !== c.connectionId) throw new StoreConflictError(`tunnel ${t.tunnelId} belongs to ${owner}`);
     }
-    this.db.transaction(() => {
-      this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId,
-        c.customerGatewayId, c.createTime, JSON.stringify(c.attributes), c.connectionId);
-      this.s.deleteTunnels.run(c.connectionId);
-      for (const t of c.tunnels) {
-        this.s.insertTunnel.run(c.connectionId, t.tunnelIndex, t.tunnelId, t.status, t.customerGatewayId, JSON.stringify(t.options));
-      }
-    }).immediate();
+    for (const id of new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)])) {
+      if (id !== null && this.s.gatewayExists.get(id) === undefined) throw new StoreConflictError(`customer gateway ${id} does not exist`);
+    }
+  }
+
+  private replaceTunnels(c: ConnectionRecord): void {
+    this.s.deleteTunnels.run(c.connectionId);
+    for (const t of c.tunnels) {
+      this.s.insertTunnel.run(c.connectionId, t.tunnelIndex, t.tunnelId, t.status, t.customerGatewayId, JSON.stringify(t.options));
+    }
   }
 
   getConnection(id: string): ConnectionRecord | undefined {
@@ -97,11 +122,11 @@ export class SqliteVpnTables {
     const r = rows[0]!;
     const tunnels: TunnelRecord[] = [];
     for (const t of rows) {
-      if (t[11] !== null) tunnels.push({ tunnelId: t[11], tunnelIndex: t[12]!, status: t[13]!, customerGatewayId: t[14], options: JSON.parse(t[15]!) as TunnelOptions });
+      if (t[12] !== null) tunnels.push({ tunnelId: t[12], tunnelIndex: t[13]!, status: t[14]!, customerGatewayId: t[15], options: JSON.parse(t[16]!) as TunnelOptions });
     }
     return {
       connectionId: r[0], accountId: r[1], regionId: r[2], state: r[3], pendingState: r[4], pendingUntil: r[5], transitRouterId: r[6],
-      customerGatewayId: r[7], createTime: r[8], tunnels, attributes: JSON.parse(r[9]) as ConnectionAttributes, routesVersion: r[10],
+      customerGatewayId: r[7], createTime: r[8], tunnels, attributes: JSON.parse(r[9]) as ConnectionAttributes, routesVersion: r[10], revision: r[11],
     };
   }
 
@@ -117,7 +142,7 @@ export class SqliteVpnTables {
     const clause = where.join(' AND ');
     const total = this.db.prepare(`SELECT COUNT(*) FROM vpn_connections WHERE ${clause}`).pluck().get(...args) as number;
     const rows = this.db
-      .prepare(`SELECT ${CONNECTION_COLUMNS} FROM vpn_connections WHERE ${clause} ORDER BY create_time, connection_id LIMIT ? OFFSET ?`)
+      .prepare(`SELECT ${CONNECTION_COLUMNS}, revision FROM vpn_connections WHERE ${clause} ORDER BY create_time, connection_id LIMIT ? OFFSET ?`)
       .all(...args, limit, offset) as ConnectionRow[];
     return { total, items: rows.map((r) => this.toConnection(r)) };
   }
