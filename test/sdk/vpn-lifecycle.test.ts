@@ -142,6 +142,9 @@ describe('VPN lifecycle through the official SDK (change delay 0)', () => {
       await expectSdkError(client.createCustomerGateway(new $Vpc.CreateCustomerGatewayRequest({ regionId: REGION, ipAddress: '198.51.100.1', asn })), 'IllegalParam.Asn', 400);
     }
     await expectSdkError(client.createCustomerGateway(new $Vpc.CreateCustomerGatewayRequest({ regionId: REGION })), 'MissingIpAddress', 400);
+    for (const regionId of ['cn:hangzhou', 'acs:vpc:*', 'CN-HANGZHOU', 'cn-hangzhou/x']) {
+      await expectSdkError(client.describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId })), 'IllegalParam.RegionId', 400);
+    }
     await expectSdkError(client.createCustomerGateway(new $Vpc.CreateCustomerGatewayRequest({ regionId: REGION, ipAddress: '198.51.100.1', name: 'http://x' })), 'IllegalParam.Name', 400);
     await expectSdkError(client.createCustomerGateway(new $Vpc.CreateCustomerGatewayRequest({
       regionId: REGION, ipAddress: '198.51.100.1', tags: [new $Vpc.CreateCustomerGatewayRequestTags({ key: 'aliyun-x', value: 'v' })],

@@ -8,7 +8,7 @@ import { DEFAULT_LOCAL_ASN, DEFAULT_RESOURCE_GROUP, isForbiddenGatewayAddress, n
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from '../../domain/routes';
 import type { CustomerGatewayRecord } from '../../store/store';
 import { defineOperation, type ResponseBody } from '../product';
-import { integerInRange, optionalString, requiredString } from '../params';
+import { integerInRange, optionalString, regionIdParam, requiredString } from '../params';
 import { nameValue, tagsParam } from './vpc-params';
 import { findCustomerGateway } from './connection-access';
 import { VPC } from './product';
@@ -51,7 +51,7 @@ export const createCustomerGateway = defineOperation<CreateInput>({
   resource: (input, principal) => gatewayArn(input.regionId, principal.accountId, '*'),
   clientToken: true,
   parse(params) {
-    const regionId = requiredString(params, 'RegionId');
+    const regionId = regionIdParam(params);
     const ipAddress = requiredString(params, 'IpAddress');
     const address = parseIpv4(ipAddress);
     if (address === undefined) throw illegalParam('IpAddress', 'The specified IpAddress is not a valid IPv4 address.');
@@ -121,7 +121,7 @@ export const describeCustomerGateways = defineOperation<DescribeListInput>({
   clientToken: false,
   parse(params) {
     return {
-      regionId: requiredString(params, 'RegionId'),
+      regionId: regionIdParam(params),
       customerGatewayId: optionalString(params, 'CustomerGatewayId'),
       pageNumber: integerInRange(params, 'PageNumber', 1, MAX_PAGE_NUMBER, 1, () => new PopError(E.IllegalParamPageNumber)),
       pageSize: integerInRange(params, 'PageSize', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, () => new PopError(E.IllegalParamPageSize)),
@@ -144,7 +144,7 @@ interface OneGatewayInput {
 }
 
 const parseOne = (params: Record<string, string>): OneGatewayInput => ({
-  regionId: requiredString(params, 'RegionId'),
+  regionId: regionIdParam(params),
   customerGatewayId: requiredString(params, 'CustomerGatewayId'),
 });
 

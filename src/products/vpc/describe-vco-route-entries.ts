@@ -5,7 +5,7 @@
 import { E, PopError } from '../../pop/errors';
 import { RenderedMembers } from '../../pop/render';
 import { defineOperation } from '../product';
-import { integerInRange, requiredString } from '../params';
+import { integerInRange, regionIdParam, requiredString } from '../params';
 import { ROUTE_ENTRY_TYPES, type RouteCount, type RouteEntryType, type RouteRecord, type Store } from '../../store/store';
 import {
   DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE, allowsRouteQueries, formatAsPath, isDualTunnel, nextHopTunnelsUp, routeState, upTunnelIds,
@@ -106,7 +106,7 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
   clientToken: true,
 
   parse(params) {
-    const regionId = requiredString(params, 'RegionId');
+    const regionId = regionIdParam(params);
     const vpnConnectionId = requiredString(params, 'VpnConnectionId');
     const type = params.RouteEntryType === undefined || params.RouteEntryType === '' ? 'custom' : params.RouteEntryType;
     if (!(ROUTE_ENTRY_TYPES as readonly string[]).includes(type)) throw new PopError(E.IllegalParamRouteEntryType);

@@ -10,7 +10,7 @@ import { routeKey } from '../../domain/routes';
 import { StoreConflictError, type RouteRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation, type OperationContext } from '../product';
-import { optionalString, requiredString } from '../params';
+import { optionalString, regionIdParam, requiredString } from '../params';
 import { beginAttachedChange, checkAttachedChange, findConnection } from './connection-access';
 import { enumParam, isDryRun, nameValue } from './vpc-params';
 import { VPC, vpnConnectionArn } from './product';
@@ -48,7 +48,7 @@ interface RouteAddress {
 function parseAddress(params: Params): RouteAddress {
   const vpnConnectionId = requiredString(params, 'VpnConnectionId');
   const address = {
-    regionId: requiredString(params, 'RegionId'),
+    regionId: regionIdParam(params),
     vpnConnectionId,
     routeDest: routeDestParam(params),
     nextHop: requiredString(params, 'NextHop'),

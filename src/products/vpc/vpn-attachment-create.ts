@@ -13,7 +13,7 @@ import { StoreConflictError } from '../../store/store';
 import type { ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, IkeConfig, IpsecConfig, Tag, TunnelBgpConfig, TunnelRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation } from '../product';
-import { optionalString, requiredString } from '../params';
+import { optionalString, regionIdParam } from '../params';
 import { completeTunnelBgp, parseIke, parseIpsec, parseTunnelBgp } from './tunnel-config';
 import { boolValue, booleanParam, enumParam, flattenedList, intValue, isDryRun, jsonObjectParam, nameValue, subnetListParam, tagsParam } from './vpc-params';
 import { findCustomerGateway } from './connection-access';
@@ -154,7 +154,7 @@ export const createVpnAttachment = defineOperation<CreateInput>({
   resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, '*'),
   clientToken: true,
   parse(params) {
-    const regionId = requiredString(params, 'RegionId');
+    const regionId = regionIdParam(params);
     const localSubnet = subnetListParam(params, 'LocalSubnet');
     const remoteSubnet = subnetListParam(params, 'RemoteSubnet');
     const specs = parseTunnelSpecs(params);

@@ -9,7 +9,7 @@ import { effectiveState, isChanging } from '../../domain/vpn';
 import type { ConnectionRecord, TunnelBgpConfig, TunnelRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation } from '../product';
-import { optionalString, requiredString } from '../params';
+import { optionalString, regionIdParam, requiredString } from '../params';
 import { beginAttachedChange, findConnection, gatewayAsns, lostWrite } from './connection-access';
 import { completeTunnelBgp, parseIke, parseIpsec } from './tunnel-config';
 import { booleanParam, jsonObjectParam, nameValue, subnetListParam } from './vpc-params';
@@ -120,7 +120,7 @@ export const modifyVpnAttachmentAttribute = defineOperation<ModifyInput>({
   resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId),
   clientToken: true,
   parse: (params) => ({
-    regionId: requiredString(params, 'RegionId'),
+    regionId: regionIdParam(params),
     vpnConnectionId: requiredString(params, 'VpnConnectionId'),
     params,
     name: nameValue('Name', params.Name),

@@ -7,7 +7,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_NUMBER, MAX_PAGE_SIZE } from '../../domain/
 import { isChanging } from '../../domain/vpn';
 import type { Params } from '../../pop/signature';
 import { defineOperation, type OperationContext } from '../product';
-import { integerInRange, optionalString, requiredString } from '../params';
+import { integerInRange, optionalString, regionIdParam, requiredString } from '../params';
 import { findConnection, gatewayAsns, lostWrite } from './connection-access';
 import { enumParam } from './vpc-params';
 import { attachmentView, describeConnectionView, listedConnectionView } from './vpn-connection-views';
@@ -19,7 +19,7 @@ interface OneConnectionInput {
 }
 
 const parseOne = (params: Params): OneConnectionInput => ({
-  regionId: requiredString(params, 'RegionId'),
+  regionId: regionIdParam(params),
   vpnConnectionId: requiredString(params, 'VpnConnectionId'),
 });
 
@@ -57,7 +57,7 @@ export const describeVpnConnections = defineOperation<ListInput>({
   resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId ?? '*'),
   clientToken: false,
   parse: (params) => ({
-    regionId: requiredString(params, 'RegionId'),
+    regionId: regionIdParam(params),
     vpnConnectionId: optionalString(params, 'VpnConnectionId'),
     customerGatewayId: optionalString(params, 'CustomerGatewayId'),
     vpnGatewayId: optionalString(params, 'VpnGatewayId'),
@@ -93,7 +93,7 @@ export const describeVpnAttachments = defineOperation<AttachmentsInput>({
   clientToken: false,
   parse(params) {
     enumParam(params, 'AttachType', ['CEN'], 'CEN');
-    return { regionId: requiredString(params, 'RegionId'), vpnConnectionId: optionalString(params, 'VpnConnectionId'), ...pageOf(params) };
+    return { regionId: regionIdParam(params), vpnConnectionId: optionalString(params, 'VpnConnectionId'), ...pageOf(params) };
   },
   async run(input, { store, principal }) {
     const page = await store.listConnections(
