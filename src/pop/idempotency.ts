@@ -62,9 +62,10 @@ export async function runIdempotent(
   try {
     body = await operation();
   } catch (err) {
-    await store.releaseClientToken(accountId, token);
+    await store.releaseClientToken(accountId, token, opts.now);
     throw err;
   }
-  await store.completeClientToken(accountId, token, { status: 200, body });
+  // Only our own claim: if it went stale and a retry took the token over, the retry's record stays.
+  await store.completeClientToken(accountId, token, { status: 200, body }, opts.now);
   return body;
 }

@@ -236,8 +236,13 @@ export interface Store {
    * can no longer complete).
    */
   claimClientToken(accountId: string, token: string, fingerprint: string, now: number, notBefore: number, stalePendingBefore?: number): Promise<IdempotencyRecord | undefined>;
-  completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }): Promise<void>;
-  releaseClientToken(accountId: string, token: string): Promise<void>;
+  /**
+   * Records the response of a claimed token. With `claimedAt` (the `now` of the claim), only if the record
+   * is still that claim: a request whose stale claim was taken over by a retry changes nothing.
+   */
+  completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }, claimedAt?: number): Promise<void>;
+  /** Drops a pending token (the request failed); with `claimedAt`, only if the record is still that claim. */
+  releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void>;
   pruneClientTokens(olderThan: number): Promise<number>;
 
   // customer gateways

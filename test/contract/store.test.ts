@@ -198,6 +198,18 @@ function contract(backend: StoreBackend): void {
       assert.deepEqual((await s.claimClientToken(ACCOUNT, 'stuck', 'fp1', T0 + 30, 0, T0 + 25))?.response, { status: 200, body: { Y: 2 } });
     });
 
+    test('complete and release with claimedAt touch only that claim (a stale claim taken over by a retry stays the retry\'s)', async () => {
+      const s = await fresh();
+      await s.claimClientToken(ACCOUNT, 'over', 'fp', T0, 0);
+      assert.equal(await s.claimClientToken(ACCOUNT, 'over', 'fp', T0 + 100, 0, T0 + 50), undefined, 'the retry takes the stale claim over');
+      await s.completeClientToken(ACCOUNT, 'over', { status: 200, body: { Old: true } }, T0);
+      await s.releaseClientToken(ACCOUNT, 'over', T0);
+      assert.deepEqual(await s.claimClientToken(ACCOUNT, 'over', 'fp', T0 + 101, 0), { fingerprint: 'fp', createdAt: T0 + 100, response: undefined },
+        'the first request neither completed nor released the retry\'s claim');
+      await s.completeClientToken(ACCOUNT, 'over', { status: 200, body: { New: true } }, T0 + 100);
+      assert.deepEqual((await s.claimClientToken(ACCOUNT, 'over', 'fp', T0 + 102, 0))?.response, { status: 200, body: { New: true } });
+    });
+
     test('two stores racing on one token: exactly one claims it', async () => {
       const a = await fresh();
       const b = await twin(a);

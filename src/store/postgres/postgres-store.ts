@@ -232,14 +232,19 @@ export class PostgresStore implements Store {
     return undefined; // as SQLite: deleted in between, treat as claimed by nobody
   }
 
-  async completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }): Promise<void> {
-    await this.db.query('UPDATE client_tokens SET response_status = $1, response_body = $2 WHERE account_id = $3 AND client_token = $4', [
-      response.status, JSON.stringify(response.body), accountId, token,
-    ]);
+  async completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }, claimedAt?: number): Promise<void> {
+    await this.db.query(
+      `UPDATE client_tokens SET response_status = $1, response_body = $2
+       WHERE account_id = $3 AND client_token = $4 AND ($5::bigint IS NULL OR created_at = $5)`,
+      [response.status, JSON.stringify(response.body), accountId, token, claimedAt ?? null],
+    );
   }
 
-  async releaseClientToken(accountId: string, token: string): Promise<void> {
-    await this.db.query('DELETE FROM client_tokens WHERE account_id = $1 AND client_token = $2 AND response_status IS NULL', [accountId, token]);
+  async releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void> {
+    await this.db.query(
+      'DELETE FROM client_tokens WHERE account_id = $1 AND client_token = $2 AND response_status IS NULL AND ($3::bigint IS NULL OR created_at = $3)',
+      [accountId, token, claimedAt ?? null],
+    );
   }
 
   async pruneClientTokens(olderThan: number): Promise<number> {

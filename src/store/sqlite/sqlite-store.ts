@@ -108,8 +108,9 @@ export class SqliteStore implements Store {
           response_body = NULL, created_at = excluded.created_at
         WHERE client_tokens.created_at < ? OR (client_tokens.response_status IS NULL AND client_tokens.created_at < ?)`),
       getToken: db.prepare('SELECT fingerprint, response_status, response_body, created_at FROM client_tokens WHERE account_id = ? AND client_token = ?'),
-      completeToken: db.prepare('UPDATE client_tokens SET response_status = ?, response_body = ? WHERE account_id = ? AND client_token = ?'),
-      releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL'),
+      completeToken: db.prepare(`UPDATE client_tokens SET response_status = ?, response_body = ?
+        WHERE account_id = ? AND client_token = ? AND (? IS NULL OR created_at = ?)`),
+      releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL AND (? IS NULL OR created_at = ?)'),
       pruneTokens: db.prepare('DELETE FROM client_tokens WHERE created_at < ?'),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
       deleteConnection: db.prepare('DELETE FROM vpn_connections WHERE connection_id = ?'),
@@ -223,12 +224,12 @@ export class SqliteStore implements Store {
     };
   }
 
-  async completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }): Promise<void> {
-    this.s.completeToken.run(response.status, JSON.stringify(response.body), accountId, token);
+  async completeClientToken(accountId: string, token: string, response: { status: number; body: Record<string, unknown> }, claimedAt?: number): Promise<void> {
+    this.s.completeToken.run(response.status, JSON.stringify(response.body), accountId, token, claimedAt ?? null, claimedAt ?? null);
   }
 
-  async releaseClientToken(accountId: string, token: string): Promise<void> {
-    this.s.releaseToken.run(accountId, token);
+  async releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void> {
+    this.s.releaseToken.run(accountId, token, claimedAt ?? null, claimedAt ?? null);
   }
 
   async pruneClientTokens(olderThan: number): Promise<number> {
