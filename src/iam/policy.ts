@@ -146,8 +146,11 @@ function principalMatches(principal: CompiledStatement['principal'], caller: Tru
   if (principal === undefined) return false;
   if (principal === '*') return true;
   for (const [type, accepted] of principal) {
+    // Only the caller's own principal type: {"Service": "*"} trusts any service, never a RAM identity.
+    const ids = caller.get(type);
+    if (ids === undefined) continue;
     if (accepted.has('*')) return true;
-    for (const id of caller.get(type) ?? []) if (accepted.has(id)) return true;
+    for (const id of ids) if (accepted.has(id)) return true;
   }
   return false;
 }

@@ -314,6 +314,8 @@ export interface Store {
   listRamLinksTo(accountId: string, kind: RamLinkKind, toId: string): Promise<RamLinkRecord[]>;
   /** Inserts a RAM user's AccessKey, or updates the status of an existing one. */
   putUserAccessKey(key: UserAccessKeyRecord): Promise<void>;
+  /** Changes the status of an existing key; false when it is gone (a deleted key is never re-created). */
+  setUserAccessKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<boolean>;
   getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined>;
   /** In creation order. */
   listUserAccessKeys(accountId: string, userId: string): Promise<UserAccessKeyRecord[]>;

@@ -653,6 +653,10 @@ function contract(backend: StoreBackend): void {
       assert.deepEqual((await s.listUserAccessKeys(ACCOUNT, 'u1')).map((k) => k.accessKeyId), ['LTAI1', 'LTAI2']);
       assert.equal(await s.deleteUserAccessKey('LTAI1'), true);
       assert.equal(await s.deleteUserAccessKey('LTAI1'), false);
+      assert.equal(await s.setUserAccessKeyStatus('LTAI2', 'Active'), true);
+      assert.equal((await s.getUserAccessKey('LTAI2'))?.status, 'Active');
+      assert.equal(await s.setUserAccessKeyStatus('LTAI1', 'Active'), false, 'a deleted key is not re-created');
+      assert.equal(await s.getUserAccessKey('LTAI1'), undefined);
       const session: StsSessionRecord = { accessKeyId: 'STS.1', accountId: ACCOUNT, secret: 's', token: 'tok', roleId: 'r1', roleName: 'role',
         sessionName: 'sess', sessionPolicy: null, sourceIdentity: 'me', expiresAt: T0 + 3600_000, createDate: T0 };
       await s.putStsSession(session);

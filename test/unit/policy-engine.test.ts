@@ -179,6 +179,13 @@ describe('trust policies', () => {
     assert.equal(evaluateTrust(trust('*'), caller, ctx()), 'Allow');
   });
 
+  it('a wildcard of another principal type ({"Service": "*"}, {"Federated": "*"}) never matches a RAM caller', () => {
+    assert.equal(evaluateTrust(trust({ Service: '*' }), caller, ctx()), 'ImplicitDeny');
+    assert.equal(evaluateTrust(trust({ Federated: ['*'] }), caller, ctx()), 'ImplicitDeny');
+    assert.equal(evaluateTrust(trust({ Service: '*', RAM: 'acs:ram::123:root' }), caller, ctx()), 'Allow');
+    assert.equal(evaluateTrust(trust({ RAM: '*' }), caller, ctx()), 'Allow');
+  });
+
   it('honour conditions (sts:ExternalId) and the action', () => {
     const withId = trust({ RAM: '123' }, { Condition: { StringEquals: { 'sts:ExternalId': 'abc' } } });
     assert.equal(evaluateTrust(withId, caller, ctx({ 'sts:ExternalId': 'abc' })), 'Allow');

@@ -80,7 +80,8 @@ export const updateAccessKey = ramOperation<KeyInput & { accessKeyId: string; st
   },
   async run(input, ctx) {
     const key = await userKey(ctx, await targetUser(ctx, input), input.accessKeyId);
-    await ctx.store.putUserAccessKey({ ...key, status: input.status });
+    // Conditional on the key still existing: a DeleteAccessKey that lands in between must not be undone.
+    if (!(await ctx.store.setUserAccessKeyStatus(key.accessKeyId, input.status))) throw new PopError(E.EntityNotExistUserAccessKey);
     return {};
   },
 });

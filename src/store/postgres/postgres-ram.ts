@@ -109,6 +109,10 @@ export class PgRamTables {
     );
   }
 
+  async setKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<boolean> {
+    return (await this.db.query('UPDATE ram_access_keys SET status = $1 WHERE access_key_id = $2', [status, accessKeyId])).rowCount === 1;
+  }
+
   async getKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {
     const row = (await this.db.query<KeyRow>(`SELECT ${KEY_COLUMNS} FROM ram_access_keys WHERE access_key_id = $1`, [accessKeyId])).rows[0];
     return row && toKey(row);

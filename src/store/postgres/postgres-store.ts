@@ -630,6 +630,10 @@ export class PostgresStore implements Store {
     return this.ram.listKeys(accountId, userId);
   }
 
+  setUserAccessKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<boolean> {
+    return this.ram.setKeyStatus(accessKeyId, status);
+  }
+
   deleteUserAccessKey(accessKeyId: string): Promise<boolean> {
     return this.ram.deleteKey(accessKeyId);
   }

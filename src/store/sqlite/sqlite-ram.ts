@@ -31,6 +31,7 @@ export class SqliteRamTables {
       linksTo: db.prepare('SELECT * FROM ram_links WHERE account_id = ? AND kind = ? AND to_id = ? ORDER BY create_date, from_id'),
       putKey: db.prepare(`INSERT INTO ram_access_keys (access_key_id, account_id, user_id, secret, status, create_date) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (access_key_id) DO UPDATE SET status = excluded.status`),
+      setKeyStatus: db.prepare('UPDATE ram_access_keys SET status = ? WHERE access_key_id = ?'),
       getKey: db.prepare('SELECT * FROM ram_access_keys WHERE access_key_id = ?'),
       listKeys: db.prepare('SELECT * FROM ram_access_keys WHERE account_id = ? AND user_id = ? ORDER BY create_date, access_key_id'),
       deleteKey: db.prepare('DELETE FROM ram_access_keys WHERE access_key_id = ?'),
@@ -93,6 +94,10 @@ export class SqliteRamTables {
 
   putKey(k: UserAccessKeyRecord): void {
     this.s.putKey.run(k.accessKeyId, k.accountId, k.userId, k.secret, k.status, k.createDate);
+  }
+
+  setKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): boolean {
+    return this.s.setKeyStatus.run(status, accessKeyId).changes === 1;
   }
 
   getKey(accessKeyId: string): UserAccessKeyRecord | undefined {

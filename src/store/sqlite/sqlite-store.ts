@@ -476,6 +476,10 @@ export class SqliteStore implements Store {
     return this.ram.listKeys(accountId, userId);
   }
 
+  async setUserAccessKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<boolean> {
+    return this.ram.setKeyStatus(accessKeyId, status);
+  }
+
   async deleteUserAccessKey(accessKeyId: string): Promise<boolean> {
     return this.ram.deleteKey(accessKeyId);
   }
