@@ -175,6 +175,14 @@ export interface RouteRecord {
   createTime: number; // epoch ms
 }
 
+/**
+ * A condition a route write checks in its own transaction, with the connection row locked: the connection's
+ * stored state must be `whenState`, else StoreConflictError and nothing changes (e.g. a detach won the race).
+ */
+export interface RouteWriteGuard {
+  whenState: string;
+}
+
 /** A route with its identity, computed by the business rules (domain/routes.ts), never by a backend. */
 export interface KeyedRoute {
   key: string;
@@ -281,13 +289,13 @@ export interface Store {
   // Vco routes
   /** Inserts or replaces routes by their identity (see domain/routes.ts routeKey); new routes go last. */
   upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }>;
-  deleteRoutes(connectionId: string, filter: RouteFilter): Promise<number>;
+  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number>;
   /** Inserts one route unless a route with its key exists; false when it exists. */
-  insertRoute(connectionId: string, route: KeyedRoute): Promise<boolean>;
+  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean>;
   /** Looks one route up by its identity. */
   findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined>;
   /** Replaces a route (found by old key) in place, keeping its position: 'ok' | 'missing' | 'exists' (new key taken). */
-  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute): Promise<'ok' | 'missing' | 'exists'>;
+  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'>;
   countRoutes(connectionId: string): Promise<RouteCount[]>;
   /** One page in listing order (creation order; see docs/compatibility.md). */
   listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]>;

@@ -367,6 +367,22 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.findConnection('vco-r'), undefined);
     });
 
+    test('a route write with a state guard changes nothing unless the connection is in that state', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a', { state: 'init', transitRouterId: null }));
+      await s.upsertRoutes('vco-a', [custom(1)]);
+      const guard = { whenState: 'attached' };
+      await assert.rejects(s.insertRoute('vco-a', custom(2), guard), StoreConflictError);
+      await assert.rejects(s.deleteRoutes('vco-a', { routeKey: custom(1).key }, guard), StoreConflictError);
+      await assert.rejects(s.replaceRoute('vco-a', 'custom', custom(1).key, custom(1, { weight: 0 }), guard), StoreConflictError);
+      await assert.rejects(s.insertRoute('vco-none', custom(2), guard), StoreConflictError);
+      assert.deepEqual((await s.listRoutes('vco-a', 'custom', 0, 10)).map((r) => [r.routeDest, r.weight]), [[custom(1).route.routeDest, 100]]);
+      assert.equal(await s.transitionConnection('vco-a', ['init'], { state: 'attached', pendingState: null, pendingUntil: null, transitRouterId: 'tr-1' }, T0), true);
+      assert.equal(await s.insertRoute('vco-a', custom(2), guard), true);
+      assert.equal(await s.replaceRoute('vco-a', 'custom', custom(1).key, custom(1, { weight: 0 }), guard), 'ok');
+      assert.equal(await s.deleteRoutes('vco-a', { routeKey: custom(2).key }, guard), 1);
+    });
+
     test('route writes to a connection that does not exist are a StoreConflictError', async () => {
       const s = await fresh();
       await assert.rejects(s.upsertRoutes('vco-none', [custom(1)]), StoreConflictError);

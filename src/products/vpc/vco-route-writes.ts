@@ -7,11 +7,11 @@
 import { E, PopError, illegalParam } from '../../pop/errors';
 import { cidrsOverlap, formatCidr, parseCidr } from '../../domain/cidr';
 import { routeKey } from '../../domain/routes';
-import { StoreConflictError, type RouteRecord } from '../../store/store';
+import { StoreConflictError, type ConnectionRecord, type RouteRecord } from '../../store/store';
 import type { Params } from '../../pop/signature';
 import { defineOperation, type OperationContext } from '../product';
 import { optionalString, regionIdParam, requiredString } from '../params';
-import { beginAttachedChange, checkAttachedChange, findConnection } from './connection-access';
+import { beginAttachedChange, checkAttachedChange, findConnection, lostWrite } from './connection-access';
 import { enumParam, isDryRun, nameValue } from './vpc-params';
 import { VPC, vpnConnectionArn } from './product';
 
@@ -62,6 +62,21 @@ function parseAddress(params: Params): RouteAddress {
 
 const arn = (input: RouteAddress, principal: { accountId: string }) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId);
 
+/**
+ * The route write re-checks, in its own transaction with the connection locked, that the connection is
+ * still attached: a detach or delete that landed after beginAttachedChange wins (Configuring / NotFound).
+ */
+const STILL_ATTACHED = { whenState: 'attached' };
+
+async function guarded<T>(ctx: OperationContext, c: ConnectionRecord, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof StoreConflictError) throw await lostWrite(ctx.store, c);
+    throw err;
+  }
+}
+
 /** The stored custom route the request names; its weight must match (NotFound otherwise). */
 async function existingRoute(ctx: OperationContext, input: RouteAddress): Promise<{ key: string; route: RouteRecord }> {
   const key = routeKey({ routeEntryType: 'custom', routeDest: input.routeDest, nextHop: input.nextHop, source: null });
@@ -96,13 +111,7 @@ export const createVcoRouteEntry = defineOperation<RouteAddress & { description:
       throw new PopError(E.DryRunOperation);
     }
     await beginAttachedChange(ctx, c);
-    let inserted: boolean;
-    try {
-      inserted = await ctx.store.insertRoute(c.connectionId, { key, route });
-    } catch (err) {
-      if (err instanceof StoreConflictError) throw new PopError(E.VpnConnectionNotFound); // deleted meanwhile
-      throw err;
-    }
+    const inserted = await guarded(ctx, c, () => ctx.store.insertRoute(c.connectionId, { key, route }, STILL_ATTACHED));
     if (!inserted) throw new PopError(E.VcoRouteEntryAlreadyExists);
     return {
       VpnConnectionId: c.connectionId,
@@ -128,7 +137,8 @@ export const deleteVcoRouteEntry = defineOperation<RouteAddress>({
     const c = await findConnection(ctx.store, ctx.principal.accountId, input.regionId, input.vpnConnectionId);
     const { key } = await existingRoute(ctx, input);
     await beginAttachedChange(ctx, c);
-    if ((await ctx.store.deleteRoutes(c.connectionId, { routeEntryType: 'custom', routeKey: key })) === 0) throw new PopError(E.VcoRouteEntryNotFound);
+    const deleted = await guarded(ctx, c, () => ctx.store.deleteRoutes(c.connectionId, { routeEntryType: 'custom', routeKey: key }, STILL_ATTACHED));
+    if (deleted === 0) throw new PopError(E.VcoRouteEntryNotFound);
     return {};
   },
 });
@@ -144,7 +154,7 @@ export const modifyVcoRouteEntryWeight = defineOperation<RouteAddress & { newWei
     const c = await findConnection(ctx.store, ctx.principal.accountId, input.regionId, input.vpnConnectionId);
     const { key, route } = await existingRoute(ctx, input);
     await beginAttachedChange(ctx, c);
-    const outcome = await ctx.store.replaceRoute(c.connectionId, 'custom', key, { key, route: { ...route, weight: input.newWeight } });
+    const outcome = await guarded(ctx, c, () => ctx.store.replaceRoute(c.connectionId, 'custom', key, { key, route: { ...route, weight: input.newWeight } }, STILL_ATTACHED));
     if (outcome !== 'ok') throw new PopError(E.VcoRouteEntryNotFound);
     return {};
   },

@@ -17,7 +17,7 @@
 import type { QueryConfig } from 'pg';
 import type {
   AccessKeyRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
-  KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, Store,
+  KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store,
 } from '../store';
 import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
@@ -320,10 +320,14 @@ export class PostgresStore implements Store {
   // ---- Vco routes ----
 
   /** Locks the connection row for the rest of the transaction; its next sequence number, or undefined. */
-  private async lockConnection(sql: Sql, connectionId: string): Promise<number | undefined> {
-    const row = (await sql.query<{ next_route_seq: number }>('SELECT next_route_seq FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [
-      connectionId,
-    ])).rows[0];
+  /** Locks the connection row for a route change; with a guard, its stored state must be the guard's (else StoreConflictError). */
+  private async lockConnection(sql: Sql, connectionId: string, guard?: RouteWriteGuard): Promise<number | undefined> {
+    const row = (await sql.query<{ next_route_seq: number; state: string }>(
+      'SELECT next_route_seq, state FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId],
+    )).rows[0];
+    if (guard !== undefined && row?.state !== guard.whenState) {
+      throw new StoreConflictError(`connection ${connectionId} is ${row?.state ?? 'gone'}, not ${guard.whenState}`);
+    }
     return row?.next_route_seq;
   }
 
@@ -407,7 +411,7 @@ export class PostgresStore implements Store {
     return { inserted, updated };
   }
 
-  async deleteRoutes(connectionId: string, filter: RouteFilter): Promise<number> {
+  async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
     const where = ['connection_id = $1'];
     const args: (string | number)[] = [connectionId];
     const add = (column: string, value: string) => {
@@ -419,7 +423,7 @@ export class PostgresStore implements Store {
     if (filter.routeKey) add('route_key', filter.routeKey);
     if (filter.source) add('source', filter.source);
     return this.db.tx(async (sql) => {
-      await this.lockConnection(sql, connectionId);
+      await this.lockConnection(sql, connectionId, guard);
       const rows = (
         await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
           `DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`,
@@ -441,9 +445,9 @@ export class PostgresStore implements Store {
     });
   }
 
-  async insertRoute(connectionId: string, route: KeyedRoute): Promise<boolean> {
+  async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
     return this.db.tx(async (sql) => {
-      await this.lockConnection(sql, connectionId);
+      await this.lockConnection(sql, connectionId, guard);
       if ((await this.routeSeq(sql, connectionId, route.route.routeEntryType, route.key)) !== undefined) return false;
       await this.upsertRoutesIn(sql, connectionId, [route]);
       return true;
@@ -459,9 +463,9 @@ export class PostgresStore implements Store {
     return row && toRoute(row);
   }
 
-  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute): Promise<'ok' | 'missing' | 'exists'> {
+  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
     return this.db.tx(async (sql) => {
-      await this.lockConnection(sql, connectionId);
+      await this.lockConnection(sql, connectionId, guard);
       const seq = await this.routeSeq(sql, connectionId, routeEntryType, oldKey);
       if (seq === undefined) return 'missing' as const;
       if (route.key !== oldKey && (await this.routeSeq(sql, connectionId, routeEntryType, route.key)) !== undefined) return 'exists' as const;

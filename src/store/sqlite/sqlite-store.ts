@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AccessKeyRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
-  RouteFilter, RouteRecord, Store,
+  RouteFilter, RouteRecord, RouteWriteGuard, Store,
 } from '../store';
 import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
@@ -115,6 +115,7 @@ export class SqliteStore implements Store {
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
       deleteConnection: db.prepare('DELETE FROM vpn_connections WHERE connection_id = ?'),
       connectionRevision: db.prepare('SELECT revision FROM vpn_connections WHERE connection_id = ?').pluck(),
+      connectionState: db.prepare('SELECT state FROM vpn_connections WHERE connection_id = ?').pluck(),
       deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
       deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
       deleteAllCounts: db.prepare('DELETE FROM vco_route_counts WHERE connection_id = ?'),
@@ -327,7 +328,7 @@ export class SqliteStore implements Store {
     return { inserted, updated };
   }
 
-  async deleteRoutes(connectionId: string, filter: RouteFilter): Promise<number> {
+  async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
     const where = ['connection_id = ?'];
     const args: (string | number)[] = [connectionId];
     if (filter.routeEntryType) { where.push('route_entry_type = ?'); args.push(filter.routeEntryType); }
@@ -336,6 +337,7 @@ export class SqliteStore implements Store {
     if (filter.source) { where.push('source = ?'); args.push(filter.source); }
     const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`);
     return this.db.transaction(() => {
+      this.checkGuard(connectionId, guard);
       const rows = del.all(...args) as { route_entry_type: string; seq: number; source: string | null }[];
       const blockDeltas = new Map<string, number>();
       const countDeltas = new Map<string, number>();
@@ -350,8 +352,9 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
-  async insertRoute(connectionId: string, route: KeyedRoute): Promise<boolean> {
+  async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
     return this.db.transaction(() => {
+      this.checkGuard(connectionId, guard);
       if (this.s.findRoute.get(connectionId, route.route.routeEntryType, route.key) !== undefined) return false;
       this.upsertRoutesNow(connectionId, [route]);
       return true;
@@ -363,8 +366,9 @@ export class SqliteStore implements Store {
     return row && toRoute(row);
   }
 
-  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute): Promise<'ok' | 'missing' | 'exists'> {
+  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
     return this.db.transaction(() => {
+      this.checkGuard(connectionId, guard);
       const seq = this.s.findRoute.get(connectionId, routeEntryType, oldKey) as number | undefined;
       if (seq === undefined) return 'missing' as const;
       if (route.key !== oldKey && this.s.findRoute.get(connectionId, routeEntryType, route.key) !== undefined) return 'exists' as const;
@@ -374,6 +378,13 @@ export class SqliteStore implements Store {
       this.s.bumpRoutesVersion.run(connectionId);
       return 'ok' as const;
     }).immediate();
+  }
+
+  /** Inside a route write's transaction: the connection's stored state must be the guard's. */
+  private checkGuard(connectionId: string, guard: RouteWriteGuard | undefined): void {
+    if (guard === undefined) return;
+    const state = this.s.connectionState.get(connectionId) as string | undefined;
+    if (state !== guard.whenState) throw new StoreConflictError(`connection ${connectionId} is ${state ?? 'gone'}, not ${guard.whenState}`);
   }
 
   private applyDeltas(connectionId: string, blockDeltas: Map<string, number>, countDeltas: Map<string, number>): void {
