@@ -97,7 +97,8 @@ export const updateRole = ramOperation<{ role: string; trustPolicy?: string; des
       maxSessionDuration: input.maxSessionDuration ?? d.maxSessionDuration,
     };
     const updated = { ...e, data: data as unknown as Record<string, unknown>, updateDate: ctx.now };
-    await ctx.store.updateRamEntity(updated);
+    // A role is never renamed here, so false means it was deleted meanwhile.
+    if (!(await ctx.store.updateRamEntity(updated))) throw new PopError(E.EntityNotExistRole);
     return { Role: { ...roleView(updated, true), UpdateDate: ramDate(updated.updateDate) } };
   },
 });
