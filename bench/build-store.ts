@@ -89,6 +89,7 @@ const INPUT_FILES = [
   'bench/build-store.ts',
   'src/store/sqlite/migrations.ts',
   'src/store/sqlite/sqlite-store.ts',
+  'src/store/sqlite/sqlite-routes.ts',
   'src/store/route-blocks.ts',
   'src/domain/routes.ts',
   'src/domain/vpn.ts',
@@ -157,7 +158,9 @@ async function load(store: Store, parallel: number): Promise<void> {
   await store.upsertRoutes(DEEP_CONNECTION_ID, parseRoutesPayload(deep, { routes: deepRoutes }, BASE_TIME));
 }
 
-const PG_INPUT_FILES = ['src/store/postgres/migrations.ts', 'src/store/postgres/postgres-store.ts', 'src/store/postgres/postgres-vpn.ts'];
+const PG_INPUT_FILES = [
+  'src/store/postgres/migrations.ts', 'src/store/postgres/postgres-store.ts', 'src/store/postgres/postgres-vpn.ts', 'src/store/postgres/postgres-routes.ts',
+];
 
 /**
  * The same data set in a PostgreSQL database of its own (`databaseUrl` names it; it is dropped and created

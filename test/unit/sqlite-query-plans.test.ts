@@ -11,9 +11,10 @@ import { describe, test } from 'node:test';
 import type Database from 'better-sqlite3';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 
-/** The store's prepared statements (private): checked as they are, not copies of their SQL. */
+/** The prepared statements (private) of the store and its route tables: checked as they are, not copies of their SQL. */
 function statements(store: SqliteStore): Record<string, Database.Statement> {
-  return (store as unknown as { s: Record<string, Database.Statement> }).s;
+  const s = store as unknown as { s: Record<string, Database.Statement>; routes: { s: Record<string, Database.Statement> } };
+  return { ...s.s, ...s.routes.s };
 }
 
 function plan(db: Database.Database, stmt: Database.Statement, args: unknown[]): string[] {

@@ -1,7 +1,7 @@
 /**
  * PostgreSQL schema: the same version numbers as src/store/sqlite/migrations.ts for the same logical schema.
  * Append a migration; never edit an applied one. Applied at start under pg_advisory_lock (see
- * postgres-store.ts migrate), each in its own transaction, recorded in schema_migrations.
+ * migratePostgres below), each in its own transaction, recorded in schema_migrations.
  *
  * Portable subset (PostgreSQL 12+, and engines speaking its protocol and dialect):
  *   - types: TEXT, BIGINT only (every integer is BIGINT: epoch ms and ASNs exceed 32 bits; JSON documents
@@ -12,6 +12,9 @@
  *   - ALTER TABLE … ADD COLUMN.
  * The statements the store runs are listed in postgres-store.ts.
  */
+import type { QueryConfig } from 'pg';
+import type { PgDatabase } from './db';
+
 export interface PgMigration {
   version: number;
   description: string;
@@ -204,3 +207,39 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     `,
   },
 ];
+
+/** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */
+export const MIGRATION_LOCK_KEY = '8526676432561124';
+/** Migrations may wait for another server's migrations and run DDL: longer than the per-query bound. */
+const MIGRATION_TIMEOUT_MS = 120_000;
+
+/** Applies pending migrations under pg_advisory_lock; safe when several servers start at once. Returns the schema version. */
+export async function migratePostgres(db: PgDatabase): Promise<number> {
+  const latest = PG_MIGRATIONS.length === 0 ? 0 : PG_MIGRATIONS[PG_MIGRATIONS.length - 1]!.version;
+  await db.session(async (client) => {
+    // pg honours a per-query query_timeout (not in its typings).
+    const q = (text: string, values?: unknown[]) =>
+      client.query<{ version: number }>({ text, values, query_timeout: MIGRATION_TIMEOUT_MS } as QueryConfig);
+    await q(`SET statement_timeout = ${MIGRATION_TIMEOUT_MS}`);
+    await q('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await q('CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await q('SELECT version FROM schema_migrations')).rows.map((r) => Number(r.version)));
+      for (const m of PG_MIGRATIONS) {
+        if (applied.has(m.version)) continue;
+        await q('BEGIN');
+        try {
+          await q(m.sql);
+          await q('INSERT INTO schema_migrations (version, description, applied_at) VALUES ($1, $2, $3)', [m.version, m.description, Date.now()]);
+          await q('COMMIT');
+        } catch (err) {
+          await q('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }
+    } finally {
+      await q('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  });
+  return latest;
+}

@@ -1,7 +1,10 @@
 /**
  * SQLite schema, versioned from day one. Append a migration; never edit an applied one.
- * The PostgreSQL backend keeps the same version numbers for the same logical schema.
+ * The PostgreSQL backend keeps the same version numbers for the same logical schema. Applied when the store
+ * opens (migrate below), each in its own transaction, recorded in schema_migrations.
  */
+import type Database from 'better-sqlite3';
+
 export interface Migration {
   version: number;
   description: string;
@@ -194,3 +197,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
 ];
+
+export function migrate(db: Database.Database): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const record = db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)');
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.description, Date.now());
+    }).immediate();
+  }
+  return MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
+}

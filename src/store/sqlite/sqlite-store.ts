@@ -6,43 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  AccessKeyRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
+  AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
   RouteFilter, RouteRecord, RouteWriteGuard, Store,
 } from '../store';
-import { StoreConflictError } from '../store';
-import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
-import { MIGRATIONS } from './migrations';
+import { migrate } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
+import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
-import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
-
-
-
-
-/**
- * A listed page is read as one JSON array per row, built by SQLite (json_array, the stored AS path and tunnel
- * lists embedded as they are) and parsed by JSON.parse: better-sqlite3 turns each of a row's 8 values into a
- * JS value one by one, which costs more than the query (50 rows: ≈ 45 → 34 µs). Lossless: strings, nulls and
- * integers round-trip exactly (contract suite).
- */
-const PAGE_JSON = 'json_array(route_dest, next_hop, weight, source, json(as_path), community, json(next_hop_tunnel_ids), create_time)';
-type PageRow = [string, string, number, string | null, number[] | null, string | null, string[] | null, number];
-
-function pageRowToRoute(type: RouteEntryType, json: string): RouteRecord {
-  const r = JSON.parse(json) as PageRow;
-  return {
-    routeEntryType: type,
-    routeDest: r[0],
-    nextHop: r[1],
-    weight: r[2],
-    source: r[3] as BgpSource | null,
-    asPath: r[4],
-    community: r[5],
-    nextHopTunnelIds: r[6],
-    createTime: r[7],
-  };
-}
 
 interface PendingNonce {
   accessKeyId: string;
@@ -53,26 +24,14 @@ interface PendingNonce {
 }
 
 export const SQLITE_FILE_NAME = 'vcoroute.sqlite';
-
-export function migrate(db: Database.Database): number {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
-  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-  const record = db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)');
-  for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue;
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.version, m.description, Date.now());
-    }).immediate();
-  }
-  return MIGRATIONS.length === 0 ? 0 : MIGRATIONS[MIGRATIONS.length - 1]!.version;
-}
+export { migrate } from './migrations';
 
 export class SqliteStore implements Store {
   readonly backend = 'sqlite';
   private readonly db: Database.Database;
   private readonly s;
   private readonly vpn: SqliteVpnTables;
+  private readonly routes: SqliteRouteTables;
   private readonly ram: SqliteRamTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
@@ -90,6 +49,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     const db = this.db;
     this.vpn = new SqliteVpnTables(db);
+    this.routes = new SqliteRouteTables(db);
     this.ram = new SqliteRamTables(db);
     this.s = {
       getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
@@ -115,31 +75,6 @@ export class SqliteStore implements Store {
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
       deleteConnection: db.prepare('DELETE FROM vpn_connections WHERE connection_id = ?'),
       connectionRevision: db.prepare('SELECT revision FROM vpn_connections WHERE connection_id = ?').pluck(),
-      connectionState: db.prepare('SELECT state FROM vpn_connections WHERE connection_id = ?').pluck(),
-      deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
-      deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
-      deleteAllCounts: db.prepare('DELETE FROM vco_route_counts WHERE connection_id = ?'),
-      bumpRoutesVersion: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version) VALUES (?, 1)
-        ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + 1`),
-      nextSeq: db.prepare('SELECT next_route_seq FROM vpn_connections WHERE connection_id = ?').pluck(),
-      setNextSeq: db.prepare('UPDATE vpn_connections SET next_route_seq = ? WHERE connection_id = ?'),
-      findRouteRow: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?`),
-      replaceRoute: db.prepare(`UPDATE vco_routes SET route_key = ?, route_dest = ?, next_hop = ?, weight = ?, source = ?, as_path = ?, community = ?,
-        next_hop_tunnel_ids = ?, create_time = ? WHERE connection_id = ? AND route_entry_type = ? AND seq = ?`),
-      findRoute: db.prepare('SELECT seq FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?').pluck(),
-      insertRoute: db.prepare(`INSERT INTO vco_routes (connection_id, route_entry_type, seq, route_key, ${ROUTE_COLUMNS.replace('route_entry_type, ', '')})
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      updateRoute: db.prepare(`UPDATE vco_routes SET route_dest = ?, next_hop = ?, weight = ?, source = ?, as_path = ?, community = ?,
-        next_hop_tunnel_ids = ?, create_time = ? WHERE connection_id = ? AND route_entry_type = ? AND seq = ?`),
-      addBlockCount: db.prepare(`INSERT INTO vco_route_blocks (connection_id, route_entry_type, block, route_count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (connection_id, route_entry_type, block) DO UPDATE SET route_count = route_count + excluded.route_count`),
-      dropEmptyBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ? AND route_count <= 0'),
-      addRouteCount: db.prepare(`INSERT INTO vco_route_counts (connection_id, route_entry_type, source, route_count) VALUES (?, ?, ?, ?)
-        ON CONFLICT (connection_id, route_entry_type, source) DO UPDATE SET route_count = route_count + excluded.route_count`),
-      countRoutes: db.prepare('SELECT route_entry_type, source, route_count FROM vco_route_counts WHERE connection_id = ? AND route_count > 0'),
-      blocks: db.prepare('SELECT block, route_count FROM vco_route_blocks WHERE connection_id = ? AND route_entry_type = ? ORDER BY block').raw(),
-      pageFrom: db.prepare(`SELECT ${PAGE_JSON} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND seq >= ?
-        ORDER BY seq LIMIT ? OFFSET ?`).pluck(),
     };
   }
 
@@ -283,143 +218,47 @@ export class SqliteStore implements Store {
   async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
     return this.db.transaction(() => {
       if (expectedRevision !== undefined && this.s.connectionRevision.get(connectionId) !== expectedRevision) return false;
-      this.s.deleteAllRoutes.run(connectionId);
-      this.s.deleteAllBlocks.run(connectionId);
-      this.s.deleteAllCounts.run(connectionId);
+      this.routes.deleteAllOf(connectionId);
       this.s.deleteTunnels.run(connectionId);
       const deleted = this.s.deleteConnection.run(connectionId).changes === 1;
-      if (deleted) this.s.bumpRoutesVersion.run(connectionId);
+      if (deleted) this.routes.bumpVersion(connectionId);
       return deleted;
     }).immediate();
   }
 
-  async upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
-    return this.db.transaction(() => this.upsertRoutesNow(connectionId, routes)).immediate();
-  }
+  // ---- Vco routes (sqlite-routes.ts) ----
 
-  /** The body of upsertRoutes; runs inside the caller's transaction. */
-  private upsertRoutesNow(connectionId: string, routes: readonly KeyedRoute[]): { inserted: number; updated: number } {
-    let seq = this.s.nextSeq.get(connectionId) as number | undefined;
-    if (seq === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
-    let inserted = 0;
-    let updated = 0;
-    const blockDeltas = new Map<string, number>();
-    const countDeltas = new Map<string, number>();
-    for (const { key, route: r } of routes) {
-      const asPath = r.asPath === null ? null : JSON.stringify(r.asPath);
-      const tunnels = r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds);
-      const existing = this.s.findRoute.get(connectionId, r.routeEntryType, key) as number | undefined;
-      if (existing !== undefined) {
-        this.s.updateRoute.run(r.routeDest, r.nextHop, r.weight, r.source, asPath, r.community, tunnels, r.createTime,
-          connectionId, r.routeEntryType, existing);
-        updated++;
-        continue;
-      }
-      this.s.insertRoute.run(connectionId, r.routeEntryType, seq, key, r.routeDest, r.nextHop, r.weight, r.source, asPath,
-        r.community, tunnels, r.createTime);
-      bump(blockDeltas, `${r.routeEntryType}|${blockOf(seq)}`, 1);
-      bump(countDeltas, `${r.routeEntryType}|${r.source ?? ''}`, 1);
-      seq++;
-      inserted++;
-    }
-    this.s.setNextSeq.run(seq, connectionId);
-    this.applyDeltas(connectionId, blockDeltas, countDeltas);
-    if (inserted + updated > 0) this.s.bumpRoutesVersion.run(connectionId);
-    return { inserted, updated };
+  async upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
+    return this.routes.upsert(connectionId, routes);
   }
 
   async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
-    const where = ['connection_id = ?'];
-    const args: (string | number)[] = [connectionId];
-    if (filter.routeEntryType) { where.push('route_entry_type = ?'); args.push(filter.routeEntryType); }
-    if (filter.routeDest) { where.push('route_dest = ?'); args.push(filter.routeDest); }
-    if (filter.routeKey) { where.push('route_key = ?'); args.push(filter.routeKey); }
-    if (filter.source) { where.push('source = ?'); args.push(filter.source); }
-    const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`);
-    return this.db.transaction(() => {
-      this.checkGuard(connectionId, guard);
-      const rows = del.all(...args) as { route_entry_type: string; seq: number; source: string | null }[];
-      const blockDeltas = new Map<string, number>();
-      const countDeltas = new Map<string, number>();
-      for (const row of rows) {
-        bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
-        bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
-      }
-      this.applyDeltas(connectionId, blockDeltas, countDeltas);
-      this.s.dropEmptyBlocks.run(connectionId);
-      if (rows.length > 0) this.s.bumpRoutesVersion.run(connectionId);
-      return rows.length;
-    }).immediate();
+    return this.routes.delete(connectionId, filter, guard);
   }
 
   async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
-    return this.db.transaction(() => {
-      this.checkGuard(connectionId, guard);
-      if (this.s.findRoute.get(connectionId, route.route.routeEntryType, route.key) !== undefined) return false;
-      this.upsertRoutesNow(connectionId, [route]);
-      return true;
-    }).immediate();
+    return this.routes.insert(connectionId, route, guard);
   }
 
   async findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
-    const row = this.s.findRouteRow.get(connectionId, routeEntryType, key) as RouteRow | undefined;
-    return row && toRoute(row);
+    return this.routes.find(connectionId, routeEntryType, key);
   }
 
   async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
-    return this.db.transaction(() => {
-      this.checkGuard(connectionId, guard);
-      const seq = this.s.findRoute.get(connectionId, routeEntryType, oldKey) as number | undefined;
-      if (seq === undefined) return 'missing' as const;
-      if (route.key !== oldKey && this.s.findRoute.get(connectionId, routeEntryType, route.key) !== undefined) return 'exists' as const;
-      const r = route.route;
-      this.s.replaceRoute.run(route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
-        r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq);
-      this.s.bumpRoutesVersion.run(connectionId);
-      return 'ok' as const;
-    }).immediate();
-  }
-
-  /** Inside a route write's transaction: the connection's stored state must be the guard's. */
-  private checkGuard(connectionId: string, guard: RouteWriteGuard | undefined): void {
-    if (guard === undefined) return;
-    const state = this.s.connectionState.get(connectionId) as string | undefined;
-    if (state !== guard.whenState) throw new StoreConflictError(`connection ${connectionId} is ${state ?? 'gone'}, not ${guard.whenState}`);
-  }
-
-  private applyDeltas(connectionId: string, blockDeltas: Map<string, number>, countDeltas: Map<string, number>): void {
-    for (const [k, delta] of blockDeltas) {
-      const [type, block] = k.split('|') as [string, string];
-      this.s.addBlockCount.run(connectionId, type, Number(block), delta);
-    }
-    for (const [k, delta] of countDeltas) {
-      const [type, source] = k.split('|') as [string, string];
-      this.s.addRouteCount.run(connectionId, type, source, delta);
-    }
+    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard);
   }
 
   async countRoutes(connectionId: string): Promise<RouteCount[]> {
-    return (this.s.countRoutes.all(connectionId) as { route_entry_type: RouteEntryType; source: string; route_count: number }[]).map(
-      (r) => ({ routeEntryType: r.route_entry_type, source: r.source === '' ? null : (r.source as BgpSource), count: r.route_count }),
-    );
+    return this.routes.count(connectionId);
   }
 
   async listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]> {
-    let start: { fromSeq: number; skip: number } | undefined = { fromSeq: 0, skip: 0 };
-    if (offset > 0) {
-      const blocks = (this.s.blocks.all(connectionId, routeEntryType) as [number, number][]).map(([block, count]): BlockCount => ({ block, count }));
-      start = locateOffset(blocks, offset);
-    }
-    if (!start) return [];
-    const rows = this.s.pageFrom.all(connectionId, routeEntryType, start.fromSeq, limit, start.skip) as string[];
-    const routes = new Array<RouteRecord>(rows.length);
-    for (let i = 0; i < rows.length; i++) routes[i] = pageRowToRoute(routeEntryType, rows[i]!);
-    return routes;
+    return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of ['vco_routes', 'vco_route_blocks', 'vco_route_counts', 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES]) {
+      for (const table of [...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES]) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
@@ -506,8 +345,4 @@ export class SqliteStore implements Store {
   async pruneStsSessions(expiredBefore: number): Promise<number> {
     return this.ram.pruneSessions(expiredBefore);
   }
-}
-
-function bump(map: Map<string, number>, key: string, delta: number): void {
-  map.set(key, (map.get(key) ?? 0) + delta);
 }
