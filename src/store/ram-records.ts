@@ -16,6 +16,11 @@ export interface RamEntityRecord {
   createDate: number; // epoch ms
   updateDate: number; // epoch ms
   data: Record<string, unknown>;
+  /**
+   * Set by the store when it reads an entity (createRamEntity ignores it): moves on with every update, so a
+   * read-modify-write can be made conditional (updateRamEntity with expectedRevision).
+   */
+  revision?: number;
 }
 
 /** user-group: user → group membership; *-policy: attachment of a policy (toId = a policy key, see iam/policy-store). */

@@ -139,6 +139,7 @@ export interface EntityRow {
   data: string;
   create_date: number;
   update_date: number;
+  revision: number;
 }
 
 export interface LinkRow {
@@ -173,13 +174,15 @@ export interface SessionRow {
 }
 
 export const ENTITY_COLUMNS = 'account_id, kind, entity_id, name, data, create_date, update_date';
+/** What reads of entities select: the written columns and the revision. */
+export const ENTITY_READ_COLUMNS = `${ENTITY_COLUMNS}, revision`;
 export const LINK_COLUMNS = 'account_id, kind, from_id, to_id, create_date';
 export const KEY_COLUMNS = 'access_key_id, account_id, user_id, secret, status, create_date';
 export const SESSION_COLUMNS = 'access_key_id, account_id, secret, token, role_id, role_name, session_name, session_policy, source_identity, expires_at, create_date';
 
 export const toEntity = (r: EntityRow): RamEntityRecord => ({
   accountId: r.account_id, kind: r.kind, id: r.entity_id, name: r.name, createDate: r.create_date, updateDate: r.update_date,
-  data: JSON.parse(r.data) as Record<string, unknown>,
+  data: JSON.parse(r.data) as Record<string, unknown>, revision: r.revision,
 });
 export const toLink = (r: LinkRow): RamLinkRecord => ({ accountId: r.account_id, kind: r.kind, fromId: r.from_id, toId: r.to_id, createDate: r.create_date });
 export const toKey = (r: KeyRow): UserAccessKeyRecord => ({

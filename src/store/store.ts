@@ -311,11 +311,28 @@ export interface Store {
   /** Entities in ascending name order (plain string comparison), names strictly after `after`; at most `limit`. */
   listRamEntities(accountId: string, kind: RamEntityKind, after: string | undefined, limit: number): Promise<RamEntityRecord[]>;
   countRamEntities(accountId: string, kind: RamEntityKind): Promise<number>;
-  /** Replaces name, data and updateDate of the entity (accountId, kind, id); false when missing or the new name is taken. */
-  updateRamEntity(entity: RamEntityRecord): Promise<boolean>;
+  /**
+   * Replaces name, data and updateDate of the entity (accountId, kind, id) and moves its revision on; false when
+   * missing or the new name is taken. With `expectedRevision`, only if the revision is still that (nobody wrote
+   * the entity since it was read): false otherwise, and the database decides which of two racing writers wins.
+   */
+  updateRamEntity(entity: RamEntityRecord, expectedRevision?: number): Promise<boolean>;
   deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean>;
+  /**
+   * Deletes the entity only if no link of `linkKinds` points to `linkedTo`, decided in one transaction against
+   * addRamLinkToEntity (a racing attach either lands first and blocks the delete, or finds the entity gone).
+   * With `expectedRevision`, only if nobody wrote the entity since it was read. 'missing': gone or changed.
+   */
+  deleteRamEntityUnlinked(
+    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
+  ): Promise<'deleted' | 'linked' | 'missing'>;
   /** Adds a link; false when it exists. */
   addRamLink(link: RamLinkRecord): Promise<boolean>;
+  /**
+   * Adds a link only while the entity (link.accountId, kind, name) exists, decided in one transaction against
+   * deleteRamEntityUnlinked: 'added', 'exists' (the link does), or 'missing' (the entity does not).
+   */
+  addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'>;
   removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean>;
   /** Links in creation order. */
   listRamLinksFrom(accountId: string, kind: RamLinkKind, fromId: string): Promise<RamLinkRecord[]>;

@@ -631,18 +631,80 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.createRamEntity(entity('g1', 'bob', { kind: 'group' })), true, 'names are per kind');
       assert.equal(await s.createRamEntity(entity('u3', 'Zed')), true);
       assert.equal(await s.createRamEntity(entity('u4', 'alice')), true);
-      assert.deepEqual(await s.getRamEntity(ACCOUNT, 'user', 'bob'), entity('u1', 'bob'));
-      assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'alice'));
+      assert.deepEqual(await s.getRamEntity(ACCOUNT, 'user', 'bob'), entity('u1', 'bob', { revision: 0 }));
+      assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'alice', { revision: 0 }));
       assert.equal(await s.getRamEntity(OTHER, 'user', 'bob'), undefined);
       assert.deepEqual((await s.listRamEntities(ACCOUNT, 'user', undefined, 10)).map((e) => e.name), ['Zed', 'alice', 'bob']);
       assert.deepEqual((await s.listRamEntities(ACCOUNT, 'user', 'Zed', 1)).map((e) => e.name), ['alice']);
       assert.equal(await s.countRamEntities(ACCOUNT, 'user'), 3);
       assert.equal(await s.updateRamEntity(entity('u4', 'bob', { updateDate: T0 + 1 })), false, 'new name taken');
       assert.equal(await s.updateRamEntity(entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true } })), true);
-      assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true } }));
+      assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true }, revision: 1 }));
       assert.equal(await s.updateRamEntity(entity('u9', 'dave')), false, 'missing');
       assert.equal(await s.deleteRamEntity(ACCOUNT, 'user', 'u4'), true);
       assert.equal(await s.deleteRamEntity(ACCOUNT, 'user', 'u4'), false);
+    });
+
+    test('entity revision: every update moves it on; updateRamEntity with expectedRevision applies only to the revision read', async () => {
+      const s = await fresh();
+      const b = await twin(s);
+      await s.createRamEntity(entity('p1', 'pol', { kind: 'policy', data: { v: 1 } }));
+      const read = (await s.getRamEntity(ACCOUNT, 'policy', 'pol'))!;
+      assert.equal(read.revision, 0);
+      assert.equal(await b.updateRamEntity({ ...read, data: { v: 2 } }, 0), true, 'the revision read wins');
+      assert.equal(await s.updateRamEntity({ ...read, data: { v: 3 } }, 0), false, 'a stale revision loses');
+      assert.deepEqual((await s.getRamEntity(ACCOUNT, 'policy', 'pol'))!.data, { v: 2 });
+      assert.equal(await s.updateRamEntity({ ...read, data: { v: 4 } }), true, 'unconditional without expectedRevision');
+      assert.equal((await s.getRamEntity(ACCOUNT, 'policy', 'pol'))!.revision, 2);
+      assert.equal(await s.updateRamEntity({ ...read, id: 'p9' }, 0), false, 'missing');
+      // racing conditional writers from two stores: exactly one wins each round
+      const rev = (await s.getRamEntity(ACCOUNT, 'policy', 'pol'))!.revision!;
+      const wins = await Promise.all([s, b, s, b].map((x, i) => x.updateRamEntity({ ...read, data: { v: 10 + i } }, rev)));
+      assert.equal(wins.filter(Boolean).length, 1);
+      assert.equal((await s.getRamEntity(ACCOUNT, 'policy', 'pol'))!.revision, rev + 1);
+    });
+
+    test('policy links and deletes decided together: addRamLinkToEntity and deleteRamEntityUnlinked', async () => {
+      const s = await fresh();
+      const b = await twin(s);
+      const KINDS = ['user-policy', 'group-policy', 'role-policy'] as const;
+      const link = (kind: (typeof KINDS)[number], from: string, to: string) => ({ accountId: ACCOUNT, kind, fromId: from, toId: to, createDate: T0 });
+      await s.createRamEntity(entity('p1', 'pol', { kind: 'policy' }));
+      assert.equal(await s.addRamLinkToEntity(link('group-policy', 'g1', 'Custom:pol'), 'policy', 'pol'), 'added');
+      assert.equal(await s.addRamLinkToEntity(link('group-policy', 'g1', 'Custom:pol'), 'policy', 'pol'), 'exists');
+      assert.equal(await s.addRamLinkToEntity(link('user-policy', 'u1', 'Custom:nope'), 'policy', 'nope'), 'missing');
+      assert.deepEqual(await s.listRamLinksFrom(ACCOUNT, 'user-policy', 'u1'), [], 'nothing added for a missing entity');
+      assert.equal(await s.addRamLinkToEntity({ ...link('user-policy', 'u1', 'Custom:pol'), accountId: OTHER }, 'policy', 'pol'), 'missing', 'per account');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol'), 'linked');
+      assert.equal(await s.removeRamLink(ACCOUNT, 'group-policy', 'g1', 'Custom:pol'), true);
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:other')), true, 'links to other keys do not count');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol', 5), 'missing', 'a stale revision');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol', 0), 'deleted');
+      assert.equal(await s.getRamEntity(ACCOUNT, 'policy', 'pol'), undefined);
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol'), 'missing');
+
+      // racing attach and delete from two stores: never a link to a deleted entity
+      for (let round = 0; round < 10; round++) {
+        const name = `race${round}`;
+        const key = `Custom:${name}`;
+        await s.createRamEntity(entity(`r${round}`, name, { kind: 'policy' }));
+        const [added, deleted] = await Promise.all([
+          b.addRamLinkToEntity(link('role-policy', 'r1', key), 'policy', name),
+          s.deleteRamEntityUnlinked(ACCOUNT, 'policy', `r${round}`, KINDS, key),
+        ]);
+        const links = await s.listRamLinksTo(ACCOUNT, 'role-policy', key);
+        const exists = (await s.getRamEntity(ACCOUNT, 'policy', name)) !== undefined;
+        if (added === 'added') {
+          assert.equal(deleted, 'linked', `round ${round}: the attach won`);
+          assert.equal(exists, true);
+          assert.equal(links.length, 1);
+        } else {
+          assert.equal(added, 'missing', `round ${round}`);
+          assert.equal(deleted, 'deleted');
+          assert.equal(exists, false);
+          assert.equal(links.length, 0);
+        }
+      }
     });
 
     test('links: add once, list both ways in creation order, remove', async () => {

@@ -11,6 +11,9 @@ import { after, describe, it } from 'node:test';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import type { Store } from '../../src/store/store';
 import { updateAccessKey } from '../../src/products/ram/access-keys';
+import { ATTACHMENT_OPERATIONS } from '../../src/products/ram/attachments';
+import { createPolicy, createPolicyVersion, deletePolicy, deletePolicyVersion, setDefaultPolicyVersion } from '../../src/products/ram/policies';
+import type { Operation } from '../../src/products/product';
 import type { OperationContext } from '../../src/products/product';
 import { PopError } from '../../src/pop/errors';
 
@@ -19,8 +22,11 @@ const ACCOUNT = '1000000000000009';
 describe('RAM writes racing other requests', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-ram-races-'));
   const store = new SqliteStore(dir);
+  /** another server's store on the same data */
+  const other = new SqliteStore(dir);
   after(async () => {
     await store.close();
+    await other.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -53,5 +59,74 @@ describe('RAM writes racing other requests', () => {
     const input = updateAccessKey.parse({ UserName: 'alice', UserAccessKeyId: 'LTAIraceKey000000000001', Status: 'Active' });
     await assert.rejects(updateAccessKey.run(input, ctx(racing)), (err: unknown) => err instanceof PopError && err.code === 'EntityNotExist.User.AccessKey');
     assert.equal(await store.getUserAccessKey('LTAIraceKey000000000001'), undefined, 'the deleted key stays deleted (it would authenticate again)');
+  });
+
+  /** The store, except that the first getRamEntity of the policy `name` runs `meanwhile` right after answering. */
+  function policyReadInterleaved(name: string, meanwhile: () => Promise<unknown>): Store {
+    let fired = false;
+    return new Proxy(store, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        if (prop !== 'getRamEntity') return value.bind(target);
+        return async (...args: unknown[]) => {
+          const result = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          if (!fired && args[1] === 'policy' && args[2] === name) {
+            fired = true;
+            await meanwhile();
+          }
+          return result;
+        };
+      },
+    });
+  }
+
+  const call = (op: Operation, s: Store, params: Record<string, string>) => op.run(op.parse(params), ctx(s));
+  const doc = (action: string) => JSON.stringify({ Version: '1', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+  const isCode = (code: string) => (err: unknown) => err instanceof PopError && err.code === code;
+  const policyData = async (name: string) => (await store.getRamEntity(ACCOUNT, 'policy', name))!.data as { defaultVersion: string; versions: { versionId: string; document: string }[] };
+  const attachToUser = ATTACHMENT_OPERATIONS.find((op) => op.action === 'AttachPolicyToUser')!;
+
+  it('two CreatePolicyVersion calls racing both succeed with distinct version IDs; neither is lost', async () => {
+    await store.upsertAccount(ACCOUNT, Date.now());
+    await call(createPolicy, other, { PolicyName: 'pv-race', PolicyDocument: doc('vpc:Describe*') });
+    let second: unknown;
+    const racing = policyReadInterleaved('pv-race', async () => {
+      second = await call(createPolicyVersion, other, { PolicyName: 'pv-race', PolicyDocument: doc('vpc:B*') });
+    });
+    const first = (await call(createPolicyVersion, racing, { PolicyName: 'pv-race', PolicyDocument: doc('vpc:A*') })) as { PolicyVersion: { VersionId: string } };
+    const secondId = (second as { PolicyVersion: { VersionId: string } }).PolicyVersion.VersionId;
+    assert.equal(secondId, 'v2', 'the request that landed in between');
+    assert.equal(first.PolicyVersion.VersionId, 'v3', 'the one that lost the race re-read and took the next ID');
+    const data = await policyData('pv-race');
+    assert.deepEqual(data.versions.map((v) => [v.versionId, v.document]), [['v1', doc('vpc:Describe*')], ['v2', doc('vpc:B*')], ['v3', doc('vpc:A*')]]);
+  });
+
+  it('SetDefaultPolicyVersion does not bring back a version deleted between its read and its write', async () => {
+    await call(createPolicy, other, { PolicyName: 'sd-race', PolicyDocument: doc('vpc:Describe*') });
+    await call(createPolicyVersion, other, { PolicyName: 'sd-race', PolicyDocument: doc('vpc:*') });
+    const racing = policyReadInterleaved('sd-race', () => call(deletePolicyVersion, other, { PolicyName: 'sd-race', VersionId: 'v2' }));
+    await assert.rejects(call(setDefaultPolicyVersion, racing, { PolicyName: 'sd-race', VersionId: 'v2' }), isCode('EntityNotExist.Policy.Version'));
+    const data = await policyData('sd-race');
+    assert.deepEqual(data.versions.map((v) => v.versionId), ['v1']);
+    assert.equal(data.defaultVersion, 'v1');
+  });
+
+  it('AttachPolicyToUser does not link a custom policy deleted between its read and its write', async () => {
+    await store.createRamEntity({ accountId: ACCOUNT, kind: 'user', id: 'u-attach', name: 'attacher', createDate: 1, updateDate: 1, data: {} });
+    await call(createPolicy, other, { PolicyName: 'at-race', PolicyDocument: doc('vpc:Describe*') });
+    const racing = policyReadInterleaved('at-race', () => call(deletePolicy, other, { PolicyName: 'at-race' }));
+    await assert.rejects(call(attachToUser, racing, { UserName: 'attacher', PolicyType: 'Custom', PolicyName: 'at-race' }), isCode('EntityNotExist.Policy'));
+    assert.deepEqual(await store.listRamLinksFrom(ACCOUNT, 'user-policy', 'u-attach'), [], 'a later same-name CreatePolicy grants nothing');
+    // system policies have no entity and attach as before
+    await call(attachToUser, store, { UserName: 'attacher', PolicyType: 'System', PolicyName: 'AliyunVPCReadOnlyAccess' });
+    assert.deepEqual((await store.listRamLinksFrom(ACCOUNT, 'user-policy', 'u-attach')).map((l) => l.toId), ['System:AliyunVPCReadOnlyAccess']);
+  });
+
+  it('DeletePolicy does not delete a policy attached between its read and its delete', async () => {
+    await call(createPolicy, other, { PolicyName: 'dp-race', PolicyDocument: doc('vpc:Describe*') });
+    const racing = policyReadInterleaved('dp-race', () => call(attachToUser, other, { UserName: 'attacher', PolicyType: 'Custom', PolicyName: 'dp-race' }));
+    await assert.rejects(call(deletePolicy, racing, { PolicyName: 'dp-race' }), isCode('DeleteConflict.Policy.Attachment'));
+    assert.ok(await store.getRamEntity(ACCOUNT, 'policy', 'dp-race'), 'the attached policy stays');
   });
 });

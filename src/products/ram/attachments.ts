@@ -65,8 +65,12 @@ function attachOperations(label: 'User' | 'Group' | 'Role'): Operation[] {
       if (attached.filter((l) => splitPolicyKey(l.toId).type === input.type).length >= MAX_ATTACHED[input.type]) {
         throw new PopError(E.LimitExceededAttachment);
       }
-      const added = await ctx.store.addRamLink({ accountId: entity.accountId, kind: t.link, fromId: entity.id, toId: key, createDate: ctx.now });
-      if (!added) throw new PopError(t.already);
+      const link = { accountId: entity.accountId, kind: t.link, fromId: entity.id, toId: key, createDate: ctx.now };
+      // A custom policy's link is added only while the policy exists, decided by the store against a racing
+      // DeletePolicy (store.deleteRamEntityUnlinked); system policies have no entity.
+      const added = input.type === 'Custom' ? await ctx.store.addRamLinkToEntity(link, 'policy', input.policy) : (await ctx.store.addRamLink(link)) ? 'added' : 'exists';
+      if (added === 'missing') throw new PopError(E.EntityNotExistPolicy);
+      if (added === 'exists') throw new PopError(t.already);
       return {};
     },
   });

@@ -53,9 +53,11 @@ export async function requirePolicy(ctx: OperationContext, type: PolicyType, nam
   return p;
 }
 
+const POLICY_LINK_KINDS = ['user-policy', 'group-policy', 'role-policy'] as const;
+
 async function attachmentCount(store: Store, accountId: string, key: string): Promise<number> {
   let n = 0;
-  for (const kind of ['user-policy', 'group-policy', 'role-policy'] as const) n += (await store.listRamLinksTo(accountId, kind, key)).length;
+  for (const kind of POLICY_LINK_KINDS) n += (await store.listRamLinksTo(accountId, kind, key)).length;
   return n;
 }
 
@@ -77,8 +79,35 @@ function findVersion(p: ResolvedPolicy, versionId: string): PolicyVersion {
   return v;
 }
 
-async function saveCustom(ctx: OperationContext, p: ResolvedPolicy, data: CustomPolicyData): Promise<void> {
-  await ctx.store.updateRamEntity({ ...p.entity!, data: data as unknown as Record<string, unknown>, updateDate: ctx.now });
+/** Read-modify-write attempts of a custom policy that lose races to concurrent changes before ServiceUnavailable. */
+export const POLICY_WRITE_ATTEMPTS = 8;
+
+/**
+ * Runs `attempt` (read the policy, check, write conditionally; undefined when the write lost a race) until it
+ * wins: the database decides between racing writers, the loser re-reads and re-applies its change.
+ */
+async function retryLostRaces<T>(attempt: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 1; i <= POLICY_WRITE_ATTEMPTS; i++) {
+    const result = await attempt();
+    if (result !== undefined) return result;
+    await new Promise((resolve) => setTimeout(resolve, 5 * i * Math.random()));
+  }
+  throw new PopError(E.ServiceUnavailable);
+}
+
+/**
+ * Changes a custom policy's data: `change` gets the policy as read (it may throw) and returns the new data and
+ * the operation's result; the write happens only if nobody wrote the policy since it was read, else it re-runs.
+ */
+async function changeCustom<T>(
+  ctx: OperationContext, name: string, change: (p: ResolvedPolicy, data: CustomPolicyData) => { data: CustomPolicyData; result: T },
+): Promise<T> {
+  return retryLostRaces(async () => {
+    const p = await requirePolicy(ctx, 'Custom', name);
+    const { data, result } = change(p, customPolicyData(p.entity!));
+    const entity = { ...p.entity!, data: data as unknown as Record<string, unknown>, updateDate: ctx.now };
+    return (await ctx.store.updateRamEntity(entity, p.entity!.revision ?? 0)) ? { result } : undefined;
+  }).then((r) => r.result);
 }
 
 const arn = (input: { name: string }, pr: { accountId: string }) => ramArn(pr.accountId, 'policy', input.name);
@@ -155,11 +184,18 @@ export const deletePolicy = ramOperation<{ name: string; cascading: boolean }>({
   resource: arn,
   parse: (params) => ({ name: policyName(params), cascading: bool(params, 'CascadingDelete', false) }),
   async run(input, ctx) {
-    const p = await requirePolicy(ctx, 'Custom', input.name);
-    if ((await attachmentCount(ctx.store, ctx.principal.accountId, policyKey('Custom', p.name))) > 0) throw new PopError(E.DeleteConflictPolicyAttachment);
-    if (!input.cascading && p.versions.length > 1) throw new PopError(E.DeleteConflictPolicyVersion);
-    await ctx.store.deleteRamEntity(ctx.principal.accountId, 'policy', p.entity!.id);
-    return {};
+    const accountId = ctx.principal.accountId;
+    return retryLostRaces(async () => {
+      const p = await requirePolicy(ctx, 'Custom', input.name);
+      const key = policyKey('Custom', p.name);
+      if ((await attachmentCount(ctx.store, accountId, key)) > 0) throw new PopError(E.DeleteConflictPolicyAttachment);
+      if (!input.cascading && p.versions.length > 1) throw new PopError(E.DeleteConflictPolicyVersion);
+      // The store decides "no attachments" again together with the delete (and only if the versions checked are
+      // current), against AttachPolicyTo* racing with it (store.addRamLinkToEntity).
+      const outcome = await ctx.store.deleteRamEntityUnlinked(accountId, 'policy', p.entity!.id, POLICY_LINK_KINDS, key, p.entity!.revision ?? 0);
+      if (outcome === 'linked') throw new PopError(E.DeleteConflictPolicyAttachment);
+      return outcome === 'deleted' ? {} : undefined;
+    });
   },
 });
 
@@ -178,19 +214,18 @@ export const createPolicyVersion = ramOperation<{ name: string; document: string
     };
   },
   async run(input, ctx) {
-    const p = await requirePolicy(ctx, 'Custom', input.name);
-    const data = { ...customPolicyData(p.entity!) };
-    let versions = [...data.versions];
-    if (versions.length >= MAX_POLICY_VERSIONS) {
-      const oldest = versions.find((v) => v.versionId !== data.defaultVersion);
-      if (!input.rotate || !oldest) throw new PopError(E.LimitExceededPolicyVersion);
-      versions = versions.filter((v) => v !== oldest);
-    }
-    const version: PolicyVersion = { versionId: `v${data.nextVersion}`, document: input.document, createDate: ctx.now };
-    versions.push(version);
-    const next: CustomPolicyData = { ...data, versions, nextVersion: data.nextVersion + 1, defaultVersion: input.setAsDefault ? version.versionId : data.defaultVersion };
-    await saveCustom(ctx, p, next);
-    return { PolicyVersion: versionView(version, next) };
+    return changeCustom(ctx, input.name, (_p, data) => {
+      let versions = [...data.versions];
+      if (versions.length >= MAX_POLICY_VERSIONS) {
+        const oldest = versions.find((v) => v.versionId !== data.defaultVersion);
+        if (!input.rotate || !oldest) throw new PopError(E.LimitExceededPolicyVersion);
+        versions = versions.filter((v) => v !== oldest);
+      }
+      const version: PolicyVersion = { versionId: `v${data.nextVersion}`, document: input.document, createDate: ctx.now };
+      versions.push(version);
+      const next: CustomPolicyData = { ...data, versions, nextVersion: data.nextVersion + 1, defaultVersion: input.setAsDefault ? version.versionId : data.defaultVersion };
+      return { data: next, result: { PolicyVersion: versionView(version, next) } };
+    });
   },
 });
 
@@ -222,12 +257,11 @@ export const deletePolicyVersion = ramOperation<{ name: string; versionId: strin
   resource: arn,
   parse: (params) => ({ name: policyName(params), versionId: required(params, 'VersionId') }),
   async run(input, ctx) {
-    const p = await requirePolicy(ctx, 'Custom', input.name);
-    findVersion(p, input.versionId);
-    if (input.versionId === p.defaultVersion) throw new PopError(E.DeleteConflictPolicyVersionDefault);
-    const data = customPolicyData(p.entity!);
-    await saveCustom(ctx, p, { ...data, versions: data.versions.filter((v) => v.versionId !== input.versionId) });
-    return {};
+    return changeCustom(ctx, input.name, (p, data) => {
+      findVersion(p, input.versionId);
+      if (input.versionId === p.defaultVersion) throw new PopError(E.DeleteConflictPolicyVersionDefault);
+      return { data: { ...data, versions: data.versions.filter((v) => v.versionId !== input.versionId) }, result: {} };
+    });
   },
 });
 
@@ -237,9 +271,9 @@ export const setDefaultPolicyVersion = ramOperation<{ name: string; versionId: s
   resource: arn,
   parse: (params) => ({ name: policyName(params), versionId: required(params, 'VersionId') }),
   async run(input, ctx) {
-    const p = await requirePolicy(ctx, 'Custom', input.name);
-    findVersion(p, input.versionId);
-    await saveCustom(ctx, p, { ...customPolicyData(p.entity!), defaultVersion: input.versionId });
-    return {};
+    return changeCustom(ctx, input.name, (p, data) => {
+      findVersion(p, input.versionId);
+      return { data: { ...data, defaultVersion: input.versionId }, result: {} };
+    });
   },
 });

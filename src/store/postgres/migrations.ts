@@ -206,6 +206,13 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE vpn_connections ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 7,
+    description: 'revision per RAM entity: conditional writes (optimistic concurrency) for read-modify-write changes',
+    sql: `
+      ALTER TABLE ram_entities ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 /** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */

@@ -3,7 +3,7 @@
  * plain strings (byte order, COLLATE "C"), as SQLite's BINARY collation does.
  */
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
-import { type EntityRow, type KeyRow, type LinkRow, type SessionRow, toEntity, toKey, toLink, toSession, ENTITY_COLUMNS, KEY_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS } from '../sql-rows';
+import { type EntityRow, type KeyRow, type LinkRow, type SessionRow, toEntity, toKey, toLink, toSession, ENTITY_COLUMNS, ENTITY_READ_COLUMNS, KEY_COLUMNS, LINK_COLUMNS, SESSION_COLUMNS } from '../sql-rows';
 import { placeholders, type PgDatabase } from './db';
 
 export const PG_RAM_TABLES = ['ram_entities', 'ram_links', 'ram_access_keys', 'sts_sessions'] as const;
@@ -25,14 +25,14 @@ export class PgRamTables {
   }
 
   async getEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
-    const row = (await this.db.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name = $3`, [
+    const row = (await this.db.query<EntityRow>(`SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name = $3`, [
       accountId, kind, name,
     ])).rows[0];
     return row && toEntity(row);
   }
 
   async getEntityById(accountId: string, kind: RamEntityKind, id: string): Promise<RamEntityRecord | undefined> {
-    const row = (await this.db.query<EntityRow>(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3`, [
+    const row = (await this.db.query<EntityRow>(`SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3`, [
       accountId, kind, id,
     ])).rows[0];
     return row && toEntity(row);
@@ -41,7 +41,7 @@ export class PgRamTables {
   async listEntities(accountId: string, kind: RamEntityKind, after: string | undefined, limit: number): Promise<RamEntityRecord[]> {
     const rows = (
       await this.db.query<EntityRow>(
-        `SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name COLLATE "C" > $3
+        `SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name COLLATE "C" > $3
          ORDER BY name COLLATE "C" LIMIT $4`,
         [accountId, kind, after ?? '', limit],
       )
@@ -53,11 +53,13 @@ export class PgRamTables {
     return (await this.db.query<{ n: number }>('SELECT COUNT(*) AS n FROM ram_entities WHERE account_id = $1 AND kind = $2', [accountId, kind])).rows[0]!.n;
   }
 
-  async updateEntity(e: RamEntityRecord): Promise<boolean> {
+  async updateEntity(e: RamEntityRecord, expectedRevision?: number): Promise<boolean> {
     try {
-      const r = await this.db.query('UPDATE ram_entities SET name = $1, data = $2, update_date = $3 WHERE account_id = $4 AND kind = $5 AND entity_id = $6', [
-        e.name, JSON.stringify(e.data), e.updateDate, e.accountId, e.kind, e.id,
-      ]);
+      const r = await this.db.query(
+        `UPDATE ram_entities SET name = $1, data = $2, update_date = $3, revision = revision + 1
+         WHERE account_id = $4 AND kind = $5 AND entity_id = $6 AND ($7::bigint IS NULL OR revision = $7::bigint)`,
+        [e.name, JSON.stringify(e.data), e.updateDate, e.accountId, e.kind, e.id, expectedRevision ?? null],
+      );
       return r.rowCount === 1;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
@@ -69,11 +71,44 @@ export class PgRamTables {
     return (await this.db.query('DELETE FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3', [accountId, kind, id])).rowCount === 1;
   }
 
+  /**
+   * The entity row first, locked FOR UPDATE: an addLinkToEntity holding its share lock commits first (and its
+   * link is seen by the check below, a new statement under READ COMMITTED), or waits and then finds the row gone.
+   */
+  async deleteEntityUnlinked(
+    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
+  ): Promise<'deleted' | 'linked' | 'missing'> {
+    return this.db.tx(async (sql) => {
+      const locked = await sql.query<{ revision: number }>('SELECT revision FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3 FOR UPDATE', [
+        accountId, kind, id,
+      ]);
+      if (locked.rows.length === 0 || (expectedRevision !== undefined && Number(locked.rows[0]!.revision) !== expectedRevision)) return 'missing';
+      const linked = await sql.query('SELECT 1 FROM ram_links WHERE account_id = $1 AND kind = ANY($2::text[]) AND to_id = $3 LIMIT 1', [
+        accountId, [...linkKinds], linkedTo,
+      ]);
+      if (linked.rows.length > 0) return 'linked';
+      await sql.query('DELETE FROM ram_entities WHERE account_id = $1 AND kind = $2 AND entity_id = $3', [accountId, kind, id]);
+      return 'deleted';
+    });
+  }
+
   async addLink(l: RamLinkRecord): Promise<boolean> {
     const r = await this.db.query(`INSERT INTO ram_links (${LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
       l.accountId, l.kind, l.fromId, l.toId, l.createDate,
     ]);
     return r.rowCount === 1;
+  }
+
+  /** Holds a share lock on the entity row while inserting: a racing deleteEntityUnlinked waits for this commit (see there). */
+  async addLinkToEntity(l: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
+    return this.db.tx(async (sql) => {
+      const found = await sql.query('SELECT 1 FROM ram_entities WHERE account_id = $1 AND kind = $2 AND name = $3 FOR SHARE', [l.accountId, kind, name]);
+      if (found.rows.length === 0) return 'missing';
+      const r = await sql.query(`INSERT INTO ram_links (${LINK_COLUMNS}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`, [
+        l.accountId, l.kind, l.fromId, l.toId, l.createDate,
+      ]);
+      return r.rowCount === 1 ? 'added' : 'exists';
+    });
   }
 
   async removeLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {

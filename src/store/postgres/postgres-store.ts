@@ -330,8 +330,14 @@ export class PostgresStore implements Store {
     return this.ram.countEntities(accountId, kind);
   }
 
-  updateRamEntity(entity: RamEntityRecord): Promise<boolean> {
-    return this.ram.updateEntity(entity);
+  updateRamEntity(entity: RamEntityRecord, expectedRevision?: number): Promise<boolean> {
+    return this.ram.updateEntity(entity, expectedRevision);
+  }
+
+  deleteRamEntityUnlinked(
+    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
+  ): Promise<'deleted' | 'linked' | 'missing'> {
+    return this.ram.deleteEntityUnlinked(accountId, kind, id, linkKinds, linkedTo, expectedRevision);
   }
 
   deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
@@ -340,6 +346,10 @@ export class PostgresStore implements Store {
 
   addRamLink(link: RamLinkRecord): Promise<boolean> {
     return this.ram.addLink(link);
+  }
+
+  addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
+    return this.ram.addLinkToEntity(link, kind, name);
   }
 
   removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {

@@ -196,6 +196,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE vpn_connections ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 7,
+    description: 'revision per RAM entity: conditional writes (optimistic concurrency) for read-modify-write changes',
+    sql: `
+      ALTER TABLE ram_entities ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

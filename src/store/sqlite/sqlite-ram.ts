@@ -4,7 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
-import { type EntityRow, type KeyRow, type LinkRow, type SessionRow, toEntity, toKey, toLink, toSession, ENTITY_COLUMNS, SESSION_COLUMNS } from '../sql-rows';
+import { type EntityRow, type KeyRow, type LinkRow, type SessionRow, toEntity, toKey, toLink, toSession, ENTITY_COLUMNS, ENTITY_READ_COLUMNS, SESSION_COLUMNS } from '../sql-rows';
 
 export const RAM_TABLES = ['ram_entities', 'ram_links', 'ram_access_keys', 'sts_sessions'] as const;
 
@@ -16,15 +16,19 @@ function isUniqueViolation(err: unknown): boolean {
 export class SqliteRamTables {
   private readonly s;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.s = {
       createEntity: db.prepare(`INSERT INTO ram_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-      entityByName: db.prepare(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name = ?`),
-      entityById: db.prepare(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND entity_id = ?`),
-      listEntities: db.prepare(`SELECT ${ENTITY_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name > ? ORDER BY name LIMIT ?`),
+      entityByName: db.prepare(`SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name = ?`),
+      entityById: db.prepare(`SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND entity_id = ?`),
+      listEntities: db.prepare(`SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name > ? ORDER BY name LIMIT ?`),
       countEntities: db.prepare('SELECT COUNT(*) FROM ram_entities WHERE account_id = ? AND kind = ?').pluck(),
-      updateEntity: db.prepare('UPDATE ram_entities SET name = ?, data = ?, update_date = ? WHERE account_id = ? AND kind = ? AND entity_id = ?'),
+      updateEntity: db.prepare(`UPDATE ram_entities SET name = ?, data = ?, update_date = ?, revision = revision + 1
+        WHERE account_id = ? AND kind = ? AND entity_id = ? AND (? IS NULL OR revision = ?)`),
       deleteEntity: db.prepare('DELETE FROM ram_entities WHERE account_id = ? AND kind = ? AND entity_id = ?'),
+      deleteEntityAt: db.prepare('DELETE FROM ram_entities WHERE account_id = ? AND kind = ? AND entity_id = ? AND (? IS NULL OR revision = ?)'),
+      entityExists: db.prepare('SELECT 1 FROM ram_entities WHERE account_id = ? AND kind = ? AND name = ?').pluck(),
+      linkedTo: db.prepare('SELECT 1 FROM ram_links WHERE account_id = ? AND kind = ? AND to_id = ? LIMIT 1').pluck(),
       addLink: db.prepare('INSERT INTO ram_links (account_id, kind, from_id, to_id, create_date) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING'),
       removeLink: db.prepare('DELETE FROM ram_links WHERE account_id = ? AND kind = ? AND from_id = ? AND to_id = ?'),
       linksFrom: db.prepare('SELECT * FROM ram_links WHERE account_id = ? AND kind = ? AND from_id = ? ORDER BY create_date, to_id'),
@@ -63,9 +67,10 @@ export class SqliteRamTables {
     return this.s.countEntities.get(accountId, kind) as number;
   }
 
-  updateEntity(e: RamEntityRecord): boolean {
+  updateEntity(e: RamEntityRecord, expectedRevision?: number): boolean {
+    const rev = expectedRevision ?? null;
     try {
-      return this.s.updateEntity.run(e.name, JSON.stringify(e.data), e.updateDate, e.accountId, e.kind, e.id).changes === 1;
+      return this.s.updateEntity.run(e.name, JSON.stringify(e.data), e.updateDate, e.accountId, e.kind, e.id, rev, rev).changes === 1;
     } catch (err) {
       if (isUniqueViolation(err)) return false;
       throw err;
@@ -76,8 +81,25 @@ export class SqliteRamTables {
     return this.s.deleteEntity.run(accountId, kind, id).changes === 1;
   }
 
+  deleteEntityUnlinked(
+    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
+  ): 'deleted' | 'linked' | 'missing' {
+    const rev = expectedRevision ?? null;
+    return this.db.transaction(() => {
+      if (linkKinds.some((k) => this.s.linkedTo.get(accountId, k, linkedTo) !== undefined)) return 'linked';
+      return this.s.deleteEntityAt.run(accountId, kind, id, rev, rev).changes === 1 ? 'deleted' : 'missing';
+    }).immediate();
+  }
+
   addLink(l: RamLinkRecord): boolean {
     return this.s.addLink.run(l.accountId, l.kind, l.fromId, l.toId, l.createDate).changes === 1;
+  }
+
+  addLinkToEntity(l: RamLinkRecord, kind: RamEntityKind, name: string): 'added' | 'exists' | 'missing' {
+    return this.db.transaction(() => {
+      if (this.s.entityExists.get(l.accountId, kind, name) === undefined) return 'missing';
+      return this.addLink(l) ? 'added' : 'exists';
+    }).immediate();
   }
 
   removeLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): boolean {

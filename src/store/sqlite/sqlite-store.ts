@@ -290,8 +290,14 @@ export class SqliteStore implements Store {
     return this.ram.countEntities(accountId, kind);
   }
 
-  async updateRamEntity(entity: RamEntityRecord): Promise<boolean> {
-    return this.ram.updateEntity(entity);
+  async updateRamEntity(entity: RamEntityRecord, expectedRevision?: number): Promise<boolean> {
+    return this.ram.updateEntity(entity, expectedRevision);
+  }
+
+  async deleteRamEntityUnlinked(
+    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
+  ): Promise<'deleted' | 'linked' | 'missing'> {
+    return this.ram.deleteEntityUnlinked(accountId, kind, id, linkKinds, linkedTo, expectedRevision);
   }
 
   async deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
@@ -300,6 +306,10 @@ export class SqliteStore implements Store {
 
   async addRamLink(link: RamLinkRecord): Promise<boolean> {
     return this.ram.addLink(link);
+  }
+
+  async addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
+    return this.ram.addLinkToEntity(link, kind, name);
   }
 
   async removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
