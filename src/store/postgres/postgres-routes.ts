@@ -204,39 +204,35 @@ export class PgRouteTables {
   }
 
   private async applyDeltas(sql: Sql, connectionId: string, blockDeltas: Map<string, number>, countDeltas: Map<string, number>): Promise<void> {
-    const blocks = [...blockDeltas].map(([k, delta]) => {
+    await this.addToCounters(sql, connectionId, 'vco_route_blocks', 'block', [...blockDeltas].map(([k, delta]) => {
       const [type, block] = k.split('|') as [string, string];
       return [type, Number(block), delta] as const;
-    });
-    for (const part of chunks(blocks, 3)) {
-      const values: unknown[] = [connectionId];
-      const tuples = part.map((b) => {
-        values.push(...b);
-        return `($1, ${placeholders(values.length - 2, 3)})`;
-      });
-      await sql.query(
-        `INSERT INTO vco_route_blocks (connection_id, route_entry_type, block, route_count) VALUES ${tuples.join(', ')}
-         ON CONFLICT (connection_id, route_entry_type, block) DO UPDATE SET route_count = vco_route_blocks.route_count + EXCLUDED.route_count`,
-        values,
-      );
-    }
-    const counts = [...countDeltas].map(([k, delta]) => {
+    }));
+    await this.addToCounters(sql, connectionId, 'vco_route_counts', 'source', [...countDeltas].map(([k, delta]) => {
       const [type, source] = k.split('|') as [string, string];
       return [type, source, delta] as const;
-    });
-    for (const part of chunks(counts, 3)) {
+    }));
+  }
+
+  /** Adds deltas to per-(connection, type, `key`) route counters, a few rows per multi-row upsert. */
+  private async addToCounters(
+    sql: Sql, connectionId: string, table: 'vco_route_blocks' | 'vco_route_counts', key: 'block' | 'source',
+    rows: readonly (readonly [string, string | number, number])[],
+  ): Promise<void> {
+    for (const part of chunks(rows, 3)) {
       const values: unknown[] = [connectionId];
-      const tuples = part.map((c) => {
-        values.push(...c);
+      const tuples = part.map((row) => {
+        values.push(...row);
         return `($1, ${placeholders(values.length - 2, 3)})`;
       });
       await sql.query(
-        `INSERT INTO vco_route_counts (connection_id, route_entry_type, source, route_count) VALUES ${tuples.join(', ')}
-         ON CONFLICT (connection_id, route_entry_type, source) DO UPDATE SET route_count = vco_route_counts.route_count + EXCLUDED.route_count`,
+        `INSERT INTO ${table} (connection_id, route_entry_type, ${key}, route_count) VALUES ${tuples.join(', ')}
+         ON CONFLICT (connection_id, route_entry_type, ${key}) DO UPDATE SET route_count = ${table}.route_count + EXCLUDED.route_count`,
         values,
       );
     }
   }
+
 
   async count(connectionId: string): Promise<RouteCount[]> {
     const rows = (
