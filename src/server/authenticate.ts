@@ -57,10 +57,6 @@ export async function authenticate(style: SignatureStyle, req: PopRequest, ctx: 
 }
 
 /** Root key, RAM user key or STS credentials (identity/credentials.ts); inactive keys and bad tokens fail here. */
-function accessKeyFor(ctx: AuthenticationContext, accessKeyId: string, securityToken: string | undefined): Promise<ResolvedCredential> {
-  return resolveCredential(ctx.store, accessKeyId, securityToken, ctx.now);
-}
-
 function checkWindow(ctx: AuthenticationContext, timestamp: number): void {
   if (Math.abs(ctx.now - timestamp) > ctx.timestampWindowMs) throw new PopError(E.InvalidTimeStampExpired);
 }
@@ -82,7 +78,7 @@ async function authenticateV1(req: PopRequest, ctx: AuthenticationContext): Prom
   if (!NONCE.test(p.SignatureNonce!)) throw new PopError(E.InvalidSignatureNonce);
   const timestamp = parseTimestamp(p.Timestamp!);
   checkWindow(ctx, timestamp);
-  const key = await accessKeyFor(ctx, p.AccessKeyId!, p.SecurityToken);
+  const key = await resolveCredential(ctx.store, p.AccessKeyId!, p.SecurityToken, ctx.now);
   const stringToSign = v1StringToSign(req.method, p);
   if (!safeEqual(v1Signature(key.secret, stringToSign), p.Signature!)) {
     // As Alibaba does: the server's string to sign helps the user find the difference; it holds no secret.
@@ -126,7 +122,7 @@ async function authenticateV3(req: PopRequest, ctx: AuthenticationContext): Prom
   if (!NONCE.test(nonce)) throw new PopError(E.InvalidSignatureNonce);
   const timestamp = parseTimestamp(header(req.headers, 'x-acs-date')!);
   checkWindow(ctx, timestamp);
-  const key = await accessKeyFor(ctx, auth.accessKeyId, header(req.headers, 'x-acs-security-token'));
+  const key = await resolveCredential(ctx.store, auth.accessKeyId, header(req.headers, 'x-acs-security-token'), ctx.now);
   const payloadHash = header(req.headers, 'x-acs-content-sha256')!;
   if (!safeEqual(v3Hash(auth.algorithm, req.body), payloadHash)) {
     throw new PopError(E.SignatureDoesNotMatch, `${E.SignatureDoesNotMatch.message} The x-acs-content-sha256 header does not match the request body.`);

@@ -44,13 +44,11 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
   return async function handlePop(http: PopHttpRequest): Promise<RenderedResponse> {
     const requestId = newRequestId();
     const now = Date.now();
-    let format: ResponseFormat = 'JSON';
+    let format: ResponseFormat | undefined;
     let product: Product | undefined;
     try {
       // parse
       if (http.method !== 'GET' && http.method !== 'POST') throw new PopError(E.UnsupportedHTTPMethod);
-      const q = http.url.indexOf('?');
-      format = guessFormat(q < 0 ? '' : http.url.slice(q + 1));
       const req = parsePopRequest(http.method, http.url, http.headers, http.body);
       format = req.format;
       if (req.path !== '/') throw new PopError(E.InvalidApiNotFound);
@@ -89,6 +87,8 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
     } catch (err) {
       const error = err instanceof PopError ? err : err instanceof StoreUnavailableError ? storeUnavailable(err, requestId, logger) : internalError(err, requestId, logger);
       const host = product?.host ?? hostIdFromHeaders(http.headers);
+      // A request that failed before its parameters were parsed still gets its error in the format it asked for.
+      format ??= guessFormat(http.url.includes('?') ? http.url.slice(http.url.indexOf('?') + 1) : '');
       return renderError(error, requestId, host, product?.name ?? 'Pop', format);
     }
   };
