@@ -31,6 +31,8 @@ export interface Config {
   timestampWindowMs: number;
   /** how long ClientToken results are kept (docs/compatibility.md) */
   clientTokenRetentionMs: number;
+  /** how long a ClientToken may stay pending before a retry may take it over (its request died) */
+  clientTokenPendingTimeoutMs: number;
   /** how long a connection stays attaching/detaching/updating */
   changeDelayMs: number;
   /** attach every new VPN connection to this transit router (SDK-only test suites need no admin call) */
@@ -75,6 +77,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     logLevel: options.logLevel ?? env.VCOROUTE_LOG_LEVEL ?? 'info',
     timestampWindowMs: 15 * 60 * 1000,
     clientTokenRetentionMs: 24 * 60 * 60 * 1000,
+    clientTokenPendingTimeoutMs: parsePendingTimeout(env.VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS ?? String(DEFAULT_PENDING_TIMEOUT_MS)),
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
   };
@@ -91,6 +94,18 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
 export const DEFAULT_CHANGE_DELAY_MS = 500;
 /** The transit router new connections attach to with --auto-attach and no ID. */
 export const DEFAULT_TRANSIT_ROUTER_ID = 'tr-vcoroutedefault00001';
+
+/**
+ * A pending ClientToken older than this belongs to a request that died (no request runs this long: the PostgreSQL
+ * timeouts end any at 8 s); a retry may then take it over instead of getting LastTokenProcessing.
+ */
+export const DEFAULT_PENDING_TIMEOUT_MS = 60_000;
+
+function parsePendingTimeout(text: string): number {
+  // Below 10 s a slow but live request could be taken over (its write is then rolled back: safe, but a needless failure).
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 100) throw new ConfigError(`invalid VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS (milliseconds, ≥ 100): ${text}`);
+  return Number(text);
+}
 
 function parseDelay(text: string): number {
   if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid change delay (milliseconds, 0–9999999): ${text}`);

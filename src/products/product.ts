@@ -3,6 +3,7 @@ import type { Params } from '../pop/signature';
 import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
 import type { RenderedMembers } from '../pop/render';
+import type { ClaimedClientToken } from '../pop/idempotency';
 
 export interface Product {
   /** name used in Recommend links (product=Vpc) */
@@ -28,6 +29,11 @@ export interface OperationContext {
   requestId: string;
   now: number;
   settings: OperationSettings;
+  /**
+   * The request's ClientToken, when it carries one: a write operation passes `clientToken?.completion(body)` to
+   * the store write that commits it, so the response is recorded in the same transaction (pop/idempotency.ts).
+   */
+  clientToken?: ClaimedClientToken;
   /** TCP peer address and TLS flag of the request (condition keys of trust policies) */
   sourceIp?: string;
   secureTransport?: boolean;

@@ -80,6 +80,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
     logger,
     timestampWindowMs: config.timestampWindowMs,
     clientTokenRetentionMs: config.clientTokenRetentionMs,
+    clientTokenPendingTimeoutMs: config.clientTokenPendingTimeoutMs,
     settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId },
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs });

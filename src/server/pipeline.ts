@@ -12,7 +12,7 @@ import { bodyObject, newRequestId, renderError, renderSuccess, type RenderedResp
 import { authorize } from '../identity/authorize';
 import type { OperationTable } from '../operations';
 import type { OperationSettings, Product } from '../products/product';
-import { StoreUnavailableError, type Store } from '../store/store';
+import { ClientTokenLostError, StoreUnavailableError, type Store } from '../store/store';
 import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -22,6 +22,7 @@ export interface PipelineDependencies {
   logger: Logger;
   timestampWindowMs: number;
   clientTokenRetentionMs: number;
+  clientTokenPendingTimeoutMs: number;
   settings: OperationSettings;
 }
 
@@ -75,8 +76,9 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       if (token !== undefined && token !== '') {
         validateClientToken(token);
         body = await runIdempotent(
-          { store, accountId: principal.accountId, token, fingerprint: fingerprint(version, action, req.params), now, retentionMs: deps.clientTokenRetentionMs },
-          async () => bodyObject(await operation.run(input, ctx)), // ClientToken records hold the body as an object
+          { store, accountId: principal.accountId, token, fingerprint: fingerprint(version, action, req.params), now, retentionMs: deps.clientTokenRetentionMs,
+            pendingTimeoutMs: deps.clientTokenPendingTimeoutMs },
+          async (clientToken) => bodyObject(await operation.run(input, { ...ctx, clientToken })), // ClientToken records hold the body as an object
         );
       } else {
         body = await operation.run(input, ctx);
@@ -85,13 +87,21 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       // render
       return renderSuccess(action, requestId, body, format);
     } catch (err) {
-      const error = err instanceof PopError ? err : err instanceof StoreUnavailableError ? storeUnavailable(err, requestId, logger) : internalError(err, requestId, logger);
+      const error = asPopError(err, requestId, logger);
       const host = product?.host ?? hostIdFromHeaders(http.headers);
       // A request that failed before its parameters were parsed still gets its error in the format it asked for.
       format ??= guessFormat(http.url.includes('?') ? http.url.slice(http.url.indexOf('?') + 1) : '');
       return renderError(error, requestId, host, product?.name ?? 'Pop', format);
     }
   };
+}
+
+function asPopError(err: unknown, requestId: string, logger: Logger): PopError {
+  if (err instanceof PopError) return err;
+  if (err instanceof StoreUnavailableError) return storeUnavailable(err, requestId, logger);
+  // A retry took this request's ClientToken over while it ran; its write was rolled back, the retry's stands.
+  if (err instanceof ClientTokenLostError) return new PopError(E.LastTokenProcessing);
+  return internalError(err, requestId, logger);
 }
 
 function internalError(err: unknown, requestId: string, logger: Logger): PopError {

@@ -210,6 +210,28 @@ export interface RouteFilter {
   source?: BgpSource;
 }
 
+/**
+ * The response of a ClientToken request, recorded in the same transaction as the write that produces it, so
+ * the resource and its token commit together or not at all: a process killed or a database cut off in
+ * between can never leave a committed write whose token still looks unfinished (a retry would run it twice).
+ * Written only when the write takes effect, and only while the token is still this request's own pending claim
+ * (`claimedAt`); otherwise the write is rolled back and ClientTokenLostError thrown.
+ */
+export interface TokenCompletion {
+  accountId: string;
+  token: string;
+  claimedAt: number;
+  response: { status: number; body: Record<string, unknown> };
+}
+
+/** The request's ClientToken claim was taken over by a retry (it ran too long): its write was not made. */
+export class ClientTokenLostError extends Error {
+  constructor() {
+    super('the ClientToken claim was taken over by a retry');
+    this.name = 'ClientTokenLostError';
+  }
+}
+
 export interface IdempotencyRecord {
   fingerprint: string;
   /** undefined while the first request is still running */
@@ -253,20 +275,23 @@ export interface Store {
   releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void>;
   pruneClientTokens(olderThan: number): Promise<number>;
 
+  // Writes that take `completion?: TokenCompletion` record a ClientToken's response in their own transaction
+  // when they take effect (put: always; update/delete/insert: true or > 0; replace: 'ok'; gateway delete: 'deleted').
+
   // customer gateways
-  putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void>;
+  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void>;
   getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined>;
   /** In creation order (then ID); `customerGatewayId` narrows to one. */
   listCustomerGateways(accountId: string, regionId: string, offset: number, limit: number, customerGatewayId?: string): Promise<{ total: number; items: CustomerGatewayRecord[] }>;
   /** Deletes the gateway unless a connection or tunnel uses it: 'deleted' | 'in-use' | 'missing'. */
-  deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'>;
+  deleteCustomerGateway(accountId: string, customerGatewayId: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'>;
 
   // VPN connections
   /**
    * Creates or replaces a connection with its tunnels. StoreConflictError when a tunnel ID belongs to
    * another connection or a customer gateway it names does not exist (e.g. deleted concurrently).
    */
-  putConnection(connection: ConnectionRecord): Promise<void>;
+  putConnection(connection: ConnectionRecord, completion?: TokenCompletion): Promise<void>;
   getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Looks a connection up by id alone (admin API). */
   findConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
@@ -282,20 +307,20 @@ export interface Store {
    * Replaces a connection and its tunnels only if its revision is still `expectedRevision` (nobody wrote
    * it since it was read); false otherwise, or when it is gone. Same conflicts as putConnection.
    */
-  updateConnection(connection: ConnectionRecord, expectedRevision: number): Promise<boolean>;
+  updateConnection(connection: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean>;
   /** Deletes a connection with its routes; with `expectedRevision`, only if nobody wrote it since it was read. */
-  deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean>;
+  deleteConnection(connectionId: string, expectedRevision?: number, completion?: TokenCompletion): Promise<boolean>;
 
   // Vco routes
   /** Inserts or replaces routes by their identity (see domain/routes.ts routeKey); new routes go last. */
   upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }>;
-  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number>;
+  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number>;
   /** Inserts one route unless a route with its key exists; false when it exists. */
-  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean>;
+  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean>;
   /** Looks one route up by its identity. */
   findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined>;
   /** Replaces a route (found by old key) in place, keeping its position: 'ok' | 'missing' | 'exists' (new key taken). */
-  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'>;
+  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<'ok' | 'missing' | 'exists'>;
   countRoutes(connectionId: string): Promise<RouteCount[]>;
   /** One page in listing order (creation order; see docs/compatibility.md). */
   listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]>;

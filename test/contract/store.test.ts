@@ -7,10 +7,10 @@ import { after, afterEach, describe, test } from 'node:test';
 import { routeKey } from '../../src/domain/routes';
 import { BLOCK_SIZE } from '../../src/store/route-blocks';
 import type {
-  ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TunnelOptions, TunnelRecord,
+  ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TokenCompletion, TunnelOptions, TunnelRecord,
 } from '../../src/store/store';
 import type { RamEntityRecord, StsSessionRecord } from '../../src/store/ram-records';
-import { StoreConflictError } from '../../src/store/store';
+import { ClientTokenLostError, StoreConflictError } from '../../src/store/store';
 import { postgresBackend, sqliteBackend, type StoreBackend } from '../helpers/backends';
 
 const ACCOUNT = '1000000000000001';
@@ -215,6 +215,68 @@ function contract(backend: StoreBackend): void {
       const b = await twin(a);
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimClientToken(ACCOUNT, 'race', 'fp', T0, T0 - 1)));
       assert.equal(results.filter((r) => r === undefined).length, 1);
+    });
+
+    const completion = (token: string, claimedAt: number, body: Record<string, unknown>): TokenCompletion =>
+      ({ accountId: ACCOUNT, token, claimedAt, response: { status: 200, body } });
+    const responseOf = async (s: Store, token: string) => (await s.claimClientToken(ACCOUNT, token, 'fp', T0 + 1000, 0))?.response;
+
+    test('a write with a completion records the response in its own transaction, only when it takes effect', async () => {
+      const s = await fresh();
+      await s.claimClientToken(ACCOUNT, 'create', 'fp', T0, 0);
+      await s.putCustomerGateway(gateway('cgw-tok'), completion('create', T0, { CustomerGatewayId: 'cgw-tok' }));
+      assert.deepEqual(await responseOf(s, 'create'), { status: 200, body: { CustomerGatewayId: 'cgw-tok' } });
+
+      await s.putConnection(connection('vco-tok'));
+      await s.claimClientToken(ACCOUNT, 'ins', 'fp', T0, 0);
+      assert.equal(await s.insertRoute('vco-tok', custom(1), undefined, completion('ins', T0, { Ins: 1 })), true);
+      assert.deepEqual(await responseOf(s, 'ins'), { status: 200, body: { Ins: 1 } });
+
+      // A write that does not take effect leaves the claim pending (the request fails and releases it).
+      await s.claimClientToken(ACCOUNT, 'dup', 'fp', T0, 0);
+      assert.equal(await s.insertRoute('vco-tok', custom(1), undefined, completion('dup', T0, { Dup: 1 })), false);
+      await s.claimClientToken(ACCOUNT, 'del', 'fp', T0, 0);
+      assert.equal(await s.deleteRoutes('vco-tok', { routeKey: custom(99).key }, undefined, completion('del', T0, {})), 0);
+      await s.claimClientToken(ACCOUNT, 'gone', 'fp', T0, 0);
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-none', completion('gone', T0, {})), 'missing');
+      for (const token of ['dup', 'del', 'gone']) {
+        assert.deepEqual(await s.claimClientToken(ACCOUNT, token, 'fp', T0 + 1, 0), { fingerprint: 'fp', createdAt: T0, response: undefined }, token);
+      }
+    });
+
+    test('a write whose claim was taken over by a retry is rolled back whole (ClientTokenLostError)', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-lost'));
+      await s.claimClientToken(ACCOUNT, 'lost', 'fp', T0, 0);
+      assert.equal(await s.claimClientToken(ACCOUNT, 'lost', 'fp', T0 + 100, 0, T0 + 50), undefined, 'the retry takes the stale claim over');
+      await assert.rejects(s.insertRoute('vco-lost', custom(7), undefined, completion('lost', T0, { Old: 1 })), ClientTokenLostError);
+      await assert.rejects(s.putCustomerGateway(gateway('cgw-lost'), completion('lost', T0, { Old: 1 })), ClientTokenLostError);
+      await assert.rejects(s.deleteConnection('vco-lost', undefined, completion('lost', T0, {})), ClientTokenLostError);
+      assert.deepEqual(await all(s, 'vco-lost', 'custom'), [], 'the route insert was rolled back');
+      assert.equal(await s.getCustomerGateway(ACCOUNT, 'cgw-lost'), undefined, 'the gateway put was rolled back');
+      assert.ok(await s.getConnection(ACCOUNT, 'vco-lost'), 'the delete was rolled back');
+      assert.deepEqual(await s.claimClientToken(ACCOUNT, 'lost', 'fp', T0 + 101, 0), { fingerprint: 'fp', createdAt: T0 + 100, response: undefined },
+        'the retry\'s claim is untouched');
+    });
+
+    test('every write that takes a completion honours it', async () => {
+      const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-w'));
+      await s.putConnection(connection('vco-w'));
+      await s.insertRoute('vco-w', custom(1));
+      const c = (await s.getConnection(ACCOUNT, 'vco-w'))!;
+      const writes: Array<[string, (t: TokenCompletion) => Promise<unknown>]> = [
+        ['update', (t) => s.updateConnection({ ...c, attributes: { ...ATTRIBUTES, name: 'renamed' } }, c.revision!, t)],
+        ['replace', (t) => s.replaceRoute('vco-w', 'custom', custom(1).key, custom(1, { weight: 0 }), undefined, t)],
+        ['delete-route', (t) => s.deleteRoutes('vco-w', { routeKey: custom(1).key }, undefined, t)],
+        ['delete-connection', (t) => s.deleteConnection('vco-w', undefined, t)],
+        ['delete-gateway', (t) => s.deleteCustomerGateway(ACCOUNT, 'cgw-w', t)],
+      ];
+      for (const [token, write] of writes) {
+        await s.claimClientToken(ACCOUNT, token, 'fp', T0, 0);
+        await write(completion(token, T0, { Done: token }));
+        assert.deepEqual(await responseOf(s, token), { status: 200, body: { Done: token } }, token);
+      }
     });
   });
 

@@ -225,14 +225,7 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       tunnels,
       attributes: { ...input.attributes, internetIp: '', single },
     };
-    try {
-      await store.putConnection(connection);
-    } catch (err) {
-      // A customer gateway deleted between the lookup above and this write (the only conflict a new ID can meet).
-      if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);
-      throw err;
-    }
-    return {
+    const body = {
       VpnConnectionId: connection.connectionId,
       Name: connection.attributes.name,
       CreateTime: connection.createTime,
@@ -240,5 +233,13 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       Message: 'successful',
       Success: true,
     };
+    try {
+      await store.putConnection(connection, ctx.clientToken?.completion(body));
+    } catch (err) {
+      // A customer gateway deleted between the lookup above and this write (the only conflict a new ID can meet).
+      if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);
+      throw err;
+    }
+    return body;
   },
 });

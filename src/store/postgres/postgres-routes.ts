@@ -4,8 +4,9 @@
  * (route-blocks.ts) and per-(type, source) counts per connection. Used by PostgresStore; kept apart so each
  * file stays small.
  */
-import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
+import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
 import { StoreConflictError } from '../store';
+import { completeTokenStep } from './client-tokens';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
@@ -125,7 +126,7 @@ export class PgRouteTables {
     return { inserted, updated };
   }
 
-  async delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
+  async delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
     const where = ['connection_id = $1'];
     const args: (string | number)[] = [connectionId];
     const add = (column: string, value: string) => {
@@ -156,16 +157,16 @@ export class PgRouteTables {
         await this.bumpVersion(sql, connectionId);
       }
       return rows.length;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (n: number) => n > 0));
   }
 
-  async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
+  async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
       if ((await this.routeSeq(sql, connectionId, route.route.routeEntryType, route.key)) !== undefined) return false;
       await this.upsertIn(sql, connectionId, [route]);
       return true;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (ok: boolean) => ok));
   }
 
   async find(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
@@ -177,7 +178,9 @@ export class PgRouteTables {
     return row && toRoute(row);
   }
 
-  async replace(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
+  async replace(
+    connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion,
+  ): Promise<'ok' | 'missing' | 'exists'> {
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
       const seq = await this.routeSeq(sql, connectionId, routeEntryType, oldKey);
@@ -192,7 +195,7 @@ export class PgRouteTables {
       );
       await this.bumpVersion(sql, connectionId);
       return 'ok' as const;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (r: 'ok' | 'missing' | 'exists') => r === 'ok'));
   }
 
   private async routeSeq(sql: Sql, connectionId: string, type: RouteEntryType, key: string): Promise<number | undefined> {

@@ -17,8 +17,9 @@
  */
 import type {
   AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
-  KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store,
+  KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
+import { completeTokenStep } from './client-tokens';
 import { PgDatabase, chunks, placeholders, type PostgresOptions } from './db';
 import { migratePostgres } from './migrations';
 import { PG_RAM_TABLES, PgRamTables } from './postgres-ram';
@@ -209,8 +210,8 @@ export class PostgresStore implements Store {
 
   // ---- customer gateways and VPN connections (postgres-vpn.ts) ----
 
-  putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void> {
-    return this.vpn.putGateway(gateway);
+  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
+    return this.vpn.putGateway(gateway, completion);
   }
 
   getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
@@ -221,12 +222,12 @@ export class PostgresStore implements Store {
     return this.vpn.listGateways(accountId, regionId, offset, limit, customerGatewayId);
   }
 
-  deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'> {
-    return this.vpn.deleteGateway(accountId, customerGatewayId);
+  deleteCustomerGateway(accountId: string, customerGatewayId: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.vpn.deleteGateway(accountId, customerGatewayId, completion);
   }
 
-  putConnection(connection: ConnectionRecord): Promise<void> {
-    return this.vpn.putConnection(connection);
+  putConnection(connection: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
+    return this.vpn.putConnection(connection, completion);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {
@@ -242,15 +243,15 @@ export class PostgresStore implements Store {
     return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
   }
 
-  updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
-    return this.vpn.updateConnection(c, expectedRevision);
+  updateConnection(c: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.vpn.updateConnection(c, expectedRevision, completion);
   }
 
   transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
     return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
-  async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
+  async deleteConnection(connectionId: string, expectedRevision?: number, completion?: TokenCompletion): Promise<boolean> {
     return this.db.tx(async (sql) => {
       // The connection row first, as every route change does: no deadlock with a concurrent upsert.
       const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
@@ -261,7 +262,7 @@ export class PostgresStore implements Store {
       const deleted = (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
       if (deleted) await this.routes.bumpVersion(sql, connectionId);
       return deleted;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (ok: boolean) => ok));
   }
 
   // ---- Vco routes (postgres-routes.ts) ----
@@ -270,20 +271,22 @@ export class PostgresStore implements Store {
     return this.routes.upsert(connectionId, routes);
   }
 
-  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
-    return this.routes.delete(connectionId, filter, guard);
+  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
+    return this.routes.delete(connectionId, filter, guard, completion);
   }
 
-  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
-    return this.routes.insert(connectionId, route, guard);
+  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {
+    return this.routes.insert(connectionId, route, guard, completion);
   }
 
   findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
     return this.routes.find(connectionId, routeEntryType, key);
   }
 
-  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
-    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard);
+  replaceRoute(
+    connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion,
+  ): Promise<'ok' | 'missing' | 'exists'> {
+    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard, completion);
   }
 
   countRoutes(connectionId: string): Promise<RouteCount[]> {

@@ -7,8 +7,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
-  RouteFilter, RouteRecord, RouteWriteGuard, Store,
+  RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
+import { ClientTokenLostError } from '../store';
 import { migrate } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
 import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
@@ -70,6 +71,8 @@ export class SqliteStore implements Store {
       getToken: db.prepare('SELECT fingerprint, response_status, response_body, created_at FROM client_tokens WHERE account_id = ? AND client_token = ?'),
       completeToken: db.prepare(`UPDATE client_tokens SET response_status = ?, response_body = ?
         WHERE account_id = ? AND client_token = ? AND (? IS NULL OR created_at = ?)`),
+      completeOwnToken: db.prepare(`UPDATE client_tokens SET response_status = ?, response_body = ?
+        WHERE account_id = ? AND client_token = ? AND created_at = ? AND response_status IS NULL`),
       releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL AND (? IS NULL OR created_at = ?)'),
       pruneTokens: db.prepare('DELETE FROM client_tokens WHERE created_at < ?'),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
@@ -164,6 +167,23 @@ export class SqliteStore implements Store {
     this.s.completeToken.run(response.status, JSON.stringify(response.body), accountId, token, claimedAt ?? null, claimedAt ?? null);
   }
 
+  /**
+   * Runs a write and, when it takes effect, records the ClientToken's response in the same IMMEDIATE
+   * transaction (the write's own transaction becomes a savepoint inside it).
+   */
+  private withCompletion<T>(write: () => T, tookEffect: (result: T) => boolean, completion: TokenCompletion | undefined): T {
+    if (!completion) return write();
+    return this.db.transaction(() => {
+      const result = write();
+      if (tookEffect(result)) {
+        const { response: r } = completion;
+        const own = this.s.completeOwnToken.run(r.status, JSON.stringify(r.body), completion.accountId, completion.token, completion.claimedAt);
+        if (own.changes !== 1) throw new ClientTokenLostError();
+      }
+      return result;
+    }).immediate();
+  }
+
   async releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void> {
     this.s.releaseToken.run(accountId, token, claimedAt ?? null, claimedAt ?? null);
   }
@@ -174,8 +194,8 @@ export class SqliteStore implements Store {
 
   // ---- customer gateways and VPN connections (sqlite-vpn.ts) ----
 
-  async putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void> {
-    this.vpn.putGateway(gateway);
+  async putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
+    this.withCompletion(() => this.vpn.putGateway(gateway), () => true, completion);
   }
 
   async getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
@@ -186,12 +206,12 @@ export class SqliteStore implements Store {
     return this.vpn.listGateways(accountId, regionId, offset, limit, customerGatewayId);
   }
 
-  async deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'> {
-    return this.vpn.deleteGateway(accountId, customerGatewayId);
+  async deleteCustomerGateway(accountId: string, customerGatewayId: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.withCompletion(() => this.vpn.deleteGateway(accountId, customerGatewayId), (r) => r === 'deleted', completion);
   }
 
-  async putConnection(c: ConnectionRecord): Promise<void> {
-    this.vpn.putConnection(c);
+  async putConnection(c: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
+    this.withCompletion(() => this.vpn.putConnection(c), () => true, completion);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {
@@ -207,15 +227,19 @@ export class SqliteStore implements Store {
     return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
   }
 
-  async updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
-    return this.vpn.updateConnection(c, expectedRevision);
+  async updateConnection(c: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.vpn.updateConnection(c, expectedRevision), (ok) => ok, completion);
   }
 
   async transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
     return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
-  async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
+  async deleteConnection(connectionId: string, expectedRevision?: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.deleteConnectionNow(connectionId, expectedRevision), (ok) => ok, completion);
+  }
+
+  private deleteConnectionNow(connectionId: string, expectedRevision?: number): boolean {
     return this.db.transaction(() => {
       if (expectedRevision !== undefined && this.s.connectionRevision.get(connectionId) !== expectedRevision) return false;
       this.routes.deleteAllOf(connectionId);
@@ -232,20 +256,22 @@ export class SqliteStore implements Store {
     return this.routes.upsert(connectionId, routes);
   }
 
-  async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
-    return this.routes.delete(connectionId, filter, guard);
+  async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
+    return this.withCompletion(() => this.routes.delete(connectionId, filter, guard), (n) => n > 0, completion);
   }
 
-  async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
-    return this.routes.insert(connectionId, route, guard);
+  async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.routes.insert(connectionId, route, guard), (ok) => ok, completion);
   }
 
   async findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
     return this.routes.find(connectionId, routeEntryType, key);
   }
 
-  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
-    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard);
+  async replaceRoute(
+    connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion,
+  ): Promise<'ok' | 'missing' | 'exists'> {
+    return this.withCompletion(() => this.routes.replace(connectionId, routeEntryType, oldKey, route, guard), (r) => r === 'ok', completion);
   }
 
   async countRoutes(connectionId: string): Promise<RouteCount[]> {
