@@ -58,6 +58,7 @@ export function buildProgram(): Command {
     .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
     .option('--auto-attach [transitRouterId]', 'attach every new VPN connection to a transit router (env VCOROUTE_AUTO_ATTACH=1 or tr-…)')
     .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 500)')
+    .option('--throttle <mode>', 'API flow control: off, alibaba (the published per-60 s quotas) or a JSON quota file (env VCOROUTE_THROTTLE, default off)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
   return program;

@@ -2,6 +2,7 @@
  * One typed configuration: command-line flags > environment > defaults.
  */
 import path from 'node:path';
+import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
 
 /**
  * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's
@@ -37,6 +38,8 @@ export interface Config {
   changeDelayMs: number;
   /** attach every new VPN connection to this transit router (SDK-only test suites need no admin call) */
   autoAttachTransitRouterId: string | null;
+  /** API flow control: off (default), the alibaba profile, or a quota file (src/flow-control/quotas.ts) */
+  throttle: ThrottleSetting;
 }
 
 export interface ServeOptions {
@@ -48,6 +51,7 @@ export interface ServeOptions {
   logLevel?: string;
   changeDelayMs?: string | number;
   autoAttach?: string | boolean;
+  throttle?: string;
 }
 
 export class ConfigError extends Error {}
@@ -80,6 +84,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     clientTokenPendingTimeoutMs: parsePendingTimeout(env.VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS ?? String(DEFAULT_PENDING_TIMEOUT_MS)),
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
+    throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
   };
   if (config.devCredentials && !isLoopback(config.host) && !config.allowDevCredentialsOnNetwork) {
     throw new ConfigError(
@@ -105,6 +110,15 @@ function parsePendingTimeout(text: string): number {
   // Below 10 s a slow but live request could be taken over (its write is then rolled back: safe, but a needless failure).
   if (!/^\d{1,9}$/.test(text) || Number(text) < 100) throw new ConfigError(`invalid VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS (milliseconds, ≥ 100): ${text}`);
   return Number(text);
+}
+
+function parseThrottle(value: string | undefined): ThrottleSetting {
+  try {
+    return parseThrottleSetting(value);
+  } catch (err) {
+    if (err instanceof QuotaConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
 }
 
 function parseDelay(text: string): number {

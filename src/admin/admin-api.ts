@@ -10,6 +10,8 @@ import { createAccount } from './accounts';
 import { forgetPolicyCache } from '../iam/effective';
 import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { handleChaos } from '../chaos/chaos-admin';
+import type { FaultInjector } from '../chaos/fault-injector';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
 export interface AdminDependencies {
@@ -19,6 +21,7 @@ export interface AdminDependencies {
   rootAccessKeyId: string;
   /** how long attaching/detaching last (config.changeDelayMs) */
   changeDelayMs: number;
+  faultInjector: FaultInjector;
 }
 
 export interface AdminRequest {
@@ -62,14 +65,17 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
   async function route(req: AdminRequest): Promise<AdminResponse> {
     const url = new URL(req.url, 'http://admin.invalid');
     const path = url.pathname;
-    if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') {
+    // Liveness: the process answers (no store call, so an orchestrator never restarts a server for a database outage).
+    if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') return { status: 200, body: { status: 'ok', store: store.backend } };
+    // Readiness: the store answers (migrations ran when it opened, before the server listened).
+    if (path === `${ADMIN_PREFIX}/ready` && req.method === 'GET') {
       try {
         await store.ping?.();
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         return { status: 503, body: { status: 'unavailable', store: store.backend, reason: err.message } };
       }
-      return { status: 200, body: { status: 'ok', store: store.backend } };
+      return { status: 200, body: { status: 'ready', store: store.backend } };
     }
     if (path === `${ADMIN_PREFIX}/openapi.json` && req.method === 'GET') return { status: 200, body: OPENAPI_DOCUMENT };
 
@@ -89,6 +95,9 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const lifecycle = await handleLifecycle({ store, changeDelayMs: deps.changeDelayMs, now }, req.method, path, req.body);
     if (lifecycle) return lifecycle;
+
+    const chaos = await handleChaos({ store, injector: deps.faultInjector }, req.method, path, () => (req.body.length === 0 ? undefined : parseJson(req.body)), now);
+    if (chaos) return chaos;
 
     const m = CONNECTION_PATH.exec(path);
     if (m) {

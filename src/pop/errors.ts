@@ -40,6 +40,9 @@ export const E = {
   LastTokenProcessing: def('LastTokenProcessing', 400, 'The request with the same ClientToken is still being processed.'),
   IllegalParamClientToken: def('IllegalParam.ClientToken', 400, 'The specified ClientToken is invalid. It must be 1 to 64 ASCII characters.'),
 
+  // Gateway: flow control (per region, API and account; src/flow-control)
+  ThrottlingUser: def('Throttling.User', 400, 'Request was denied due to user flow control.'),
+
   // Gateway: server side
   InternalError: def('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),
   ServiceUnavailable: def('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server.'),
@@ -120,6 +123,8 @@ export type ErrorName = keyof typeof E;
 export class PopError extends Error {
   readonly code: string;
   readonly status: number;
+  /** response headers the error carries (e.g. x-acs-retry-after of Throttling.User) */
+  headers?: Record<string, string>;
 
   constructor(readonly definition: ErrorDefinition, message?: string, readonly extra?: Record<string, unknown>) {
     super(message ?? definition.message);

@@ -18,6 +18,8 @@ export interface RenderedResponse {
   status: number;
   contentType: string;
   body: string;
+  /** extra response headers (e.g. x-acs-retry-after) */
+  headers?: Record<string, string>;
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
@@ -88,8 +90,9 @@ export function errorBody(error: PopError, requestId: string, hostId: string, pr
 
 export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse {
   const body = errorBody(error, requestId, hostId, product);
+  const headers = error.headers;
   if (format === 'XML') {
-    return { status: error.status, contentType: XML_CONTENT_TYPE, body: `<?xml version="1.0" encoding="UTF-8"?>${toXml('Error', body)}` };
+    return { status: error.status, contentType: XML_CONTENT_TYPE, body: `<?xml version="1.0" encoding="UTF-8"?>${toXml('Error', body)}`, headers };
   }
-  return { status: error.status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(body) };
+  return { status: error.status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(body), headers };
 }

@@ -12,6 +12,20 @@ import { E, PopError } from '../pop/errors';
 import { JSON_CONTENT_TYPE, newRequestId, renderError } from '../pop/render';
 import type { Store } from '../store/store';
 import { createPopPipeline } from './pipeline';
+import { FaultInjector } from '../chaos/fault-injector';
+import { FlowControl } from '../flow-control/flow-control';
+import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
+
+/** Prometheus scrape path (no credentials: the figures carry no secrets, no IDs and no parameters). */
+export const METRICS_PATH = '/metrics';
+
+/** The one structured line per request: RequestId, action, status, code, latency and caller; never a secret. */
+function logRequest(logger: Logger, o: RequestOutcome): void {
+  const line = { requestId: o.requestId, product: o.product, action: o.action, status: o.status, code: o.code || undefined,
+    ms: Math.round(o.latencyMs * 100) / 100, caller: o.caller, injected: o.injected, throttled: o.throttled || undefined };
+  if (o.injected) logger.warn(line, 'request (fault injected)');
+  else logger.info(line, 'request');
+}
 
 /** POP requests are small; admin seeding may carry up to 200,000 routes. */
 const MAX_POP_BODY = 1024 * 1024;
@@ -68,7 +82,11 @@ export function createLogger(level: string): Logger {
   return pino({ level, redact: ['headers.authorization', '*.accessKeySecret', '*.secret'] }, pino.destination(2));
 }
 
-export async function startServer(config: Config, store: Store, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(config: Config, rawStore: Store, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const metrics = new ServerMetrics();
+  const store = meteredStore(rawStore, metrics.storeLatency);
+  const faultInjector = new FaultInjector(store);
+
   // The root identity always exists and always matches the configuration.
   const now = Date.now();
   await store.upsertAccount(config.accountId, now);
@@ -82,18 +100,28 @@ export async function startServer(config: Config, store: Store, logger: Logger =
     clientTokenRetentionMs: config.clientTokenRetentionMs,
     clientTokenPendingTimeoutMs: config.clientTokenPendingTimeoutMs,
     settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId },
+    flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
+    faultInjector,
+    onOutcome: (o) => {
+      metrics.observe(o);
+      logRequest(logger, o);
+    },
   });
-  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs });
+  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector });
 
   // RAM puts whole policy documents (up to 6,144 characters, tripled by percent-encoding) in the query string:
   // Node's default 16 KiB header limit would refuse them with an empty 431.
   const server = http.createServer({ maxHeaderSize: MAX_HEADER_SIZE }, (req, res) => {
     const url = req.url ?? '/';
     const isAdmin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
-    const send = (status: number, contentType: string, body: string) => {
-      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    const send = (status: number, contentType: string, body: string, headers?: Record<string, string>) => {
+      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
+    if (url === METRICS_PATH && req.method === 'GET') {
+      metrics.render().then((m) => send(200, m.contentType, m.body), () => send(500, 'text/plain', 'metrics unavailable'));
+      return;
+    }
     readBody(req, isAdmin ? MAX_ADMIN_BODY : MAX_POP_BODY)
       .then(async (body) => {
         const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure: 'encrypted' in req.socket };
@@ -102,7 +130,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
         } else {
           const out = await pop(request);
-          send(out.status, out.contentType, out.body);
+          send(out.status, out.contentType, out.body, out.headers);
         }
       })
       .catch((err: unknown) => {
@@ -122,7 +150,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
 
   const housekeeping = setInterval(() => {
     const t = Date.now();
-    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS)]).catch((err: unknown) =>
+    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t)]).catch((err: unknown) =>
       logger.warn({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);

@@ -15,6 +15,10 @@ import type { OperationSettings, Product } from '../products/product';
 import { ClientTokenLostError, StoreUnavailableError, type Store } from '../store/store';
 import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
 import type { IncomingHttpHeaders } from 'node:http';
+import { principalArn } from '../identity/principal';
+import type { FlowControl } from '../flow-control/flow-control';
+import type { FaultInjector } from '../chaos/fault-injector';
+import type { RequestOutcome } from '../metrics/metrics';
 
 export interface PipelineDependencies {
   store: Store;
@@ -24,6 +28,12 @@ export interface PipelineDependencies {
   clientTokenRetentionMs: number;
   clientTokenPendingTimeoutMs: number;
   settings: OperationSettings;
+  /** per (region, API, account) quotas; undefined = off */
+  flowControl?: FlowControl;
+  /** chaos rules; undefined = none */
+  faultInjector?: FaultInjector;
+  /** told about every answered request (metrics, the request log line) */
+  onOutcome?: (outcome: RequestOutcome) => void;
 }
 
 export interface PopHttpRequest {
@@ -42,8 +52,19 @@ export type PopHandler = (request: PopHttpRequest) => Promise<RenderedResponse>;
 export function createPopPipeline(deps: PipelineDependencies): PopHandler {
   const { store, operations, logger } = deps;
 
+  /** Answers one request and reports it (metrics, the request log line) through deps.onOutcome. */
   return async function handlePop(http: PopHttpRequest): Promise<RenderedResponse> {
-    const requestId = newRequestId();
+    const started = performance.now();
+    const outcome: RequestOutcome = { requestId: newRequestId(), product: 'Pop', action: 'unknown', status: 0, code: '', latencyMs: 0 };
+    const response = await answer(http, outcome);
+    outcome.status = response.status;
+    outcome.latencyMs = performance.now() - started;
+    deps.onOutcome?.(outcome);
+    return response;
+  };
+
+  async function answer(http: PopHttpRequest, outcome: RequestOutcome): Promise<RenderedResponse> {
+    const { requestId } = outcome;
     const now = Date.now();
     let format: ResponseFormat | undefined;
     let product: Product | undefined;
@@ -61,9 +82,25 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       if (!product) throw new PopError(E.InvalidVersion);
       const operation = operations.find(version, action);
       if (!operation) throw new PopError(E.InvalidApiNotFound);
+      outcome.product = product.name;
+      outcome.action = action;
 
       // authenticate
       const principal = await authenticate(style, req, { store, timestampWindowMs: deps.timestampWindowMs, now });
+      outcome.caller = principalArn(principal);
+
+      // flow control and injected faults, as the cloud's gateway applies them: per (region, API, account)
+      const regionId = typeof req.params.RegionId === 'string' ? req.params.RegionId : '';
+      if (deps.flowControl) {
+        outcome.throttled = true;
+        await deps.flowControl.admit(principal.accountId, regionId, action, now);
+        outcome.throttled = false;
+      }
+      if (deps.faultInjector) {
+        const chaos = await deps.faultInjector.apply({ service: product.ramService, region: regionId, operation: action }, now);
+        if (chaos.injected.length > 0) outcome.injected = chaos.injected;
+        if (chaos.error) throw chaos.error;
+      }
 
       // validate, then authorize on the validated request (the resource ARN needs its parameters)
       const input = operation.parse(req.params);
@@ -88,12 +125,13 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       return renderSuccess(action, requestId, body, format);
     } catch (err) {
       const error = asPopError(err, requestId, logger);
+      outcome.code = error.code;
       const host = product?.host ?? hostIdFromHeaders(http.headers);
       // A request that failed before its parameters were parsed still gets its error in the format it asked for.
       format ??= guessFormat(http.url.includes('?') ? http.url.slice(http.url.indexOf('?') + 1) : '');
       return renderError(error, requestId, host, product?.name ?? 'Pop', format);
     }
-  };
+  }
 }
 
 function asPopError(err: unknown, requestId: string, logger: Logger): PopError {

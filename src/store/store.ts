@@ -239,6 +239,17 @@ export interface IdempotencyRecord {
   createdAt: number;
 }
 
+/** A fault-injection rule or effect (src/chaos), stored as a document; shared by every server on the store. */
+export interface FaultRuleRecord {
+  ruleId: string;
+  kind: 'fault' | 'effect';
+  /** the rule as JSON (src/chaos/fault-rules.ts) */
+  rule: string;
+  /** epoch ms after which the rule no longer applies; null = until deleted */
+  expiresAt: number | null;
+  createdAt: number;
+}
+
 export interface Store {
   readonly backend: string;
   close(): Promise<void>;
@@ -373,4 +384,18 @@ export interface Store {
   putStsSession(session: StsSessionRecord): Promise<void>;
   getStsSession(accessKeyId: string): Promise<StsSessionRecord | undefined>;
   pruneStsSessions(expiredBefore: number): Promise<number>;
+
+  // ---- operations (src/flow-control, src/chaos) ----
+  /**
+   * Adds one call to the counter of (quotaKey, windowStart) and returns the count including it; one atomic
+   * statement, so servers sharing the store count together. The counter may be dropped after `expiresAt`.
+   */
+  countRequest(quotaKey: string, windowStart: number, expiresAt: number): Promise<number>;
+  pruneRequestCounts(now: number): Promise<number>;
+  /** Rules in creation order (then ID), expired ones left out. */
+  listFaultRules(kind: FaultRuleRecord['kind'], now: number): Promise<FaultRuleRecord[]>;
+  /** Replaces every rule of the kind with `rules` in one transaction. */
+  replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void>;
+  addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void>;
+  deleteFaultRules(ruleIds: readonly string[]): Promise<number>;
 }

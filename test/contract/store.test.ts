@@ -280,6 +280,34 @@ function contract(backend: StoreBackend): void {
     });
   });
 
+  describe('operations: request counters and fault rules', () => {
+    test('countRequest counts per key and window, atomically across two stores; expired counters are pruned', async () => {
+      const a = await fresh();
+      const b = await twin(a);
+      const counts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).countRequest('r|DescribeVcoRouteEntries|1', T0, T0 + 120_000)));
+      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i + 1), 'every call sees its own count');
+      assert.equal(await a.countRequest('r|DescribeVcoRouteEntries|1', T0 + 60_000, T0 + 180_000), 1, 'a new window starts at 1');
+      assert.equal(await a.countRequest('r|DescribeVcoRouteEntries|2', T0, T0 + 120_000), 1, 'another account has its own');
+      assert.equal(await a.pruneRequestCounts(T0 + 150_000), 2);
+      assert.equal(await a.countRequest('r|DescribeVcoRouteEntries|1', T0, T0 + 120_000), 1, 'pruned: counts afresh');
+    });
+
+    test('fault rules: add, replace per kind, delete by id, expired ones left out, in creation order then ID', async () => {
+      const s = await fresh();
+      const rule = (id: string, kind: 'fault' | 'effect', createdAt = T0, expiresAt: number | null = null) => ({ ruleId: id, kind, rule: `{"id":"${id}"}`, expiresAt, createdAt });
+      await s.addFaultRules([rule('f-2', 'fault'), rule('f-1', 'fault'), rule('f-0', 'fault', T0 + 1), rule('e-1', 'effect')]);
+      await s.addFaultRules([rule('f-x', 'fault', T0, T0 + 10)]);
+      assert.deepEqual((await s.listFaultRules('fault', T0 + 5)).map((r) => r.ruleId), ['f-1', 'f-2', 'f-x', 'f-0']);
+      assert.deepEqual((await s.listFaultRules('fault', T0 + 10)).map((r) => r.ruleId), ['f-1', 'f-2', 'f-0'], 'expired at expiresAt');
+      assert.deepEqual(await s.listFaultRules('effect', T0), [rule('e-1', 'effect')]);
+      assert.equal(await s.deleteFaultRules(['f-1', 'nope']), 1);
+      await s.replaceFaultRules('fault', [rule('g-1', 'fault')]);
+      assert.deepEqual((await s.listFaultRules('fault', T0)).map((r) => r.ruleId), ['g-1']);
+      assert.deepEqual((await s.listFaultRules('effect', T0)).map((r) => r.ruleId), ['e-1'], 'the other kind is untouched');
+      assert.equal(await s.deleteFaultRules([]), 0);
+    });
+  });
+
   describe('customer gateways', () => {
     test('put/get/replace; other accounts do not see them', async () => {
       const s = await fresh();

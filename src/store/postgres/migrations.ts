@@ -213,6 +213,27 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE ram_entities ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 8,
+    description: 'operations: API flow-control counters per (region, API, account) and window; fault-injection rules',
+    sql: `
+      CREATE TABLE request_counts (
+        quota_key TEXT NOT NULL,
+        window_start BIGINT NOT NULL,
+        request_count BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (quota_key, window_start)
+      );
+      CREATE INDEX request_counts_expiry ON request_counts (expires_at);
+      CREATE TABLE fault_rules (
+        rule_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        expires_at BIGINT,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */

@@ -17,7 +17,7 @@
  */
 import type {
   AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
-  KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
+  FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { completeTokenStep } from './client-tokens';
 import { PgDatabase, chunks, placeholders, type PostgresOptions } from './db';
@@ -25,6 +25,7 @@ import { migratePostgres } from './migrations';
 import { PG_RAM_TABLES, PgRamTables } from './postgres-ram';
 import { PG_ROUTE_TABLES, PgRouteTables } from './postgres-routes';
 import { PgVpnTables } from './postgres-vpn';
+import { PgOperationTables } from './postgres-operations';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
 
 export type { PostgresOptions } from './db';
@@ -35,11 +36,13 @@ export class PostgresStore implements Store {
   private readonly vpn: PgVpnTables;
   private readonly routes: PgRouteTables;
   private readonly ram: PgRamTables;
+  private readonly ops: PgOperationTables;
 
   private constructor(private readonly db: PgDatabase) {
     this.vpn = new PgVpnTables(db);
     this.routes = new PgRouteTables(db);
     this.ram = new PgRamTables(db);
+    this.ops = new PgOperationTables(db);
   }
 
   /** Connects, applies migrations (under an advisory lock) and returns the store. */
@@ -397,5 +400,31 @@ export class PostgresStore implements Store {
 
   pruneStsSessions(expiredBefore: number): Promise<number> {
     return this.ram.pruneSessions(expiredBefore);
+  }
+
+  // ---- operations (postgres-operations.ts) ----
+
+  countRequest(quotaKey: string, windowStart: number, expiresAt: number): Promise<number> {
+    return this.ops.countRequest(quotaKey, windowStart, expiresAt);
+  }
+
+  pruneRequestCounts(now: number): Promise<number> {
+    return this.ops.pruneRequestCounts(now);
+  }
+
+  listFaultRules(kind: FaultRuleRecord['kind'], now: number): Promise<FaultRuleRecord[]> {
+    return this.ops.listFaultRules(kind, now);
+  }
+
+  replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void> {
+    return this.ops.replaceFaultRules(kind, rules);
+  }
+
+  addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void> {
+    return this.ops.addFaultRules(rules);
+  }
+
+  deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
+    return this.ops.deleteFaultRules(ruleIds);
   }
 }

@@ -203,6 +203,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE ram_entities ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 8,
+    description: 'operations: API flow-control counters per (region, API, account) and window; fault-injection rules',
+    sql: `
+      CREATE TABLE request_counts (
+        quota_key TEXT NOT NULL,
+        window_start INTEGER NOT NULL,
+        request_count INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (quota_key, window_start)
+      ) WITHOUT ROWID;
+      CREATE INDEX request_counts_expiry ON request_counts (expires_at);
+      CREATE TABLE fault_rules (
+        rule_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        expires_at INTEGER,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

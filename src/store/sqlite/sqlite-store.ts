@@ -7,13 +7,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
-  RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
+  FaultRuleRecord, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { ClientTokenLostError } from '../store';
 import { migrate } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
 import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
+import { SqliteOperationTables } from './sqlite-operations';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
 
 interface PendingNonce {
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   private readonly vpn: SqliteVpnTables;
   private readonly routes: SqliteRouteTables;
   private readonly ram: SqliteRamTables;
+  private readonly ops: SqliteOperationTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -52,6 +54,7 @@ export class SqliteStore implements Store {
     this.vpn = new SqliteVpnTables(db);
     this.routes = new SqliteRouteTables(db);
     this.ram = new SqliteRamTables(db);
+    this.ops = new SqliteOperationTables(db);
     this.s = {
       getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
       bumpRamGeneration: db.prepare('UPDATE accounts SET ram_generation = ram_generation + 1 WHERE account_id = ?'),
@@ -380,5 +383,31 @@ export class SqliteStore implements Store {
 
   async pruneStsSessions(expiredBefore: number): Promise<number> {
     return this.ram.pruneSessions(expiredBefore);
+  }
+
+  // ---- operations (sqlite-operations.ts) ----
+
+  async countRequest(quotaKey: string, windowStart: number, expiresAt: number): Promise<number> {
+    return this.ops.countRequest(quotaKey, windowStart, expiresAt);
+  }
+
+  async pruneRequestCounts(now: number): Promise<number> {
+    return this.ops.pruneRequestCounts(now);
+  }
+
+  async listFaultRules(kind: FaultRuleRecord['kind'], now: number): Promise<FaultRuleRecord[]> {
+    return this.ops.listFaultRules(kind, now);
+  }
+
+  async replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void> {
+    this.ops.replaceFaultRules(kind, rules);
+  }
+
+  async addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void> {
+    this.ops.addFaultRules(rules);
+  }
+
+  async deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
+    return this.ops.deleteFaultRules(ruleIds);
   }
 }
