@@ -57,6 +57,12 @@ export interface StsSessionRecord {
   /** the session policy document, as given */
   sessionPolicy: string | null;
   sourceIdentity: string | null;
+  /**
+   * The RAM user at the root of the role chain that led here (the caller of the first AssumeRole; a chained
+   * session inherits its caller's). Null only for sessions stored before it was recorded (migration 8).
+   */
+  originAccountId: string | null;
+  originUserId: string | null;
   expiresAt: number; // epoch ms
   createDate: number; // epoch ms
 }

@@ -798,10 +798,13 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.setUserAccessKeyStatus('LTAI1', 'Active'), false, 'a deleted key is not re-created');
       assert.equal(await s.getUserAccessKey('LTAI1'), undefined);
       const session: StsSessionRecord = { accessKeyId: 'STS.1', accountId: ACCOUNT, secret: 's', token: 'tok', roleId: 'r1', roleName: 'role',
-        sessionName: 'sess', sessionPolicy: null, sourceIdentity: 'me', expiresAt: T0 + 3600_000, createDate: T0 };
+        sessionName: 'sess', sessionPolicy: null, sourceIdentity: 'me', originAccountId: ACCOUNT, originUserId: 'u1', expiresAt: T0 + 3600_000, createDate: T0 };
       await s.putStsSession(session);
+      const legacy = { ...session, accessKeyId: 'STS.3', originAccountId: null, originUserId: null };
+      await s.putStsSession(legacy);
       await s.putStsSession({ ...session, accessKeyId: 'STS.2', expiresAt: T0 + 10, sessionPolicy: '{"Version":"1"}', sourceIdentity: null });
       assert.deepEqual(await s.getStsSession('STS.1'), session);
+      assert.deepEqual(await s.getStsSession('STS.3'), legacy, 'a session without a recorded origin (stored before migration 8)');
       assert.equal(await s.pruneStsSessions(T0 + 11), 1);
       assert.equal(await s.getStsSession('STS.2'), undefined);
     });

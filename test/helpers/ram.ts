@@ -69,3 +69,6 @@ export async function assumeRole(sts: Sts, roleArn: string, sessionName: string,
 }
 
 export const doc = (...statements: unknown[]) => JSON.stringify({ Version: '1', Statement: statements });
+
+/** Names Object.prototype answers to: a look-up keyed by client input must treat them as ordinary names. */
+export const PROTOTYPE_NAMES = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable', 'toLocaleString'];

@@ -213,6 +213,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE ram_entities ADD COLUMN revision BIGINT NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 8,
+    description: 'origin of each STS session (the RAM user at the root of its role chain): chaining stops when that user is deleted',
+    sql: `
+      ALTER TABLE sts_sessions ADD COLUMN origin_account_id TEXT;
+      ALTER TABLE sts_sessions ADD COLUMN origin_user_id TEXT;
+    `,
+  },
 ];
 
 /** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */

@@ -168,8 +168,9 @@ export class PgRamTables {
   }
 
   async putSession(x: StsSessionRecord): Promise<void> {
-    await this.db.query(`INSERT INTO sts_sessions (${SESSION_COLUMNS}) VALUES (${placeholders(1, 11)})`, [
+    await this.db.query(`INSERT INTO sts_sessions (${SESSION_COLUMNS}) VALUES (${placeholders(1, 13)})`, [
       x.accessKeyId, x.accountId, x.secret, x.token, x.roleId, x.roleName, x.sessionName, x.sessionPolicy, x.sourceIdentity, x.expiresAt, x.createDate,
+      x.originAccountId, x.originUserId,
     ]);
   }
 

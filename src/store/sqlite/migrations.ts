@@ -203,6 +203,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE ram_entities ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 8,
+    description: 'origin of each STS session (the RAM user at the root of its role chain): chaining stops when that user is deleted',
+    sql: `
+      ALTER TABLE sts_sessions ADD COLUMN origin_account_id TEXT;
+      ALTER TABLE sts_sessions ADD COLUMN origin_user_id TEXT;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -39,7 +39,7 @@ export class SqliteRamTables {
       getKey: db.prepare('SELECT * FROM ram_access_keys WHERE access_key_id = ?'),
       listKeys: db.prepare('SELECT * FROM ram_access_keys WHERE account_id = ? AND user_id = ? ORDER BY create_date, access_key_id'),
       deleteKey: db.prepare('DELETE FROM ram_access_keys WHERE access_key_id = ?'),
-      putSession: db.prepare(`INSERT INTO sts_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      putSession: db.prepare(`INSERT INTO sts_sessions (${SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getSession: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = ?`),
       pruneSessions: db.prepare('DELETE FROM sts_sessions WHERE expires_at < ?'),
     };
@@ -137,7 +137,7 @@ export class SqliteRamTables {
 
   putSession(x: StsSessionRecord): void {
     this.s.putSession.run(x.accessKeyId, x.accountId, x.secret, x.token, x.roleId, x.roleName, x.sessionName, x.sessionPolicy,
-      x.sourceIdentity, x.expiresAt, x.createDate);
+      x.sourceIdentity, x.expiresAt, x.createDate, x.originAccountId, x.originUserId);
   }
 
   getSession(accessKeyId: string): StsSessionRecord | undefined {
