@@ -54,7 +54,7 @@ describe('RAM writes racing other requests', () => {
   it('UpdateAccessKey does not bring back a key deleted between its read and its write', async () => {
     await store.upsertAccount(ACCOUNT, Date.now());
     await store.createRamEntity({ accountId: ACCOUNT, kind: 'user', id: 'u-race', name: 'alice', createDate: 1, updateDate: 1, data: {} });
-    await store.putUserAccessKey({ accessKeyId: 'LTAIraceKey000000000001', accountId: ACCOUNT, userId: 'u-race', secret: 's', status: 'Inactive', createDate: 1 });
+    await store.createUserAccessKey({ accessKeyId: 'LTAIraceKey000000000001', accountId: ACCOUNT, userId: 'u-race', secret: 's', status: 'Inactive', createDate: 1 }, 2);
     const racing = interleaved('getUserAccessKey', () => store.deleteUserAccessKey('LTAIraceKey000000000001'));
     const input = updateAccessKey.parse({ UserName: 'alice', UserAccessKeyId: 'LTAIraceKey000000000001', Status: 'Active' });
     await assert.rejects(updateAccessKey.run(input, ctx(racing)), (err: unknown) => err instanceof PopError && err.code === 'EntityNotExist.User.AccessKey');
