@@ -69,3 +69,14 @@ export async function assumeRole(sts: Sts, roleArn: string, sessionName: string,
 }
 
 export const doc = (...statements: unknown[]) => JSON.stringify({ Version: '1', Statement: statements });
+
+/** The outcome of an SDK call: 'ok' or the error code (anything but an API error is rethrown). */
+export async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (err: any) {
+    if (typeof err?.code !== 'string' || typeof err?.statusCode !== 'number') throw err;
+    return err.code as string;
+  }
+}
