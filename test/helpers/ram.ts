@@ -16,11 +16,13 @@ export interface Creds {
 }
 
 type Extra = Record<string, unknown>;
-const options = (server: TestServer, creds: Creds, extra: Extra) => ({
+/** A server in this process (TestServer) or in its own (ServerProcess): clients need only its endpoint. */
+type Endpoint = Pick<TestServer, 'endpoint'>;
+const options = (server: Endpoint, creds: Creds, extra: Extra) => ({
   ...creds, endpoint: server.endpoint, protocol: 'http', regionId: 'cn-hangzhou', ...extra,
 });
 
-export const ramClient = (server: TestServer, creds: Creds, extra: Extra = {}): Ram => new (Ram as any)(options(server, creds, extra));
+export const ramClient = (server: Endpoint, creds: Creds, extra: Extra = {}): Ram => new (Ram as any)(options(server, creds, extra));
 export const stsClient = (server: TestServer, creds: Creds, extra: Extra = {}): Sts => new (Sts as any)(options(server, creds, extra));
 export const vpcClientFor = (server: TestServer, creds: Creds, extra: Extra = {}): Vpc => new (Vpc as any)(options(server, creds, extra));
 

@@ -1,6 +1,7 @@
 /**
  * Deleting a RAM user, group or role while another server links something to it, through the official RAM
- * SDK against two servers on one store: the store decides, so exactly one of the two succeeds and no
+ * SDK against two server processes on one store (two processes, so that the requests really overlap on SQLite
+ * too; in one process SQLite calls never interleave): the store decides, so exactly one of the two succeeds and no
  * membership, attachment or AccessKey ever outlives its user, group or role (a dangling attachment would
  * grant the policy to the role's existing sessions and make DeletePolicy fail forever). Concurrent creates
  * never overshoot the RAM limits. Run on PostgreSQL with VCOROUTE_TEST_BACKEND=postgres.
@@ -13,7 +14,11 @@ import { MAX_USERS_PER_ACCOUNT } from '../../src/products/ram/users';
 import { MAX_ACCESS_KEYS_PER_USER } from '../../src/products/ram/access-keys';
 import { MAX_ATTACHED } from '../../src/products/ram/attachments';
 import type { Store } from '../../src/store/store';
-import { ROOT, openTestStore, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
+import { PostgresStore } from '../../src/store/postgres/postgres-store';
+import { TEST_PG_OPTIONS, createTestDatabase, sdkTestBackend, type TestDatabase } from '../helpers/backends';
+import { ROOT, tempDataDir } from '../helpers/server';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { createPolicy, doc, outcome, ramClient } from '../helpers/ram';
 
 /** Races per pair of operations: on the old code 10 in 40 went wrong on SQLite, 39 in 40 on PostgreSQL. */
@@ -38,24 +43,31 @@ interface RacePair {
 }
 
 describe('RAM deletes racing links, and limited creates, across two servers on one store', () => {
-  let a: TestServer;
-  let b: TestServer;
+  let a: ServerProcess;
+  let b: ServerProcess;
   let ramA: Ram;
   let ramB: Ram;
+  /** the same store, opened by the test to fill it and count */
   let store: Store;
+  let database: TestDatabase | undefined;
 
   before(async () => {
-    const dataDir = tempDataDir();
-    a = await startTestServer(dataDir);
-    b = await startTestServer(dataDir);
+    let args: string[];
+    if (sdkTestBackend() === 'postgres') {
+      database = await createTestDatabase();
+      args = ['--database', database.url];
+    } else {
+      args = ['--data', tempDataDir()];
+    }
+    [a, b] = await Promise.all([startServerProcess(args), startServerProcess(args)]);
     ramA = ramClient(a, ROOT);
     ramB = ramClient(b, ROOT);
-    store = await openTestStore(dataDir);
+    store = database ? await PostgresStore.open({ connectionString: database.url, ...TEST_PG_OPTIONS }) : new SqliteStore(args[1]!);
   });
   after(async () => {
-    await a.close();
-    await b.close();
-    await store.close();
+    await Promise.all([a?.stop(), b?.stop()]);
+    await store?.close();
+    await database?.drop();
   });
 
   /** ROUNDS races of pair.remove against pair.link: never both, never neither. */
