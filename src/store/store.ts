@@ -332,7 +332,7 @@ export interface Store {
   /**
    * Deletes the entity only if none of `dependents` exists: 'deleted', 'missing' (gone, or with
    * `expectedRevision` written since it was read), or the first of `dependents` (in the order given) that
-   * exists. Decided under the account's RAM lock against addRamLink and createUserAccessKey: a racing link
+   * exists, as the very object given. Decided under the account's RAM lock against addRamLink and createUserAccessKey: a racing link
    * either lands first and blocks the delete, or finds the entity gone.
    */
   deleteRamEntityUnlinked(
