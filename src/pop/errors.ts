@@ -113,6 +113,8 @@ export const E = {
   InvalidParameterRoleArn: def('InvalidParameter.RoleArn', 400, 'The parameter RoleArn is wrongly formed.'),
   InvalidParameterRoleSessionName: def('InvalidParameter.RoleSessionName', 400, 'The parameter RoleSessionName is wrongly formed: 2 to 64 letters, digits, ".", "@", "-" or "_".'),
   InvalidParameterDurationSeconds: def('InvalidParameter.DurationSeconds', 400, "The DurationSeconds is out of range: from 900 to the role's MaxSessionDuration."),
+  InvalidParameterDurationSecondsChained: def('InvalidParameter.DurationSeconds', 400, 'The DurationSeconds is out of range: a session obtained with role session credentials (role chaining) lasts at most 3600 seconds.'),
+  NoPermissionChainOriginGone: def('NoPermission', 403, 'You are not authorized to do this action. The RAM user that started this role chain cannot be found.'),
   InvalidParameterPolicyGrammar: def('InvalidParameter.PolicyGrammar', 400, 'The parameter Policy has not passed grammar check.'),
   InvalidParameterPolicySize: def('InvalidParameter.PolicySize', 400, 'The parameter Policy is longer than 2048 characters.'),
   InvalidParameterExternalId: def('InvalidParameter.ExternalId', 400, 'The parameter ExternalId is wrongly formed.'),

@@ -2,8 +2,12 @@
  * The storage interface: asynchronous and backend-neutral. Business rules live above it (domain/,
  * products/); a backend only stores, indexes and counts. Every backend runs test/contract/store.test.ts.
  */
-import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
-export type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
+import type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from './ram-records';
+export type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from './ram-records';
 
 /**
  * The backend cannot be reached (connection refused or lost, timeout). Transient: the pipeline answers 503
@@ -340,8 +344,16 @@ export interface Store {
   reset(keepAccountId: string, keepAccessKeyId: string): Promise<void>;
 
   // ---- RAM & STS ----  (records in ram-records.ts; rules, limits and validation live in src/iam and src/products/ram|sts)
-  /** Inserts an entity; false when (accountId, kind, name) is taken. */
-  createRamEntity(entity: RamEntityRecord): Promise<boolean>;
+  //
+  // Structural writes — creating an entity or AccessKey, adding a link, deleting an entity — are each one
+  // transaction under the account's RAM lock (SQLite: an IMMEDIATE transaction; PostgreSQL: a transaction-level
+  // advisory lock per account), so what they check (both ends of a link exist, nothing depends on a deleted
+  // entity, a count is below its limit) still holds when they write, across servers. Limits are handed down.
+  /**
+   * Inserts an entity while the account has fewer than `maxOfKind` entities of its kind: 'created', 'limit', or
+   * 'exists' when (accountId, kind, name) or the id is taken.
+   */
+  createRamEntity(entity: RamEntityRecord, maxOfKind?: number): Promise<'created' | 'exists' | 'limit'>;
   getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined>;
   getRamEntityById(accountId: string, kind: RamEntityKind, id: string): Promise<RamEntityRecord | undefined>;
   /** Entities in ascending name order (plain string comparison), names strictly after `after`; at most `limit`. */
@@ -353,28 +365,31 @@ export interface Store {
    * the entity since it was read): false otherwise, and the database decides which of two racing writers wins.
    */
   updateRamEntity(entity: RamEntityRecord, expectedRevision?: number): Promise<boolean>;
-  deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean>;
   /**
-   * Deletes the entity only if no link of `linkKinds` points to `linkedTo`, decided in one transaction against
-   * addRamLinkToEntity (a racing attach either lands first and blocks the delete, or finds the entity gone).
-   * With `expectedRevision`, only if nobody wrote the entity since it was read. 'missing': gone or changed.
+   * Deletes the entity only if none of `dependents` exists: 'deleted', 'missing' (gone, or with
+   * `expectedRevision` written since it was read), or the first of `dependents` (in the order given) that
+   * exists, as the very object given. Decided under the account's RAM lock against addRamLink and createUserAccessKey: a racing link
+   * either lands first and blocks the delete, or finds the entity gone.
    */
   deleteRamEntityUnlinked(
-    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
-  ): Promise<'deleted' | 'linked' | 'missing'>;
-  /** Adds a link; false when it exists. */
-  addRamLink(link: RamLinkRecord): Promise<boolean>;
+    accountId: string, kind: RamEntityKind, id: string, dependents: readonly RamDependents[], expectedRevision?: number,
+  ): Promise<'deleted' | 'missing' | RamDependents>;
   /**
-   * Adds a link only while the entity (link.accountId, kind, name) exists, decided in one transaction against
-   * deleteRamEntityUnlinked: 'added', 'exists' (the link does), or 'missing' (the entity does not).
+   * Adds a link while both its ends exist — the entity it goes from (RAM_LINK_FROM[link.kind], by fromId) and
+   * `to` when given (system policies have no entity) — and, with `limit`, while that entity has fewer such
+   * links; under the account's RAM lock, so no link outlives an end deleted by deleteRamEntityUnlinked.
+   * Checked in this order: 'missing-from', 'missing-to', 'exists' (the link does), 'limit'; else 'added'.
    */
-  addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'>;
+  addRamLink(link: RamLinkRecord, to: RamEntityRef | undefined, limit?: RamLinkLimit): Promise<'added' | 'missing-from' | 'missing-to' | 'exists' | 'limit'>;
   removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean>;
   /** Links in creation order. */
   listRamLinksFrom(accountId: string, kind: RamLinkKind, fromId: string): Promise<RamLinkRecord[]>;
   listRamLinksTo(accountId: string, kind: RamLinkKind, toId: string): Promise<RamLinkRecord[]>;
-  /** Inserts a RAM user's AccessKey, or updates the status of an existing one. */
-  putUserAccessKey(key: UserAccessKeyRecord): Promise<void>;
+  /**
+   * Inserts a new AccessKey while its user (key.accountId, key.userId) exists and has fewer than `maxPerUser`
+   * keys, under the account's RAM lock: 'created', 'missing' (no such user) or 'limit'.
+   */
+  createUserAccessKey(key: UserAccessKeyRecord, maxPerUser: number): Promise<'created' | 'missing' | 'limit'>;
   /** Changes the status of an existing key; false when it is gone (a deleted key is never re-created). */
   setUserAccessKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<boolean>;
   getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined>;

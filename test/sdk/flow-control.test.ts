@@ -71,7 +71,7 @@ describe('flow control (quota file: DescribeVcoRouteEntries 3 per 2 s)', () => {
     const raw = await v1Get(server.baseUrl, { Action: 'DescribeVcoRouteEntries', Version: '2016-04-28', RegionId: REGION, VpnConnectionId: CONN });
     assert.equal(raw.status, 400);
     assert.ok(Number(raw.headers['x-acs-retry-after']) > 0 && Number(raw.headers['x-acs-retry-after']) <= 2000, String(raw.headers['x-acs-retry-after']));
-    assert.equal(JSON.parse(raw.body).Code, 'Throttling.User');
+    assert.equal(raw.json.Code, 'Throttling.User');
     // another region has its own quota; an unlimited API is not touched
     assert.equal(await outcome(vpc.describeVcoRouteEntries(describeRequest('cn-beijing'))), 'InvalidVpnConnectionInstanceId.NotFound');
     assert.equal(await outcome(vpc.describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION }))), 'ok');

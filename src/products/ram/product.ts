@@ -7,7 +7,7 @@ import { E, PopError, missingParameter, ramInvalidParameter, type ErrorDefinitio
 import type { Params } from '../../pop/signature';
 import { invalidateAccount } from '../../iam/effective';
 import type { Principal } from '../../identity/principal';
-import type { RamEntityKind, RamEntityRecord } from '../../store/store';
+import type { RamDependents, RamEntityKind, RamEntityRecord } from '../../store/store';
 import { defineOperation, type Operation, type OperationContext, type Product, type ResponseBody } from '../product';
 
 export const RAM: Product = { name: 'Ram', version: '2015-05-01', host: 'ram.aliyuncs.com', ramService: 'ram' };
@@ -142,6 +142,21 @@ export async function requireEntity(ctx: OperationContext, kind: RamEntityKind, 
 export const requireUser = (ctx: OperationContext, name: string) => requireEntity(ctx, 'user', name, E.EntityNotExistUser);
 export const requireGroup = (ctx: OperationContext, name: string) => requireEntity(ctx, 'group', name, E.EntityNotExistGroup);
 export const requireRole = (ctx: OperationContext, name: string) => requireEntity(ctx, 'role', name, E.EntityNotExistRole);
+
+/** Something that keeps an entity from being deleted, and the DeleteConflict error it raises. */
+export type DeleteBlocker = readonly [RamDependents, ErrorDefinition];
+
+/**
+ * Deletes a user, group or role unless something still depends on it: the store decides that together with
+ * the delete, against links and AccessKeys added concurrently (store.deleteRamEntityUnlinked). The first
+ * blocker found, in the order given, is the error; `missing` when another request deleted the entity first.
+ */
+export async function deleteUnlinked(ctx: OperationContext, e: RamEntityRecord, blockers: readonly DeleteBlocker[], missing: ErrorDefinition): Promise<void> {
+  const outcome = await ctx.store.deleteRamEntityUnlinked(e.accountId, e.kind, e.id, blockers.map(([dependent]) => dependent));
+  if (outcome === 'deleted') return;
+  if (outcome === 'missing') throw new PopError(missing);
+  throw new PopError(blockers.find(([dependent]) => dependent === outcome)![1]);
+}
 
 /** Copies the set string fields of `data` into a response object under their API names. */
 export function fields(data: Record<string, unknown>, names: Record<string, string>): ResponseBody {

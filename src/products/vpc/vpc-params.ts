@@ -66,7 +66,8 @@ export function flattenedList(params: Params, prefix: string, max: number): Map<
     const n = m ? Number(m[1]) : NaN;
     if (!m || n < 1 || n > max) throw illegalParam(prefix, `The parameter ${key} is invalid: ${prefix}.N must use N from 1 to ${max}.`);
     let item = items.get(n);
-    if (!item) items.set(n, (item = {}));
+    // Null prototype: `Rest` is the client's text, and `item.Key` must never find Object.prototype's members.
+    if (!item) items.set(n, (item = Object.create(null) as Record<string, string>));
     item[m[2]!] = params[key]!;
   }
   return new Map([...items.entries()].sort((a, b) => a[0] - b[0]));
@@ -102,7 +103,7 @@ export function jsonObjectParam(params: Params, name: string): Record<string, st
     throw illegalParam(name, `The specified ${name} is not valid JSON.`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw illegalParam(name, `The specified ${name} must be a JSON object.`);
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>; // keys are the client's (see flattenedList)
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') throw illegalParam(name, `${name}.${k} must be a string, number or boolean.`);
     out[k] = String(v);

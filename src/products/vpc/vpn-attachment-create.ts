@@ -32,7 +32,7 @@ export interface TunnelSpec {
 }
 
 function subFields(item: Record<string, string>, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>; // keys are the client's (see flattenedList)
   for (const [k, v] of Object.entries(item)) if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v;
   return out;
 }

@@ -26,7 +26,9 @@ import { PG_RAM_TABLES, PgRamTables } from './postgres-ram';
 import { PG_ROUTE_TABLES, PgRouteTables } from './postgres-routes';
 import { PgVpnTables } from './postgres-vpn';
 import { PgOperationTables } from './postgres-operations';
-import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from '../ram-records';
 
 export type { PostgresOptions } from './db';
 export { MIGRATION_LOCK_KEY, migratePostgres } from './migrations';
@@ -316,8 +318,8 @@ export class PostgresStore implements Store {
 
   // ---- RAM & STS ---- (postgres-ram.ts)
 
-  createRamEntity(entity: RamEntityRecord): Promise<boolean> {
-    return this.ram.createEntity(entity);
+  createRamEntity(entity: RamEntityRecord, maxOfKind?: number): Promise<'created' | 'exists' | 'limit'> {
+    return this.ram.createEntity(entity, maxOfKind);
   }
 
   getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
@@ -341,21 +343,13 @@ export class PostgresStore implements Store {
   }
 
   deleteRamEntityUnlinked(
-    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
-  ): Promise<'deleted' | 'linked' | 'missing'> {
-    return this.ram.deleteEntityUnlinked(accountId, kind, id, linkKinds, linkedTo, expectedRevision);
+    accountId: string, kind: RamEntityKind, id: string, dependents: readonly RamDependents[], expectedRevision?: number,
+  ): Promise<'deleted' | 'missing' | RamDependents> {
+    return this.ram.deleteEntityUnlinked(accountId, kind, id, dependents, expectedRevision);
   }
 
-  deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
-    return this.ram.deleteEntity(accountId, kind, id);
-  }
-
-  addRamLink(link: RamLinkRecord): Promise<boolean> {
-    return this.ram.addLink(link);
-  }
-
-  addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
-    return this.ram.addLinkToEntity(link, kind, name);
+  addRamLink(link: RamLinkRecord, to: RamEntityRef | undefined, limit?: RamLinkLimit): Promise<'added' | 'missing-from' | 'missing-to' | 'exists' | 'limit'> {
+    return this.ram.addLink(link, to, limit);
   }
 
   removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
@@ -370,8 +364,8 @@ export class PostgresStore implements Store {
     return this.ram.linksTo(accountId, kind, toId);
   }
 
-  putUserAccessKey(key: UserAccessKeyRecord): Promise<void> {
-    return this.ram.putKey(key);
+  createUserAccessKey(key: UserAccessKeyRecord, maxPerUser: number): Promise<'created' | 'missing' | 'limit'> {
+    return this.ram.createKey(key, maxPerUser);
   }
 
   getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {

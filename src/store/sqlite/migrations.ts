@@ -205,6 +205,14 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
+    description: 'origin of each STS session (the RAM user at the root of its role chain): chaining stops when that user is deleted',
+    sql: `
+      ALTER TABLE sts_sessions ADD COLUMN origin_account_id TEXT;
+      ALTER TABLE sts_sessions ADD COLUMN origin_user_id TEXT;
+    `,
+  },
+  {
+    version: 9,
     description: 'operations: API flow-control counters per (region, API, account) and window; fault-injection rules',
     sql: `
       CREATE TABLE request_counts (

@@ -15,7 +15,9 @@ import { SqliteVpnTables } from './sqlite-vpn';
 import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import { SqliteOperationTables } from './sqlite-operations';
-import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from '../ram-records';
 
 interface PendingNonce {
   accessKeyId: string;
@@ -299,8 +301,8 @@ export class SqliteStore implements Store {
 
   // ---- RAM & STS ---- (sqlite-ram.ts)
 
-  async createRamEntity(entity: RamEntityRecord): Promise<boolean> {
-    return this.ram.createEntity(entity);
+  async createRamEntity(entity: RamEntityRecord, maxOfKind?: number): Promise<'created' | 'exists' | 'limit'> {
+    return this.ram.createEntity(entity, maxOfKind);
   }
 
   async getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
@@ -324,21 +326,13 @@ export class SqliteStore implements Store {
   }
 
   async deleteRamEntityUnlinked(
-    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
-  ): Promise<'deleted' | 'linked' | 'missing'> {
-    return this.ram.deleteEntityUnlinked(accountId, kind, id, linkKinds, linkedTo, expectedRevision);
+    accountId: string, kind: RamEntityKind, id: string, dependents: readonly RamDependents[], expectedRevision?: number,
+  ): Promise<'deleted' | 'missing' | RamDependents> {
+    return this.ram.deleteEntityUnlinked(accountId, kind, id, dependents, expectedRevision);
   }
 
-  async deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
-    return this.ram.deleteEntity(accountId, kind, id);
-  }
-
-  async addRamLink(link: RamLinkRecord): Promise<boolean> {
-    return this.ram.addLink(link);
-  }
-
-  async addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
-    return this.ram.addLinkToEntity(link, kind, name);
+  async addRamLink(link: RamLinkRecord, to: RamEntityRef | undefined, limit?: RamLinkLimit): Promise<'added' | 'missing-from' | 'missing-to' | 'exists' | 'limit'> {
+    return this.ram.addLink(link, to, limit);
   }
 
   async removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
@@ -353,8 +347,8 @@ export class SqliteStore implements Store {
     return this.ram.linksTo(accountId, kind, toId);
   }
 
-  async putUserAccessKey(key: UserAccessKeyRecord): Promise<void> {
-    this.ram.putKey(key);
+  async createUserAccessKey(key: UserAccessKeyRecord, maxPerUser: number): Promise<'created' | 'missing' | 'limit'> {
+    return this.ram.createKey(key, maxPerUser);
   }
 
   async getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {
