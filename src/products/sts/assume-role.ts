@@ -17,7 +17,6 @@ import { STS } from './product';
 
 export const MIN_DURATION_SECONDS = 900;
 export const DEFAULT_DURATION_SECONDS = 3600;
-export const MAX_SESSION_POLICY = 2048;
 
 interface AssumeRoleInput {
   roleArn: string;
@@ -47,7 +46,6 @@ function parse(params: Record<string, string | undefined>): AssumeRoleInput {
   }
   const policy = params.Policy || undefined;
   if (policy !== undefined) {
-    if (policy.length > MAX_SESSION_POLICY) throw new PopError(E.InvalidParameterPolicySize);
     try {
       compiledPolicy(policy, 'identity');
     } catch (err) {
