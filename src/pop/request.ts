@@ -23,8 +23,8 @@ export interface PopRequest {
 
 /**
  * The most characters of any parameter value, and of any parameter name, whatever the operation: above
- * every documented limit (the longest, RemoteCaCert and RAM's Tag, are given 8,192 by the products'
- * tables; PolicyDocument 6,144), so hostile sizes stop here, before signatures, lookups or policies.
+ * every limit of the products' parameter tables (the longest: PolicyDocument, RemoteCaCert and RAM's Tag,
+ * 6,144), so hostile sizes stop here, before signatures, lookups or policies.
  */
 export const MAX_PARAMETER_VALUE = 8192;
 export const MAX_PARAMETER_NAME = 128;

@@ -27,7 +27,7 @@ export const RAM_PARAMETERS: ParameterTable = {
     Marker: 256, MaxItems: WORD, UserAccessKeyId: 64, Status: WORD, PolicyType: WORD, VersionId: WORD, RotateStrategy: 64,
     SetAsDefault: WORD, CascadingDelete: WORD, MaxSessionDuration: WORD, NewMaxSessionDuration: WORD, ResourceGroupId: 128,
     // JSON string of up to 20 tags (keys and values 128)
-    Tag: 8192,
+    Tag: 6144,
   },
   invalid(name, rule, message) {
     return ramInvalidParameter(name, rule, message);

@@ -40,7 +40,7 @@ export const VPC_PARAMETERS: ParameterTable = {
     NetworkType: WORD, TunnelBandwidth: WORD, EffectImmediately: WORD, AutoConfigRoute: WORD, EnableDpd: WORD, EnableNatTraversal: WORD,
     EnableTunnelsBgp: WORD, IkeConfig: JSON_CONFIG, IpsecConfig: JSON_CONFIG, BgpConfig: JSON_CONFIG, HealthCheckConfig: JSON_CONFIG,
     // a PEM certificate
-    RemoteCaCert: 8192,
+    RemoteCaCert: 6144,
     'TunnelOptionsSpecification.N.TunnelIndex': NUMBER, 'TunnelOptionsSpecification.N.TunnelId': ID,
     'TunnelOptionsSpecification.N.CustomerGatewayId': ID, 'TunnelOptionsSpecification.N.EnableDpd': WORD,
     'TunnelOptionsSpecification.N.EnableNatTraversal': WORD,
