@@ -76,7 +76,15 @@ describe('parameter limits and bounded policy matching', () => {
     const overLimit = `vco-${'a'.repeat(125)}`;
     const atLimit = `vco-${'a'.repeat(124)}`;
 
-    // Hostile requests in flight (two at a time) while another client works.
+    const victim = v3Client(server);
+    const victimCall = async () => {
+      const res = await victim.describe({ RegionId: REGION, VpnConnectionId: VICTIM_CONN });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.TotalCount, 1);
+    };
+    for (let i = 0; i < 10; i++) await victimCall(); // warm-up: first calls pay for compilation and connections
+
+    // Hostile requests back to back, always one in flight, while another client works.
     let done = false;
     let hostileSent = 0;
     const hostileLoop = async (ids: string[]) => {
@@ -85,21 +93,18 @@ describe('parameter limits and bounded policy matching', () => {
         hostileSent++;
       }
     };
-    const loops = [hostileLoop([huge, atLimit]), hostileLoop([atLimit, overLimit, huge])];
-    const victim = v3Client(server);
+    const loop = hostileLoop([huge, atLimit, overLimit]);
     const latencies: number[] = [];
     const deadline = Date.now() + 30_000; // on a stalling server, stop early rather than run for minutes
     try {
       for (let i = 0; i < 50 && Date.now() < deadline; i++) {
         const started = performance.now();
-        const res = await victim.describe({ RegionId: REGION, VpnConnectionId: VICTIM_CONN });
+        await victimCall();
         latencies.push(performance.now() - started);
-        assert.equal(res.status, 200);
-        assert.equal(res.body.TotalCount, 1);
       }
     } finally {
       done = true;
-      await Promise.all(loops);
+      await loop;
     }
     latencies.sort((a, b) => a - b);
     const p99 = percentile(latencies, 0.99);
