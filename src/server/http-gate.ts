@@ -191,7 +191,6 @@ export function createLimitedServer(limits: HttpLimits, maxHeaderSize: number, h
       maxHeaderSize,
       headersTimeout: limits.headerTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
-      keepAliveTimeout: limits.idleTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headerTimeoutMs / 5))),
     },
     (req, res) => {
@@ -204,6 +203,9 @@ export function createLimitedServer(limits: HttpLimits, maxHeaderSize: number, h
     track(req, res);
     handle(req, res, true);
   });
+  // Node's own keep-alive timer adds a second to the configured value (HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER),
+  // so it is off: the idle timeout below covers keep-alive connections too.
+  server.keepAliveTimeout = 0;
   server.maxConnections = limits.maxConnections;
   server.setTimeout(limits.idleTimeoutMs, (socket: Socket) => {
     if (!working.has(socket)) socket.destroy();
