@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { ConfigError, DEFAULT_HTTP_LIMITS, loadConfig } from '../../src/config';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { ADMIN_TOKEN, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
 import { assertNoServerErrors, encodeParams, expectJsonError, send, signV1, v1Get, type RawResponse } from '../helpers/http';
@@ -118,6 +119,39 @@ describe('admin API: token and body size decided before the body is read', () =>
     assert.ok(body.length > 1_000_000);
     const seeded = await send(on.baseUrl, { method: 'POST', path: '/_vcoroute/v1/vpn-connections/vco-big/routes', headers: auth, body });
     assert.equal(seeded.status, 200, seeded.text);
+  });
+});
+
+/** Writes `head` on a raw connection and resolves with what arrives within `ms`. */
+async function rawExchange(port: number, head: string, ms = 500): Promise<{ socket: net.Socket; received: () => string }> {
+  const socket = await connect(port);
+  let received = '';
+  socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
+  socket.on('error', () => {});
+  socket.write(head);
+  await new Promise((r) => setTimeout(r, ms));
+  return { socket, received: () => received };
+}
+
+describe('Expect: 100-continue', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  test('a refused request gets its final answer instead of 100 Continue; an admitted one gets 100, then its answer', async () => {
+    const head = (auth: string) =>
+      `POST /_vcoroute/v1/accounts HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n${auth}Content-Type: application/json\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n`;
+    const refused = await rawExchange(server.port, head(''));
+    assert.match(refused.received(), /^HTTP\/1\.1 401 /);
+    refused.socket.destroy();
+    const admitted = await rawExchange(server.port, head(`Authorization: Bearer ${ADMIN_TOKEN}\r\n`));
+    assert.match(admitted.received(), /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+    admitted.socket.write('{}');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.match(admitted.received(), /HTTP\/1\.1 201 /);
+    admitted.socket.destroy();
   });
 });
 
@@ -344,6 +378,23 @@ describe('Host and browser-origin rules', () => {
       await allowing.close();
     }
   });
+});
+
+test('configuration: defaults, flags over environment, and clear errors', () => {
+  const base = { host: '127.0.0.1', port: 0, data: tempDataDir() };
+  const defaults = loadConfig(base, {});
+  assert.deepEqual(defaults.http, DEFAULT_HTTP_LIMITS);
+  assert.deepEqual(defaults.allowedHosts, []);
+  const set = loadConfig({ ...base, requestTimeoutMs: '5000', maxBufferedMib: '8' }, {
+    VCOROUTE_REQUEST_TIMEOUT_MS: '9000', VCOROUTE_HEADER_TIMEOUT_MS: '2000', VCOROUTE_ALLOWED_HOSTS: 'A.test, *.b.test,[fd00::1]',
+  });
+  assert.deepEqual(set.http, { ...DEFAULT_HTTP_LIMITS, headerTimeoutMs: 2000, requestTimeoutMs: 5000, maxBufferedBytes: 8 * MiB });
+  assert.deepEqual(set.allowedHosts, ['a.test', '*.b.test', '[fd00::1]']);
+  assert.throws(() => loadConfig({ ...base, headerTimeoutMs: '20000', requestTimeoutMs: '10000' }, {}), /header timeout must not exceed/);
+  assert.throws(() => loadConfig({ ...base, maxConnections: '0' }, {}), ConfigError);
+  assert.throws(() => loadConfig({ ...base, idleTimeoutMs: '1.5' }, {}), /invalid idle timeout/);
+  assert.throws(() => loadConfig({ ...base, allowedHosts: 'a.test:8080' }, {}), /invalid allowed host/);
+  assert.throws(() => loadConfig({ ...base, allowedHosts: 'http://a.test' }, {}), /invalid allowed host/);
 });
 
 test('no response was a 5xx', () => assertNoServerErrors());
