@@ -55,6 +55,15 @@ export async function startServer(config: Config, store: Store, logger: Logger =
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs });
 
+  // A cap being reached is logged once per 10 s and kind, whatever the flood.
+  const lastCapWarning = new Map<string, number>();
+  const warnCapReached = (kind: string, message: string) => {
+    const t = Date.now();
+    if (t - (lastCapWarning.get(kind) ?? 0) < 10_000) return;
+    lastCapWarning.set(kind, t);
+    logger.warn({ limits: config.http }, message);
+  };
+
   const allowedHosts = [...config.allowedHosts, ...listenHostNames(config.host)];
   const budget = new BodyBudget(config.http.maxBufferedBytes);
 
@@ -89,9 +98,14 @@ export async function startServer(config: Config, store: Store, logger: Logger =
         refused = err instanceof AdminError ? err : new PopError(E.InternalError);
       }
     }
+    const bodyError = (reason: BodyRefused['reason']) => {
+      if (reason === 'too-large') return isAdmin ? PAYLOAD_TOO_LARGE : new PopError(E.RequestTooLarge);
+      warnCapReached('bodies', 'request bodies in memory reached --max-buffered-mib: requests get 503');
+      return new PopError(E.ServiceUnavailable, OVER_BUDGET_MESSAGE);
+    };
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (refused === undefined && declared > limit) refused = isAdmin ? PAYLOAD_TOO_LARGE : new PopError(E.RequestTooLarge);
-    if (refused === undefined && declared > budget.available) refused = new PopError(E.ServiceUnavailable, OVER_BUDGET_MESSAGE);
+    if (refused === undefined && declared > limit) refused = bodyError('too-large');
+    if (refused === undefined && declared > budget.available) refused = bodyError('over-budget');
     if (refused !== undefined) return refuse(req, res, refusal(isAdmin, url, refused), expectsContinue);
     if (expectsContinue) res.writeContinue();
 
@@ -109,8 +123,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
       .catch((err: unknown) => {
         if (res.headersSent) return;
         if (err instanceof BodyRefused) {
-          const error = err.reason === 'too-large' ? (isAdmin ? PAYLOAD_TOO_LARGE : new PopError(E.RequestTooLarge)) : new PopError(E.ServiceUnavailable, OVER_BUDGET_MESSAGE);
-          refuse(req, res, refusal(isAdmin, url, error), false);
+          refuse(req, res, refusal(isAdmin, url, bodyError(err.reason)), false);
           return;
         }
         logger.error({ err }, 'unexpected error outside the pipeline');
@@ -118,6 +131,8 @@ export async function startServer(config: Config, store: Store, logger: Logger =
         send(r.status, r.contentType, r.body);
       });
   });
+
+  server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
   const housekeeping = setInterval(() => {
     const t = Date.now();
