@@ -229,8 +229,9 @@ describe('global body budget (--max-buffered-mib)', () => {
 
     for (const s of stalled) s.destroy();
     await new Promise((r) => setTimeout(r, 100));
-    // a 900 KB signed body (the unknown Pad parameter is ignored) fits again
-    const body = encodeParams(signV1({ Action: 'ListUsers', ...RAM, Pad: 'x'.repeat(900_000) }, { method: 'POST' }));
+    // a 900 KB signed body fits again (unknown Pad.N parameters are ignored; each value stays under the 8,192-character cap)
+    const pad = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`Pad.${i + 1}`, 'x'.repeat(7500)]));
+    const body = encodeParams(signV1({ Action: 'ListUsers', ...RAM, ...pad }, { method: 'POST' }));
     const served = await send(server.baseUrl, { method: 'POST', path: '/', headers: { 'content-type': FORM }, body });
     assert.equal(served.status, 200, served.text.slice(0, 300));
   });
