@@ -40,6 +40,37 @@ export const ADMIN_PREFIX = '/_vcoroute';
 
 const CONNECTION_PATH = /^\/_vcoroute\/v1\/vpn-connections\/([^/]+)(\/routes)?$/;
 
+const ROUTES_PATH = /^\/_vcoroute\/v1\/vpn-connections\/[^/]+\/routes$/;
+/** Route seeding carries up to 200,000 routes; every other admin body is a small JSON object. */
+export const ADMIN_SEED_BODY_LIMIT = 128 * 1024 * 1024;
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+
+/** Health and the OpenAPI document: no token, no body. */
+function isPublic(method: string, path: string): boolean {
+  return method === 'GET' && (path === `${ADMIN_PREFIX}/health` || path === `${ADMIN_PREFIX}/openapi.json`);
+}
+
+function checkToken(adminToken: string | undefined, headers: IncomingHttpHeaders): void {
+  if (adminToken === undefined) {
+    throw new AdminError(404, 'AdminApiDisabled', 'The admin API is off: start the server with VCOROUTE_ADMIN_TOKEN set.');
+  }
+  const auth = headers.authorization ?? '';
+  if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), adminToken)) {
+    throw new AdminError(401, 'Unauthorized', 'Send Authorization: Bearer <VCOROUTE_ADMIN_TOKEN>.');
+  }
+}
+
+/**
+ * Decided from the request line and headers alone, before a byte of the body is read: that the admin API is
+ * on and the token matches (else AdminError 404 / 401), and the largest body the endpoint accepts.
+ */
+export function admitAdminRequest(adminToken: string | undefined, method: string, url: string, headers: IncomingHttpHeaders): number {
+  const path = new URL(url, 'http://admin.invalid').pathname;
+  if (isPublic(method, path)) return ADMIN_BODY_LIMIT;
+  checkToken(adminToken, headers);
+  return method === 'POST' && ROUTES_PATH.test(path) ? ADMIN_SEED_BODY_LIMIT : ADMIN_BODY_LIMIT;
+}
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) throw badRequest('a JSON body is required');
   try {
@@ -51,16 +82,6 @@ function parseJson(body: Buffer): unknown {
 
 export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest) => Promise<AdminResponse> {
   const { store } = deps;
-
-  function checkToken(headers: IncomingHttpHeaders): void {
-    if (deps.adminToken === undefined) {
-      throw new AdminError(404, 'AdminApiDisabled', 'The admin API is off: start the server with VCOROUTE_ADMIN_TOKEN set.');
-    }
-    const auth = headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), deps.adminToken)) {
-      throw new AdminError(401, 'Unauthorized', 'Send Authorization: Bearer <VCOROUTE_ADMIN_TOKEN>.');
-    }
-  }
 
   async function route(req: AdminRequest): Promise<AdminResponse> {
     const url = new URL(req.url, 'http://admin.invalid');
@@ -79,7 +100,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
     }
     if (path === `${ADMIN_PREFIX}/openapi.json` && req.method === 'GET') return { status: 200, body: OPENAPI_DOCUMENT };
 
-    checkToken(req.headers);
+    checkToken(deps.adminToken, req.headers);
     const now = Date.now();
 
     if (path === `${ADMIN_PREFIX}/v1/reset` && req.method === 'POST') {

@@ -23,6 +23,16 @@ export const E = {
   InvalidParameterFormat: def('InvalidParameter.Format', 400, 'Specified parameter format is not valid.'),
   RequestTooLarge: def('InvalidParameter.RequestTooLarge', 400, 'The request body is too large.'),
 
+  // Gateway: requests refused by the HTTP layer before any parameter is read (src/server/http-gate.ts)
+  ForbiddenHost: def(
+    'Forbidden.Host', 403,
+    'The Host header names neither a loopback address, nor the address the server listens on, nor a host allowed with --allowed-hosts (VCOROUTE_ALLOWED_HOSTS): add the name you use there.',
+  ),
+  ForbiddenCrossSite: def(
+    'Forbidden.CrossSiteRequest', 403,
+    "Requests from other web pages are refused: a browser request must come from the server's own origin (Origin and Sec-Fetch-Site headers).",
+  ),
+
   // Gateway: authentication
   IncompleteSignature: def('IncompleteSignature', 400, 'The request signature does not conform to Aliyun standards.'),
   SignatureDoesNotMatch: def('SignatureDoesNotMatch', 400, 'Specified signature is not matched with our calculation.'),

@@ -2,6 +2,7 @@
  * Response bodies: JSON (default) and XML, success and error, with RequestId, HostId and Recommend.
  */
 import { randomUUID } from 'node:crypto';
+import { replaceNonXmlChars } from './encoding';
 import type { PopError } from './errors';
 import type { ResponseFormat } from './request';
 
@@ -23,8 +24,14 @@ export interface RenderedResponse {
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/**
+ * Text content: markup characters escaped, and any character XML 1.0 cannot carry (a control character, U+FFFE,
+ * an unpaired surrogate, e.g. in data stored before input was checked) replaced by U+FFFD, so that a strict
+ * parser accepts every response.
+ */
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return replaceNonXmlChars(text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!));
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
 import type { RenderedMembers } from '../pop/render';
 import type { ClaimedClientToken } from '../pop/idempotency';
+import { checkParameterTable, type ParameterTable } from './params';
 
 export interface Product {
   /** name used in Recommend links (product=Vpc) */
@@ -13,6 +14,8 @@ export interface Product {
   host: string;
   /** RAM service prefix, e.g. vpc */
   ramService: string;
+  /** the length limit of every parameter of its operations, and its error for a bad value */
+  parameters: ParameterTable;
 }
 
 /** Server options that operations obey (from config.ts). */
@@ -50,13 +53,20 @@ export interface Operation<Input = unknown> {
   resource(input: Input, principal: Principal): string;
   /** whether the operation takes a ClientToken (idempotency through the pipeline) */
   clientToken: boolean;
-  /** validates parameters into a typed request; throws PopError */
+  /** validates parameters into a typed request; throws PopError (the product's parameter table first) */
   parse(params: Params): Input;
   /** the body, or its JSON already rendered (RenderedMembers) */
   run(input: Input, ctx: OperationContext): Promise<ResponseBody | RenderedMembers>;
 }
 
-/** Helper that keeps the Input type connected between parse and run. */
+/**
+ * Helper that keeps the Input type connected between parse and run, and puts the product's parameter table
+ * in front of every operation's own parsing: lengths and characters are refused before anything else runs.
+ */
 export function defineOperation<Input>(op: Operation<Input>): Operation<unknown> {
-  return op as Operation<unknown>;
+  const parse = (params: Params): Input => {
+    checkParameterTable(op.product.parameters, params);
+    return op.parse(params);
+  };
+  return { ...op, parse } as Operation<unknown>;
 }

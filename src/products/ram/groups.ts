@@ -21,7 +21,7 @@ export const createGroup = ramOperation<{ group: string; comments?: string }>({
   action: 'CreateGroup',
   write: true,
   resource: arn,
-  parse: (params) => ({ group: groupName(params), comments: text(params, 'Comments', 128) }),
+  parse: (params) => ({ group: groupName(params), comments: text(params, 'Comments') }),
   async run(input, ctx) {
     const e: RamEntityRecord = {
       accountId: ctx.principal.accountId, kind: 'group', id: newGroupId(), name: input.group, createDate: ctx.now, updateDate: ctx.now,
@@ -60,7 +60,7 @@ export const updateGroup = ramOperation<{ group: string; newName?: string; comme
   parse: (params) => ({
     group: groupName(params),
     newName: params.NewGroupName ? groupName(params, 'NewGroupName') : undefined,
-    comments: text(params, 'NewComments', 128),
+    comments: text(params, 'NewComments'),
   }),
   async run(input, ctx) {
     const g = await requireGroup(ctx, input.group);

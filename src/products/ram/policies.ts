@@ -19,15 +19,9 @@ import { bool, optional, page, policyName, ramArn, ramOperation, required, text,
 /** LIMITS (ram.md §7): 1,500 custom policies per account, 5 versions per policy. */
 export const MAX_CUSTOM_POLICIES = 1500;
 export const MAX_POLICY_VERSIONS = 5;
-/** PolicyDocument 1–6,144 characters (CreatePolicyRequest.ts). */
-export const MAX_POLICY_DOCUMENT = 6144;
-
-/** Validates a document for storage; errors as RAM reports them. */
+/** Validates a document for storage (its length is bounded by RAM_PARAMETERS); errors as RAM reports them. */
 export function validDocument(params: Params, param: string, kind: PolicyKind): string {
   const doc = required(params, param);
-  if (doc.length > MAX_POLICY_DOCUMENT) {
-    throw ramInvalidParameter(param, 'Length', `The parameter ${param} must be 1 to ${MAX_POLICY_DOCUMENT} characters long.`);
-  }
   try {
     compiledPolicy(doc, kind);
   } catch (err) {
@@ -116,7 +110,7 @@ export const createPolicy = ramOperation<{ name: string; document: string; descr
   action: 'CreatePolicy',
   write: true,
   resource: arn,
-  parse: (params) => ({ name: policyName(params), document: validDocument(params, 'PolicyDocument', 'identity'), description: text(params, 'Description', 1024) ?? '' }),
+  parse: (params) => ({ name: policyName(params), document: validDocument(params, 'PolicyDocument', 'identity'), description: text(params, 'Description') ?? '' }),
   async run(input, ctx) {
     const accountId = ctx.principal.accountId;
     const data: CustomPolicyData = {

@@ -40,7 +40,7 @@ export const createRole = ramOperation<{ role: string } & RoleData>({
   parse: (params) => ({
     role: roleName(params),
     trustPolicy: validDocument(params, 'AssumeRolePolicyDocument', 'trust'),
-    description: text(params, 'Description', 1024) ?? '',
+    description: text(params, 'Description') ?? '',
     maxSessionDuration: integer(params, 'MaxSessionDuration', MIN_SESSION_DURATION, MAX_SESSION_DURATION, MIN_SESSION_DURATION),
   }),
   async run(input, ctx) {
@@ -83,7 +83,7 @@ export const updateRole = ramOperation<{ role: string; trustPolicy?: string; des
   parse: (params) => ({
     role: roleName(params),
     trustPolicy: params.NewAssumeRolePolicyDocument ? validDocument(params, 'NewAssumeRolePolicyDocument', 'trust') : undefined,
-    description: text(params, 'NewDescription', 1024),
+    description: text(params, 'NewDescription'),
     maxSessionDuration: params.NewMaxSessionDuration
       ? integer(params, 'NewMaxSessionDuration', MIN_SESSION_DURATION, MAX_SESSION_DURATION, MIN_SESSION_DURATION)
       : undefined,

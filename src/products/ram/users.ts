@@ -19,17 +19,17 @@ interface UserFields {
 }
 
 function userFields(params: Params, prefix: '' | 'New'): UserFields {
-  const email = text(params, `${prefix}Email`, 128);
+  const email = text(params, `${prefix}Email`);
   if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) {
     throw ramInvalidParameter(`${prefix}Email`, 'Format', `The parameter ${prefix}Email is not an email address.`);
   }
-  const mobilePhone = text(params, `${prefix}MobilePhone`, 32);
+  const mobilePhone = text(params, `${prefix}MobilePhone`);
   if (mobilePhone !== undefined && !/^\d{1,4}-[\d*]{4,20}$/.test(mobilePhone)) {
     throw ramInvalidParameter(`${prefix}MobilePhone`, 'Format', `The parameter ${prefix}MobilePhone must look like 86-1868888****.`);
   }
   return {
-    displayName: text(params, `${prefix}DisplayName`, 128),
-    comments: text(params, `${prefix}Comments`, 128),
+    displayName: text(params, `${prefix}DisplayName`),
+    comments: text(params, `${prefix}Comments`),
     mobilePhone,
     email,
   };

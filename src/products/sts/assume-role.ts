@@ -17,7 +17,6 @@ import { STS } from './product';
 
 export const MIN_DURATION_SECONDS = 900;
 export const DEFAULT_DURATION_SECONDS = 3600;
-export const MAX_SESSION_POLICY = 2048;
 /** Role chaining: a session obtained with a role session's credentials lasts at most 1 hour (docs/compatibility.md). */
 export const MAX_CHAINED_DURATION_SECONDS = 3600;
 
@@ -49,7 +48,6 @@ function parse(params: Record<string, string | undefined>): AssumeRoleInput {
   }
   const policy = params.Policy || undefined;
   if (policy !== undefined) {
-    if (policy.length > MAX_SESSION_POLICY) throw new PopError(E.InvalidParameterPolicySize);
     try {
       compiledPolicy(policy, 'identity');
     } catch (err) {
