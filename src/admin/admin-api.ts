@@ -45,9 +45,10 @@ const ROUTES_PATH = /^\/_vcoroute\/v1\/vpn-connections\/[^/]+\/routes$/;
 export const ADMIN_SEED_BODY_LIMIT = 128 * 1024 * 1024;
 export const ADMIN_BODY_LIMIT = 64 * 1024;
 
-/** Health and the OpenAPI document: no token, no body. */
+/** Liveness, readiness and the OpenAPI document: no token, no body. */
+const PUBLIC_PATHS = new Set([`${ADMIN_PREFIX}/health`, `${ADMIN_PREFIX}/ready`, `${ADMIN_PREFIX}/openapi.json`]);
 function isPublic(method: string, path: string): boolean {
-  return method === 'GET' && (path === `${ADMIN_PREFIX}/health` || path === `${ADMIN_PREFIX}/openapi.json`);
+  return method === 'GET' && PUBLIC_PATHS.has(path);
 }
 
 function checkToken(adminToken: string | undefined, headers: IncomingHttpHeaders): void {
