@@ -30,6 +30,8 @@ export interface HarnessOptions {
   onEstablished?: (session: TunnelSession, peer: PeerInfo) => void;
   onRefresh?: (session: TunnelSession) => void;
   host?: string;
+  /** listen port; 0 (any free port) by default */
+  port?: number;
 }
 
 export async function startHarness(settings: TunnelSessionSettings, options: HarnessOptions = {}): Promise<Harness> {
@@ -58,7 +60,7 @@ export async function startHarness(settings: TunnelSessionSettings, options: Har
     });
     sessions.push(session);
   });
-  server.listen(0, options.host ?? '127.0.0.1');
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as net.AddressInfo).port;
   return {
