@@ -126,15 +126,28 @@ class SocketTunnelSession implements TunnelSession {
         return;
       case 'start-timer': return this.startTimer(action.timer, action.seconds);
       case 'stop-timer': return this.stopTimer(action.timer);
-      case 'established': return this.observer.established(action.peer);
-      case 'refresh-requested': return this.observer.refreshRequested();
+      case 'established': return this.notifyObserver(() => this.observer.established(action.peer));
+      case 'refresh-requested': return this.notifyObserver(() => this.observer.refreshRequested());
       case 'update': return this.deliver(action);
       case 'close-connection': return this.closeConnection();
       case 'down':
         if (this.downReported) return;
         this.downReported = true;
-        this.observer.down(action.reason);
+        try {
+          this.observer.down(action.reason);
+        } catch {
+          // the session is over either way; a throwing observer must not take the socket handler with it
+        }
         return;
+    }
+  }
+
+  /** An observer that throws cannot keep the session: it ends like a failed store write (Cease 6/8). */
+  private notifyObserver(call: () => void): void {
+    try {
+      call();
+    } catch {
+      queueMicrotask(() => this.dispatch({ type: 'local-failure' }));
     }
   }
 

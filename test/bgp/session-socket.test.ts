@@ -210,11 +210,36 @@ describe('session over a socket', () => {
     await harness.until((s) => s.updates.length === 2);
   });
 
+  test('a burst of 100,000 one-prefix UPDATEs into an asynchronous observer: all arrive, the 9 s hold timer holds', async () => {
+    let prefixes = 0;
+    const { harness, peer } = await establish({ ...SETTINGS, holdTimeSec: 9 }, {
+      onUpdate: (u) => new Promise<void>((resolve) => { prefixes += u.announced.length; setImmediate(resolve); }),
+    }, 9);
+    const attrs = mandatory();
+    const burst: Buffer[] = [];
+    for (let i = 0; i < 100000; i++) burst.push(message(2, updateBody(Buffer.alloc(0), attrs, nlri(`10.${i >> 8 & 255}.${i & 255}.0/24`))));
+    const stream = Buffer.concat(burst);
+    for (let p = 0; p < stream.length; p += 1 << 20) peer.send(stream.subarray(p, p + (1 << 20)));
+    await waitFor(() => prefixes === 100000, 60000, 'all prefixes');
+    harness.seen.updates.length = 0; // keep memory small for the following tests
+    assert.deepEqual(harness.seen.downs, []);
+    assert.equal(harness.sessions[0]!.state, 'Established');
+  });
+
   test('a rejected observer.update ends the session with Cease 6/8', async () => {
     const { harness, peer } = await establish(SETTINGS, { onUpdate: () => Promise.reject(new Error('store down')) });
     peer.send(message(2, updateBody(Buffer.alloc(0), mandatory(), nlri('10.1.0.0/16'))));
     assert.deepEqual(notificationOf(await peer.nextNonKeepalive()), [6, 8]);
     await harness.until((s) => s.downs.length === 1);
+  });
+
+  test('an observer that throws ends the session with Cease 6/8 instead of crashing the socket handler', async () => {
+    const { harness, peer } = await setup(SETTINGS, { onEstablished: () => { throw new Error('service bug'); } });
+    await peer.next();
+    peer.send(Buffer.concat([openMessage(), KEEPALIVE]));
+    assert.deepEqual(notificationOf(await peer.nextNonKeepalive()), [6, 8]);
+    await harness.until((s) => s.downs.length === 1);
+    assert.deepEqual(harness.seen.downs, [{ kind: 'notification-sent', code: 6, subcode: 8 }]);
   });
 
   test('advertise waits for the socket to drain when the peer reads slowly', async () => {
