@@ -10,7 +10,7 @@ const PEER_ADDRESS = '127.0.0.2';
 
 describe('BIRD 2 interop', () => {
   let harness: Harness;
-  let run: string;
+  let run = '';
   let birdc: (...args: string[]) => Promise<string>;
 
   before(async () => {
@@ -42,9 +42,9 @@ protocol bgp cloud {
   });
 
   after(async () => {
-    await stopPidFile(path.join(run, 'bird.pid'));
+    if (run !== '') await stopPidFile(path.join(run, 'bird.pid'));
     await harness?.stop();
-    fs.rmSync(run, { recursive: true, force: true });
+    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
   });
 
   test('the session comes up and BIRD\'s routes arrive with AS path, community and End-of-RIB', async () => {

@@ -11,7 +11,7 @@ const PEER_ADDRESS = '127.0.0.4';
 
 describe('ExaBGP interop', () => {
   let harness: Harness;
-  let run: string;
+  let run = '';
   let exabgp: ChildProcess | undefined;
 
   before(async () => {
@@ -44,7 +44,7 @@ neighbor 127.0.0.1 {
   after(async () => {
     await stopProcess(exabgp);
     await harness?.stop();
-    fs.rmSync(run, { recursive: true, force: true });
+    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
   });
 
   test('the session comes up and the routes arrive exactly as announced (no AS prepended, AS_SET, large community)', async () => {

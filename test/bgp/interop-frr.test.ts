@@ -11,7 +11,7 @@ const PEER_ADDRESS = '127.0.0.6';
 
 describe('FRR bgpd interop', () => {
   let harness: Harness;
-  let run: string;
+  let run = '';
   let bgpd: ChildProcess | undefined;
   let vtysh: (...commands: string[]) => Promise<string>;
 
@@ -53,7 +53,7 @@ router bgp 65001
   after(async () => {
     await stopProcess(bgpd);
     await harness?.stop();
-    fs.rmSync(run, { recursive: true, force: true });
+    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
   });
 
   test('the session comes up and FRR\'s networks arrive with AS path and community', async () => {

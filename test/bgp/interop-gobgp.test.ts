@@ -11,7 +11,7 @@ const PEER_ADDRESS = '127.0.0.3';
 
 describe('GoBGP interop', () => {
   let harness: Harness;
-  let run: string;
+  let run = '';
   let gobgpd: ChildProcess | undefined;
   let gobgp: (...args: string[]) => Promise<string>;
 
@@ -53,7 +53,7 @@ describe('GoBGP interop', () => {
   after(async () => {
     await stopProcess(gobgpd);
     await harness?.stop();
-    fs.rmSync(run, { recursive: true, force: true });
+    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
   });
 
   test('the session comes up and routes added in GoBGP arrive with AS path, communities and MED', async () => {
