@@ -43,6 +43,7 @@ class SocketTunnelSession implements TunnelSession {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.fsm.isDown) return; // draining towards the peer's FIN: nothing more is read
       this.decoder.push(chunk);
       this.pump();
     });

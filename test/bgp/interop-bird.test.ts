@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Harness } from '../helpers/bgp-harness';
-import { command, eventually, freePort, requireBinary, startCloudHarness, stopPidFile, tempDir } from '../helpers/bgp-daemons';
+import { command, eventually, freePort, requireBinary, startCloudHarness, tearDown, tempDir } from '../helpers/bgp-daemons';
 
 const PEER_ADDRESS = '127.0.0.2';
 
@@ -42,9 +42,7 @@ protocol bgp cloud {
   });
 
   after(async () => {
-    if (run !== '') await stopPidFile(path.join(run, 'bird.pid'));
-    await harness?.stop();
-    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
+    await tearDown({ pidFile: path.join(run, 'bird.pid'), harness, run });
   });
 
   test('the session comes up and BIRD\'s routes arrive with AS path, community and End-of-RIB', async () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Harness } from '../helpers/bgp-harness';
-import { eventually, requireBinary, startCloudHarness, startProcess, stopProcess, tempDir } from '../helpers/bgp-daemons';
+import { eventually, requireBinary, startCloudHarness, startProcess, stopProcess, tearDown, tempDir } from '../helpers/bgp-daemons';
 
 const PEER_ADDRESS = '127.0.0.4';
 
@@ -42,9 +42,7 @@ neighbor 127.0.0.1 {
   });
 
   after(async () => {
-    await stopProcess(exabgp);
-    await harness?.stop();
-    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
+    await tearDown({ child: exabgp, harness, run });
   });
 
   test('the session comes up and the routes arrive exactly as announced (no AS prepended, AS_SET, large community)', async () => {

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Harness } from '../helpers/bgp-harness';
-import { command, eventually, freePort, requireBinary, startCloudHarness, startProcess, stopProcess, tempDir } from '../helpers/bgp-daemons';
+import { command, eventually, freePort, requireBinary, startCloudHarness, startProcess, tearDown, tempDir } from '../helpers/bgp-daemons';
 
 const PEER_ADDRESS = '127.0.0.6';
 
@@ -51,9 +51,7 @@ router bgp 65001
   });
 
   after(async () => {
-    await stopProcess(bgpd);
-    await harness?.stop();
-    if (run !== '') fs.rmSync(run, { recursive: true, force: true });
+    await tearDown({ child: bgpd, harness, run });
   });
 
   test('the session comes up and FRR\'s networks arrive with AS path and community', async () => {

@@ -100,3 +100,11 @@ export async function startCloudHarness(peerAddress: string, port?: number): Pro
   };
   return startHarness(settings, { onEstablished: dump, onRefresh: dump, ...(port !== undefined ? { port } : {}) });
 }
+
+/** Everything an interop test started, stopped in order even when setup failed half-way. */
+export async function tearDown(parts: { child?: ChildProcess | undefined; pidFile?: string; harness?: Harness | undefined; run: string }): Promise<void> {
+  await stopProcess(parts.child);
+  if (parts.pidFile !== undefined && parts.run !== '') await stopPidFile(parts.pidFile);
+  await parts.harness?.stop();
+  if (parts.run !== '') fs.rmSync(parts.run, { recursive: true, force: true });
+}
