@@ -166,7 +166,10 @@ export class SessionFsm {
     if (refused !== undefined) return this.fail(refused);
     const holdTimeSec = Math.min(open.holdTimeSec, this.settings.holdTimeSec);
     this.negotiated = { holdTimeSec, fourOctetAs: open.capabilities.fourOctetAsn !== undefined };
-    this.peerInfo = { asn: open.asn, routerId: ipv4Text(open.bgpId), address: this.remote.address, port: this.remote.port, holdTimeSec };
+    this.peerInfo = {
+      asn: open.asn, routerId: ipv4Text(open.bgpId), address: this.remote.address, port: this.remote.port, holdTimeSec,
+      fourOctetAs: this.negotiated.fourOctetAs,
+    };
     this.current = 'OpenConfirm';
     const timers: FsmAction[] = holdTimeSec === 0
       ? [{ type: 'stop-timer', timer: 'hold' }]

@@ -47,7 +47,7 @@ protocol bgp cloud {
 
   test('the session comes up and BIRD\'s routes arrive with AS path, community and End-of-RIB', async () => {
     await harness.until((s) => s.established.length === 1, 30000, 'Established with BIRD');
-    assert.deepEqual(harness.seen.established[0], { asn: 65001, routerId: '10.255.0.2', address: PEER_ADDRESS, port: harness.seen.established[0]!.port, holdTimeSec: 90 });
+    assert.deepEqual(harness.seen.established[0], { asn: 65001, routerId: '10.255.0.2', address: PEER_ADDRESS, port: harness.seen.established[0]!.port, holdTimeSec: 90, fourOctetAs: true });
     await harness.until((s) => s.updates.some((u) => u.endOfRib) && s.updates.flatMap((u) => u.announced).length >= 2, 15000, 'BIRD routes and End-of-RIB');
     const routes = harness.seen.updates.flatMap((u) => u.announced).sort((a, b) => a.prefix.localeCompare(b.prefix));
     assert.deepEqual(routes.map((r) => r.prefix), ['10.10.1.0/24', '192.168.100.0/22']);

@@ -66,7 +66,7 @@ describe('session over a socket', () => {
     await harness.until((s) => s.established.length === 1);
     const session = harness.sessions[0]!;
     assert.equal(session.state, 'Established');
-    assert.deepEqual(harness.seen.established[0], { asn: 65001, routerId: '10.255.0.2', address: '127.0.0.2', port: peer.socket.localPort, holdTimeSec: 90 });
+    assert.deepEqual(harness.seen.established[0], { asn: 65001, routerId: '10.255.0.2', address: '127.0.0.2', port: peer.socket.localPort, holdTimeSec: 90, fourOctetAs: true });
 
     peer.send(message(2, updateBody(Buffer.alloc(0), mandatory(), nlri('10.10.1.0/24', '192.168.100.0/22'))));
     peer.send(message(5, [0, 1, 0, 1]));

@@ -62,7 +62,7 @@ describe('passive FSM', () => {
       { type: 'start-timer', timer: 'keepalive', seconds: 30 },
     ]);
     assert.equal(fsm.state, 'OpenConfirm');
-    const peer = { asn: 65001, routerId: '10.255.0.2', address: '127.0.0.2', port: 40000, holdTimeSec: 90 };
+    const peer = { asn: 65001, routerId: '10.255.0.2', address: '127.0.0.2', port: 40000, holdTimeSec: 90, fourOctetAs: true };
     assert.deepEqual(fsm.handle(KEEPALIVE), [{ type: 'start-timer', timer: 'hold', seconds: 90 }, { type: 'established', peer }]);
     assert.equal(fsm.state, 'Established');
     assert.deepEqual(fsm.peer, peer);
