@@ -40,7 +40,7 @@ class SocketTunnelSession implements TunnelSession {
 
   constructor(private readonly socket: Socket, settings: TunnelSessionSettings, private readonly observer: SessionObserver) {
     this.fsm = new SessionFsm(settings);
-    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+    this.closed = socket.closed ? Promise.resolve() : new Promise((resolve) => socket.once('close', () => resolve()));
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => {
       if (this.fsm.isDown) return; // draining towards the peer's FIN: nothing more is read

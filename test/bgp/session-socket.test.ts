@@ -1,9 +1,11 @@
 /** src/bgp/session.ts over real loopback sockets, driven by a raw client that writes crafted bytes. */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import { decodeNotification, shutdownMessageOf } from '../../src/bgp/codec/notification';
 import { decodeOpen } from '../../src/bgp/codec/open';
 import { decodeUpdate } from '../../src/bgp/codec/update-decode';
+import { acceptTunnelSession } from '../../src/bgp/session';
 import type { AnnouncedRoute, PathAttributes, TunnelSessionSettings } from '../../src/bgp/session-api';
 import type { Frame } from '../../src/bgp/stream-decoder';
 import { RawPeer, startHarness, waitFor, type Harness, type HarnessOptions } from '../helpers/bgp-harness';
@@ -240,6 +242,23 @@ describe('session over a socket', () => {
     assert.deepEqual(notificationOf(await peer.nextNonKeepalive()), [6, 8]);
     await harness.until((s) => s.downs.length === 1);
     assert.deepEqual(harness.seen.downs, [{ kind: 'notification-sent', code: 6, subcode: 8 }]);
+  });
+
+  test('a socket that closed before the session took it: down once with connection-closed, close() still resolves', { timeout: 5000 }, async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+    const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    client.on('error', () => undefined);
+    const socket = await accepted;
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 20));
+    const downs: unknown[] = [];
+    const session = acceptTunnelSession(socket, SETTINGS, { established: () => undefined, update: () => undefined, refreshRequested: () => undefined, down: (r) => downs.push(r) });
+    await session.close('shutdown');
+    assert.deepEqual(downs, [{ kind: 'connection-closed' }]);
+    client.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
   test('advertise waits for the socket to drain when the peer reads slowly', async () => {
