@@ -65,6 +65,8 @@ export interface PeerInfo {
   port: number;
   /** negotiated hold time, seconds */
   holdTimeSec: number;
+  /** the peer offered 4-octet ASNs (capability 65); without it AS paths travel as AS_TRANS + AS4_PATH */
+  fourOctetAs?: boolean;
 }
 
 export type SessionDownReason =
