@@ -40,6 +40,8 @@ export interface Config {
   autoAttachTransitRouterId: string | null;
   /** API flow control: off (default), the alibaba profile, or a quota file (src/flow-control/quotas.ts) */
   throttle: ThrottleSetting;
+  /** on SIGTERM/SIGINT (and close()), how long requests in flight may take to finish */
+  shutdownTimeoutMs: number;
   /** Host header names accepted besides loopback names and the address a connection arrived on (src/server/http-gate.ts) */
   allowedHosts: string[];
   http: HttpLimits;
@@ -78,6 +80,7 @@ export interface ServeOptions {
   changeDelayMs?: string | number;
   autoAttach?: string | boolean;
   throttle?: string;
+  shutdownTimeoutMs?: string | number;
   allowedHosts?: string;
   headerTimeoutMs?: string | number;
   requestTimeoutMs?: string | number;
@@ -117,6 +120,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
     throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
+    shutdownTimeoutMs: parseShutdownTimeout(String(options.shutdownTimeoutMs ?? env.VCOROUTE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
     allowedHosts: parseAllowedHosts(options.allowedHosts ?? env.VCOROUTE_ALLOWED_HOSTS ?? ''),
     http: parseHttpLimits(options, env),
   };
@@ -143,6 +147,14 @@ export const DEFAULT_PENDING_TIMEOUT_MS = 60_000;
 function parsePendingTimeout(text: string): number {
   // Below 10 s a slow but live request could be taken over (its write is then rolled back: safe, but a needless failure).
   if (!/^\d{1,9}$/.test(text) || Number(text) < 100) throw new ConfigError(`invalid VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS (milliseconds, ≥ 100): ${text}`);
+  return Number(text);
+}
+
+/** Decided: 10 s — every request finishes far sooner (the PostgreSQL timeouts end any at 8 s). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+function parseShutdownTimeout(text: string): number {
+  if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid shutdown timeout (milliseconds, 0–9999999): ${text}`);
   return Number(text);
 }
 

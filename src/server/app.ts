@@ -16,6 +16,7 @@ import {
   BodyBudget, BodyRefused, createLimitedServer, hostAllowed, isForeignBrowserRequest, listenHostNames, readBody, refuse, type PlainResponse,
 } from './http-gate';
 import { createPopPipeline } from './pipeline';
+import { closeGracefully, trackInFlight } from './graceful-close';
 import { FaultInjector } from '../chaos/fault-injector';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
@@ -161,6 +162,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
       });
   });
 
+  const inFlight = trackInFlight(server);
   server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
   const housekeeping = setInterval(() => {
@@ -182,10 +184,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     port,
     close: async () => {
       clearInterval(housekeeping);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeGracefully(server, inFlight, config.shutdownTimeoutMs);
       await store.close();
     },
   };
