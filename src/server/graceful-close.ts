@@ -16,7 +16,7 @@ export function trackInFlight(server: http.Server): InFlightTracker {
   let inFlight = 0;
   let closing = false;
   let waiters: Array<() => void> = [];
-  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     inFlight++;
     if (closing) res.setHeader('connection', 'close');
     res.once('close', () => {
@@ -26,7 +26,9 @@ export function trackInFlight(server: http.Server): InFlightTracker {
         waiters = [];
       }
     });
-  });
+  };
+  server.on('request', onRequest);
+  server.on('checkContinue', onRequest); // requests with Expect: 100-continue do not emit 'request'
   return {
     drained: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     startClosing: () => {
