@@ -26,23 +26,40 @@ export async function serve(options: ServeOptions): Promise<void> {
   const server = await startServer(config, store, logger);
   const where = config.databaseUrl === undefined ? `sqlite, ${config.dataDir}` : `postgres, ${redactDatabaseUrl(config.databaseUrl)}`;
   const lines = [
-    `vcoroute listening on http://${server.endpoint} (store: ${where})`,
+    `vcoroute listening on ${server.protocol}://${server.endpoint} (store: ${where})`,
     '',
     'Point an Alibaba Cloud SDK at it:',
-    `  endpoint: '${server.endpoint}', protocol: 'http'`,
+    `  endpoint: '${server.endpoint}', protocol: '${server.protocol}'`,
     `  accessKeyId: ${config.accessKeyId}${config.devCredentials ? '  (well-known development key; secret in README)' : ''}`,
     `  account: ${config.accountId}`,
     ...(isLoopback(config.host) ? [] : [`Requests must name this server by its address or a name in --allowed-hosts (now: ${config.allowedHosts.join(', ') || 'none'}).`]),
     config.adminToken ? `Admin API: http://${server.endpoint}/_vcoroute/v1 (Bearer token from VCOROUTE_ADMIN_TOKEN)` : 'Admin API: off (set VCOROUTE_ADMIN_TOKEN to enable)',
     '',
   ];
+  if (server.caPath) lines.push(`HTTPS with a local CA: trust it with NODE_EXTRA_CA_CERTS=${server.caPath} (Node.js), or add it to your system's trust store`, '');
   process.stdout.write(lines.join('\n') + '\n');
+  // The first signal shuts down gracefully (in-flight requests finish, the store closes, exit 0); a second one exits at once.
+  let stopping = false;
   const stop = (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close().then(() => process.exit(0), () => process.exit(1));
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, graceMs: config.shutdownTimeoutMs }, 'shutting down: finishing requests in flight');
+    server.close().then(
+      () => {
+        logger.info('stopped');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 export function buildProgram(): Command {
@@ -59,6 +76,10 @@ export function buildProgram(): Command {
     .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
     .option('--auto-attach [transitRouterId]', 'attach every new VPN connection to a transit router (env VCOROUTE_AUTO_ATTACH=1 or tr-…)')
     .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 500)')
+    .option('--tls', 'serve HTTPS with a local CA made in <data>/tls (trust it with NODE_EXTRA_CA_CERTS=<data>/tls/ca.pem; env VCOROUTE_TLS=1)')
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) … (env VCOROUTE_TLS_CERT)')
+    .option('--tls-key <file>', '… and this PEM private key (env VCOROUTE_TLS_KEY)')
+    .option('--shutdown-timeout-ms <ms>', 'on SIGTERM/SIGINT, how long requests in flight may take to finish (env VCOROUTE_SHUTDOWN_TIMEOUT_MS, default 10000)')
     .option('--throttle <mode>', 'API flow control: off, alibaba (the published per-60 s quotas) or a JSON quota file (env VCOROUTE_THROTTLE, default off)')
     .option('--allowed-hosts <hosts>', 'Host header names accepted besides loopback names and the listen address, comma separated; *.domain for subdomains (env VCOROUTE_ALLOWED_HOSTS)')
     .option('--header-timeout-ms <ms>', 'close a connection that has not sent complete request headers in this time (env VCOROUTE_HEADER_TIMEOUT_MS, default 10000)')

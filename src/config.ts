@@ -1,6 +1,7 @@
 /**
  * One typed configuration: command-line flags > environment > defaults.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
 
@@ -40,6 +41,10 @@ export interface Config {
   autoAttachTransitRouterId: string | null;
   /** API flow control: off (default), the alibaba profile, or a quota file (src/flow-control/quotas.ts) */
   throttle: ThrottleSetting;
+  /** on SIGTERM/SIGINT (and close()), how long requests in flight may take to finish */
+  shutdownTimeoutMs: number;
+  /** HTTPS: off, a local CA made in <data>/tls (--tls), or the operator's files (--tls-cert/--tls-key) */
+  tls: TlsSetting;
   /** Host header names accepted besides loopback names and the address a connection arrived on (src/server/http-gate.ts) */
   allowedHosts: string[];
   http: HttpLimits;
@@ -78,6 +83,10 @@ export interface ServeOptions {
   changeDelayMs?: string | number;
   autoAttach?: string | boolean;
   throttle?: string;
+  shutdownTimeoutMs?: string | number;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
   allowedHosts?: string;
   headerTimeoutMs?: string | number;
   requestTimeoutMs?: string | number;
@@ -117,6 +126,8 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
     throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
+    tls: parseTls(options, env),
+    shutdownTimeoutMs: parseShutdownTimeout(String(options.shutdownTimeoutMs ?? env.VCOROUTE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
     allowedHosts: parseAllowedHosts(options.allowedHosts ?? env.VCOROUTE_ALLOWED_HOSTS ?? ''),
     http: parseHttpLimits(options, env),
   };
@@ -143,6 +154,27 @@ export const DEFAULT_PENDING_TIMEOUT_MS = 60_000;
 function parsePendingTimeout(text: string): number {
   // Below 10 s a slow but live request could be taken over (its write is then rolled back: safe, but a needless failure).
   if (!/^\d{1,9}$/.test(text) || Number(text) < 100) throw new ConfigError(`invalid VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS (milliseconds, ≥ 100): ${text}`);
+  return Number(text);
+}
+
+/** Decided: 10 s — every request finishes far sooner (the PostgreSQL timeouts end any at 8 s). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export type TlsSetting = { mode: 'off' } | { mode: 'local' } | { mode: 'files'; certPath: string; keyPath: string };
+
+function parseTls(options: ServeOptions, env: NodeJS.ProcessEnv): TlsSetting {
+  const certPath = options.tlsCert ?? (env.VCOROUTE_TLS_CERT || undefined);
+  const keyPath = options.tlsKey ?? (env.VCOROUTE_TLS_KEY || undefined);
+  if ((certPath === undefined) !== (keyPath === undefined)) throw new ConfigError('give both --tls-cert and --tls-key (VCOROUTE_TLS_CERT, VCOROUTE_TLS_KEY), or neither');
+  if (certPath !== undefined && keyPath !== undefined) {
+    for (const file of [certPath, keyPath]) if (!fs.existsSync(file)) throw new ConfigError(`TLS file not found: ${file}`);
+    return { mode: 'files', certPath: path.resolve(certPath), keyPath: path.resolve(keyPath) };
+  }
+  return options.tls === true || /^(1|true|yes)$/i.test(env.VCOROUTE_TLS ?? '') ? { mode: 'local' } : { mode: 'off' };
+}
+
+function parseShutdownTimeout(text: string): number {
+  if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid shutdown timeout (milliseconds, 0–9999999): ${text}`);
   return Number(text);
 }
 

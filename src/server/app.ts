@@ -3,6 +3,7 @@
  * else. Owns the store's lifetime, the root identity and periodic housekeeping.
  */
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ADMIN_PREFIX, admitAdminRequest, createAdminHandler } from '../admin/admin-api';
 import { AdminError } from '../admin/admin-errors';
@@ -16,6 +17,15 @@ import {
   BodyBudget, BodyRefused, createLimitedServer, hostAllowed, isForeignBrowserRequest, listenHostNames, readBody, refuse, type PlainResponse,
 } from './http-gate';
 import { createPopPipeline } from './pipeline';
+import { closeGracefully, trackInFlight } from './graceful-close';
+import { ensureLocalCertificate, readTlsFiles, type TlsMaterial } from '../tls/local-ca';
+
+/** The certificate to serve, if HTTPS is on. */
+function tlsMaterial(config: Config): TlsMaterial | undefined {
+  if (config.tls.mode === 'files') return readTlsFiles(config.tls.certPath, config.tls.keyPath);
+  if (config.tls.mode === 'local') return ensureLocalCertificate(path.join(config.dataDir, 'tls'));
+  return undefined;
+}
 import { FaultInjector } from '../chaos/fault-injector';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
@@ -43,6 +53,9 @@ export interface RunningServer {
   endpoint: string;
   port: number;
   close(): Promise<void>;
+  protocol: 'http' | 'https';
+  /** the local CA to trust (--tls) */
+  caPath?: string;
 }
 
 const PAYLOAD_TOO_LARGE = new AdminError(413, 'PayloadTooLarge', 'The body is too large for this endpoint.');
@@ -101,7 +114,8 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
 
   // RAM puts whole policy documents (up to 6,144 characters, tripled by percent-encoding) in the query string:
   // Node's default 16 KiB header limit would refuse them with an empty 431.
-  const server = createLimitedServer(config.http, MAX_HEADER_SIZE, (req, res, expectsContinue) => {
+  const tls = tlsMaterial(config);
+  const server = createLimitedServer(config.http, MAX_HEADER_SIZE, tls, (req, res, expectsContinue) => {
     const url = req.url ?? '/';
     const isAdmin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
     const send = (status: number, contentType: string, body: string, headers?: Record<string, string>) => {
@@ -161,6 +175,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
       });
   });
 
+  const inFlight = trackInFlight(server);
   server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
   const housekeeping = setInterval(() => {
@@ -180,12 +195,11 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   return {
     endpoint: `${hostForUrl}:${port}`,
     port,
+    protocol: tls ? 'https' : 'http',
+    caPath: tls?.caPath,
     close: async () => {
       clearInterval(housekeeping);
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await closeGracefully(server, inFlight, config.shutdownTimeoutMs);
       await store.close();
     },
   };

@@ -5,6 +5,7 @@
  * The rules and limits are recorded in docs/compatibility.md ("HTTP limits, Host and Origin").
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import type { HttpLimits } from '../config';
 
@@ -177,7 +178,7 @@ export type RequestHandler = (req: http.IncomingMessage, res: http.ServerRespons
  * connection is closed at most that late. The idle timeout closes a connection on which nothing has moved
  * for that long, unless the server is still working on its request (a slow store is not the client's fault).
  */
-export function createLimitedServer(limits: HttpLimits, maxHeaderSize: number, handle: RequestHandler): http.Server {
+export function createLimitedServer(limits: HttpLimits, maxHeaderSize: number, tls: { cert: string; key: string } | undefined, handle: RequestHandler): http.Server {
   const working = new WeakSet<Socket>();
   const track = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
@@ -186,18 +187,18 @@ export function createLimitedServer(limits: HttpLimits, maxHeaderSize: number, h
     res.once('prefinish', done);
     res.once('close', done);
   };
-  const server = http.createServer(
-    {
-      maxHeaderSize,
-      headersTimeout: limits.headerTimeoutMs,
-      requestTimeout: limits.requestTimeoutMs,
-      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headerTimeoutMs / 5))),
-    },
-    (req, res) => {
-      track(req, res);
-      handle(req, res, false);
-    },
-  );
+  const options = {
+    maxHeaderSize,
+    headersTimeout: limits.headerTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(limits.headerTimeoutMs / 5))),
+  };
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    track(req, res);
+    handle(req, res, false);
+  };
+  // https.Server answers requests exactly as http.Server does (it only adds TLS underneath).
+  const server = tls ? (https.createServer({ ...options, cert: tls.cert, key: tls.key }, onRequest) as unknown as http.Server) : http.createServer(options, onRequest);
   // Without this listener Node answers `100 Continue` before anyone has looked at the headers.
   server.on('checkContinue', (req: http.IncomingMessage, res: http.ServerResponse) => {
     track(req, res);

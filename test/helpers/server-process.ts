@@ -15,6 +15,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** everything the process wrote to stderr (logs) */
   stderr(): string;
+  /** everything it wrote to stdout (the start banner) */
+  stdout(): string;
   /** exit code or signal once it has exited; undefined while running */
   exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
   /** admin API call (no status bookkeeping: fault tests expect 503s) */
@@ -31,6 +33,7 @@ export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv 
   let stdout = '';
   let stderr = '';
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  let scheme = 'http';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const exitedPromise = new Promise<void>((resolve) =>
     child.once('exit', (code, signal) => {
@@ -42,10 +45,11 @@ export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv 
     const timer = setTimeout(() => reject(new Error(`server did not start in ${START_TIMEOUT_MS} ms\n${stdout}\n${stderr}`)), START_TIMEOUT_MS);
     child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString('utf8');
-      const m = /listening on http:\/\/(\S+)/.exec(stdout);
+      const m = /listening on (https?):\/\/(\S+)/.exec(stdout);
       if (m) {
         clearTimeout(timer);
-        resolve(m[1]!);
+        scheme = m[1]!;
+        resolve(m[2]!);
       }
     });
     void exitedPromise.then(() => {
@@ -53,12 +57,13 @@ export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv 
       reject(new Error(`server exited before listening (${JSON.stringify(exit)})\n${stdout}\n${stderr}`));
     });
   });
-  const baseUrl = `http://${endpoint}`;
+  const baseUrl = `${scheme}://${endpoint}`;
   return {
     endpoint,
     baseUrl,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     exited: () => exit,
     async admin(method, pathAndQuery, body) {
       const res = await fetch(`${baseUrl}${pathAndQuery}`, {
