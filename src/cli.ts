@@ -76,6 +76,7 @@ export function buildProgram(): Command {
     .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
     .option('--auto-attach [transitRouterId]', 'attach every new VPN connection to a transit router (env VCOROUTE_AUTO_ATTACH=1 or tr-…)')
     .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 500)')
+    .option('--seed <seed>', 'deterministic IDs, RequestIds and secrets for reproducible test runs; never on a shared server (env VCOROUTE_SEED)')
     .option('--tls', 'serve HTTPS with a local CA made in <data>/tls (trust it with NODE_EXTRA_CA_CERTS=<data>/tls/ca.pem; env VCOROUTE_TLS=1)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) … (env VCOROUTE_TLS_CERT)')
     .option('--tls-key <file>', '… and this PEM private key (env VCOROUTE_TLS_KEY)')

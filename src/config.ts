@@ -43,6 +43,8 @@ export interface Config {
   throttle: ThrottleSetting;
   /** on SIGTERM/SIGINT (and close()), how long requests in flight may take to finish */
   shutdownTimeoutMs: number;
+  /** makes generated IDs, RequestIds and secrets deterministic (src/random.ts); tests only */
+  seed: string | undefined;
   /** HTTPS: off, a local CA made in <data>/tls (--tls), or the operator's files (--tls-cert/--tls-key) */
   tls: TlsSetting;
   /** Host header names accepted besides loopback names and the address a connection arrived on (src/server/http-gate.ts) */
@@ -84,6 +86,7 @@ export interface ServeOptions {
   autoAttach?: string | boolean;
   throttle?: string;
   shutdownTimeoutMs?: string | number;
+  seed?: string;
   tls?: boolean;
   tlsCert?: string;
   tlsKey?: string;
@@ -127,6 +130,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
     throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
     tls: parseTls(options, env),
+    seed: parseSeed(options.seed ?? env.VCOROUTE_SEED),
     shutdownTimeoutMs: parseShutdownTimeout(String(options.shutdownTimeoutMs ?? env.VCOROUTE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
     allowedHosts: parseAllowedHosts(options.allowedHosts ?? env.VCOROUTE_ALLOWED_HOSTS ?? ''),
     http: parseHttpLimits(options, env),
@@ -171,6 +175,12 @@ function parseTls(options: ServeOptions, env: NodeJS.ProcessEnv): TlsSetting {
     return { mode: 'files', certPath: path.resolve(certPath), keyPath: path.resolve(keyPath) };
   }
   return options.tls === true || /^(1|true|yes)$/i.test(env.VCOROUTE_TLS ?? '') ? { mode: 'local' } : { mode: 'off' };
+}
+
+function parseSeed(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[\x21-\x7e]{1,128}$/.test(value)) throw new ConfigError('--seed must be 1 to 128 printable ASCII characters');
+  return value;
 }
 
 function parseShutdownTimeout(text: string): number {

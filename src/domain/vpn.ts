@@ -3,7 +3,7 @@
  * address and ASN rules, IDs, and connection states derived from stored timestamps. Pure.
  * Source: ../shared/reference/vpc-vco-api.md §3, §4, §9, §11.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from '../random';
 import { cidrContains, cidrsOverlap, formatIpv4, parseCidr, type Cidr } from './cidr';
 import type { ConnectionAttributes, ConnectionRecord, ConnectionTransition, IkeConfig, IpsecConfig, TunnelOptions, TunnelRecord } from '../store/store';
 

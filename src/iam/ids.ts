@@ -1,5 +1,5 @@
 /** Identifier and secret shapes, modelled on the SDK examples (216959339000****, g-FpMEHiMysofp****, STS.L4aBSCSJVMuKg5U1****). */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from '../random';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 

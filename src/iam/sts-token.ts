@@ -4,7 +4,7 @@
  * another AccessKeyId → MismatchWithAccessKey. Shape: `CAIS` + base64url(JSON {v, ak, n}), like the
  * CAIS… tokens Alibaba issues. The random nonce makes each token unguessable; the stored session holds it.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../random';
 
 const PREFIX = 'CAIS';
 

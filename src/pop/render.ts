@@ -1,7 +1,7 @@
 /**
  * Response bodies: JSON (default) and XML, success and error, with RequestId, HostId and Recommend.
  */
-import { randomUUID } from 'node:crypto';
+import { randomUUID } from '../random';
 import { replaceNonXmlChars } from './encoding';
 import type { PopError } from './errors';
 import type { ResponseFormat } from './request';

@@ -18,6 +18,7 @@ import {
 } from './http-gate';
 import { createPopPipeline } from './pipeline';
 import { closeGracefully, trackInFlight } from './graceful-close';
+import { seedRandom } from '../random';
 import { ensureLocalCertificate, readTlsFiles, type TlsMaterial } from '../tls/local-ca';
 
 /** The certificate to serve, if HTTPS is on. */
@@ -67,6 +68,7 @@ export function createLogger(level: string): Logger {
 }
 
 export async function startServer(config: Config, rawStore: Store, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  seedRandom(config.seed);
   const metrics = new ServerMetrics();
   const store = meteredStore(rawStore, metrics.storeLatency);
   const faultInjector = new FaultInjector(store);
