@@ -90,7 +90,27 @@ export function buildProgram(): Command {
     .option('--max-buffered-mib <mib>', 'request bodies held in memory at once, all requests together; beyond it 503 (env VCOROUTE_MAX_BUFFERED_MIB, default 256)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
+  program
+    .command('policy-advice')
+    .description("print the least-privilege RAM policy document that allows exactly the calls a principal made (from a running server's decision log; needs VCOROUTE_ADMIN_TOKEN)")
+    .requiredOption('--principal <arn>', 'RAM user or role ARN, e.g. acs:ram::1000000000000001:user/ci (a role ARN covers its sessions)')
+    .option('--endpoint <url>', 'the server (env VCOROUTE_ENDPOINT, default http://127.0.0.1:8080)')
+    .option('--after <seq>', 'only decisions after this sequence number (GET /_vcoroute/v1/decisions shows them)')
+    .action(async (opts: { principal: string; endpoint?: string; after?: string }) => policyAdvice(opts));
   return program;
+}
+
+async function policyAdvice(opts: { principal: string; endpoint?: string; after?: string }): Promise<void> {
+  const endpoint = (opts.endpoint ?? process.env.VCOROUTE_ENDPOINT ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  const token = process.env.VCOROUTE_ADMIN_TOKEN;
+  if (!token) throw new ConfigError('set VCOROUTE_ADMIN_TOKEN to the server\'s admin token');
+  const query = new URLSearchParams({ principal: opts.principal, ...(opts.after ? { after: opts.after } : {}) });
+  const res = await fetch(`${endpoint}/_vcoroute/v1/policy-advice?${query}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as { policy?: unknown; decisions?: number; fitsRamLimit?: boolean; error?: { message: string } };
+  if (res.status !== 200) throw new Error(`${res.status}: ${body.error?.message ?? 'the server refused'}`);
+  if (body.decisions === 0) process.stderr.write(`vcoroute: no calls recorded for ${opts.principal} on this server\n`);
+  if (body.fitsRamLimit === false) process.stderr.write('vcoroute: the document is longer than RAM allows (6,144 characters): replace exact ARNs with wildcards where you see fit\n');
+  process.stdout.write(`${JSON.stringify(body.policy, null, 2)}\n`);
 }
 
 export function main(argv: string[]): void {

@@ -11,6 +11,8 @@ import { forgetPolicyCache } from '../iam/effective';
 import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { handleChaos } from '../chaos/chaos-admin';
+import { handlePolicyAdvice } from '../policy-advice/advice-admin';
+import type { DecisionLog } from '../policy-advice/decision-log';
 import type { FaultInjector } from '../chaos/fault-injector';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
@@ -22,6 +24,7 @@ export interface AdminDependencies {
   /** how long attaching/detaching last (config.changeDelayMs) */
   changeDelayMs: number;
   faultInjector: FaultInjector;
+  decisionLog: DecisionLog;
 }
 
 export interface AdminRequest {
@@ -117,6 +120,9 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const lifecycle = await handleLifecycle({ store, changeDelayMs: deps.changeDelayMs, now }, req.method, path, req.body);
     if (lifecycle) return lifecycle;
+
+    const advice = await handlePolicyAdvice(deps.decisionLog, req.method, url);
+    if (advice) return advice;
 
     const chaos = await handleChaos({ store, injector: deps.faultInjector }, req.method, path, () => (req.body.length === 0 ? undefined : parseJson(req.body)), now);
     if (chaos) return chaos;

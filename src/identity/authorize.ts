@@ -15,7 +15,8 @@ import { decide, type Verdict } from '../iam/effective';
 import { conditionContext, type ConditionContext } from '../iam/policy';
 import { normalizeIp } from '../iam/conditions';
 import { ramDate } from '../iam/ids';
-import type { Principal } from './principal';
+import { principalArn, type Principal } from './principal';
+import type { AuthorizationDecision, DecisionLog } from '../policy-advice/decision-log';
 
 export interface AuthorizationContext {
   store: Store;
@@ -24,6 +25,8 @@ export interface AuthorizationContext {
   sourceIp?: string;
   /** request arrived over TLS; acs:SecureTransport */
   secureTransport?: boolean;
+  /** where every decision is recorded (policy advice) */
+  decisions?: DecisionLog;
 }
 
 /** Actions every authenticated caller may perform (decided: like GetCallerIdentity elsewhere). */
@@ -60,10 +63,18 @@ export function accessDenied(definition: ErrorDefinition, principal: Exclude<Pri
 }
 
 export async function authorize(principal: Principal, operation: Operation, input: unknown, ctx: AuthorizationContext): Promise<void> {
-  if (principal.kind === 'root') return;
   if (ALWAYS_ALLOWED.has(operation.ramAction.toLowerCase())) return;
-  const request = { action: operation.ramAction, resource: operation.resource(input, principal), context: requestContext(ctx) };
+  const resource = operation.resource(input, principal);
+  const record = (decision: AuthorizationDecision['decision'], policyType?: string) =>
+    ctx.decisions?.record({ time: new Date(ctx.now).toISOString(), principal: principalArn(principal), principalType: principal.kind,
+      accountId: principal.accountId, action: operation.ramAction, resource, decision, policyType });
+  if (principal.kind === 'root') {
+    record('Root');
+    return;
+  }
+  const request = { action: operation.ramAction, resource, context: requestContext(ctx) };
   const verdict = await decide(ctx.store, principal, request);
+  record(verdict.decision, verdict.decision === 'Allow' ? undefined : verdict.policyType);
   if (verdict.decision === 'Allow') return;
   throw accessDenied(denialError(operation.product.ramService, verdict), principal, operation.ramAction, verdict);
 }

@@ -19,6 +19,7 @@ import {
 import { createPopPipeline } from './pipeline';
 import { closeGracefully, trackInFlight } from './graceful-close';
 import { seedRandom } from '../random';
+import { DecisionLog } from '../policy-advice/decision-log';
 import { ensureLocalCertificate, readTlsFiles, type TlsMaterial } from '../tls/local-ca';
 
 /** The certificate to serve, if HTTPS is on. */
@@ -72,6 +73,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   const metrics = new ServerMetrics();
   const store = meteredStore(rawStore, metrics.storeLatency);
   const faultInjector = new FaultInjector(store);
+  const decisionLog = new DecisionLog();
 
   // The root identity always exists and always matches the configuration.
   const now = Date.now();
@@ -88,12 +90,13 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId },
     flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
     faultInjector,
+    decisionLog,
     onOutcome: (o) => {
       metrics.observe(o);
       logRequest(logger, o);
     },
   });
-  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector });
+  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector, decisionLog });
 
   // A cap being reached is logged once per 10 s and kind, whatever the flood.
   const lastCapWarning = new Map<string, number>();

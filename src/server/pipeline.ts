@@ -19,6 +19,7 @@ import { principalArn } from '../identity/principal';
 import type { FlowControl } from '../flow-control/flow-control';
 import type { FaultInjector } from '../chaos/fault-injector';
 import type { RequestOutcome } from '../metrics/metrics';
+import type { DecisionLog } from '../policy-advice/decision-log';
 
 export interface PipelineDependencies {
   store: Store;
@@ -34,6 +35,8 @@ export interface PipelineDependencies {
   faultInjector?: FaultInjector;
   /** told about every answered request (metrics, the request log line) */
   onOutcome?: (outcome: RequestOutcome) => void;
+  /** every authorization decision (policy advice) */
+  decisionLog?: DecisionLog;
 }
 
 export interface PopHttpRequest {
@@ -104,7 +107,7 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
 
       // validate, then authorize on the validated request (the resource ARN needs its parameters)
       const input = operation.parse(req.params);
-      await authorize(principal, operation, input, { store, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true });
+      await authorize(principal, operation, input, { store, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true, decisions: deps.decisionLog });
 
       // idempotency → operation
       const ctx = { store, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true };

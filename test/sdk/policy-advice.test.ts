@@ -1,0 +1,93 @@
+/**
+ * Policy advice: every authorization decision is recorded and readable (and watchable by long-poll) through the
+ * admin API; `vcoroute policy-advice` turns a test run's calls into the least-privilege policy, which allows
+ * exactly those calls when given to another user and denies one more.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { after, before, describe, test } from 'node:test';
+import type Ram from '@alicloud/ram20150501';
+import * as $Ram from '@alicloud/ram20150501';
+import * as $Vpc from '@alicloud/vpc20160428';
+import { advisePolicy } from '../../src/policy-advice/advise';
+import { ADMIN_TOKEN, ROOT, startTestServer, type TestServer } from '../helpers/server';
+import { ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
+
+const REPO = path.resolve(__dirname, '../..');
+const REGION = 'cn-hangzhou';
+
+async function code(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (err: any) {
+    return err.code;
+  }
+}
+
+describe('policy advice', () => {
+  let server: TestServer;
+  let ram: Ram;
+  before(async () => {
+    server = await startTestServer(undefined, { VCOROUTE_CHANGE_DELAY_MS: '0' });
+    ram = ramClient(server, ROOT);
+    for (const id of ['vco-advice01', 'vco-advice02']) {
+      assert.equal((await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${id}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-a1' })).status, 201);
+    }
+  });
+  after(() => server?.close());
+
+  const calls = (vpc: ReturnType<typeof vpcClientFor>) => [
+    () => vpc.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: 'vco-advice01' })),
+    () => vpc.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: 'vco-advice01', routeDest: '10.20.0.0/16', nextHop: 'vco-advice01', weight: 100 })),
+    () => vpc.describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION })),
+  ];
+
+  test('decisions are recorded with principal, action, resource and outcome, and can be watched', async () => {
+    const watcher = server.admin('GET', '/_vcoroute/v1/decisions?after=0&waitMs=5000&principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
+    const reader = await userWithKey(ram, 'watched', [{ type: 'System', name: 'AliyunVPCReadOnlyAccess' }]);
+    const vpc = vpcClientFor(server, reader);
+    assert.equal(await code(calls(vpc)[0]!()), 'ok');
+    assert.equal(await code(calls(vpc)[1]!()), 'Forbbiden.SubUser');
+    const watched = await watcher;
+    assert.equal(watched.status, 200);
+    assert.deepEqual(watched.body.decisions.map((d: any) => [d.action, d.decision]), [['vpc:DescribeVcoRouteEntries', 'Allow']], 'the watch returns as soon as a decision arrives');
+    const all = await server.admin('GET', '/_vcoroute/v1/decisions?principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
+    const [read, write] = all.body.decisions;
+    assert.equal(read.resource, `acs:vpc:${REGION}:${ROOT.accountId}:vpnconnection/vco-advice01`);
+    assert.equal(read.principalType, 'user');
+    assert.deepEqual([write.action, write.decision, write.policyType], ['vpc:CreateVcoRouteEntry', 'ImplicitDeny', 'AccountLevelIdentityBasedPolicy']);
+    assert.ok(all.body.last >= write.seq);
+    assert.equal((await server.admin('GET', '/_vcoroute/v1/decisions?limit=x')).status, 400);
+  });
+
+  test('the advised policy allows exactly the recorded calls and denies one more', async () => {
+    const broad = await userWithKey(ram, 'broad', [{ type: 'System', name: 'AliyunVPCFullAccess' }]);
+    for (const call of calls(vpcClientFor(server, broad))) assert.equal(await code(call()), 'ok');
+
+    const { stdout } = await promisify(execFile)(
+      process.execPath, ['--import', 'tsx', 'src/cli.ts', 'policy-advice', '--endpoint', server.baseUrl, '--principal', `acs:ram::${ROOT.accountId}:user/broad`],
+      { cwd: REPO, env: { ...process.env, VCOROUTE_ADMIN_TOKEN: ADMIN_TOKEN }, timeout: 30_000 },
+    );
+    const policy = JSON.parse(stdout);
+    assert.deepEqual(policy.Statement.flatMap((s: any) => s.Action).sort(), ['vpc:CreateVcoRouteEntry', 'vpc:DescribeCustomerGateways', 'vpc:DescribeVcoRouteEntries']);
+
+    await ram.createPolicy(new $Ram.CreatePolicyRequest({ policyName: 'advised', policyDocument: JSON.stringify(policy) }));
+    const narrow = await userWithKey(ram, 'narrow', [{ type: 'Custom', name: 'advised' }]);
+    const vpc = vpcClientFor(server, narrow);
+    const [describe, create, gateways] = calls(vpc);
+    assert.equal(await code(describe!()), 'ok');
+    assert.equal(await code(create!()), 'VcoRouteEntry.AlreadyExists', 'authorized (the route exists from the first run)');
+    assert.equal(await code(gateways!()), 'ok');
+    const other = vpc.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: 'vco-advice02' }));
+    assert.equal(await code(other), 'Forbbiden.SubUser', 'one more call is denied');
+  });
+
+  test('advice groups actions that need the same resources', () => {
+    assert.deepEqual(advisePolicy([
+      { action: 'vpc:B', resource: 'r1' }, { action: 'vpc:A', resource: 'r1' }, { action: 'vpc:C', resource: 'r2' }, { action: 'vpc:A', resource: 'r1' },
+    ]), { Version: '1', Statement: [{ Effect: 'Allow', Action: ['vpc:A', 'vpc:B'], Resource: ['r1'] }, { Effect: 'Allow', Action: ['vpc:C'], Resource: ['r2'] }] });
+  });
+});
