@@ -61,6 +61,16 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'vcoroute_' });
   }
 
+  /** Exposes the requests in flight (read at scrape time). */
+  observeInFlight(read: () => number): void {
+    new Gauge({
+      name: 'vcoroute_http_requests_in_flight', help: 'HTTP requests received and not yet answered', registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   observe(o: RequestOutcome): void {
     this.requests.inc({ product: o.product, action: o.action, status: String(o.status), code: o.code });
     this.latency.observe({ product: o.product, action: o.action }, o.latencyMs / 1000);

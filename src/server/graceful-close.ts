@@ -6,6 +6,8 @@
 import type http from 'node:http';
 
 export interface InFlightTracker {
+  /** requests received and not yet answered */
+  count(): number;
   /** Resolves when no request is in flight. */
   drained(): Promise<void>;
   /** From now on every answer closes its connection. */
@@ -30,6 +32,7 @@ export function trackInFlight(server: http.Server): InFlightTracker {
   server.on('request', onRequest);
   server.on('checkContinue', onRequest); // requests with Expect: 100-continue do not emit 'request'
   return {
+    count: () => inFlight,
     drained: () => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),
     startClosing: () => {
       closing = true;

@@ -49,7 +49,14 @@ function suite(name: string, storeArgs: () => Promise<string[]>, skip?: string):
     test('SIGTERM mid-load: every request in flight is answered 200, new connections are refused, exit 0', async () => {
       const server = await loaded(await storeArgs(), 2500);
       const calls = Array.from({ length: 20 }, () => describeRoutes(server).then((r) => r.statusCode, (err: any) => `${err.code ?? err.message}`));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // signal only once all 20 are inside the server (a loaded machine may take a while to connect them)
+      const waitStart = Date.now();
+      for (let inFlight = 0; inFlight < 20; ) {
+        assert.ok(Date.now() - waitStart < 15_000, `only ${inFlight} requests reached the server`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+        inFlight = Number(/^vcoroute_http_requests_in_flight (\d+)/m.exec(metrics)?.[1] ?? 0);
+      }
       const t0 = Date.now();
       server.child.kill('SIGTERM');
       // the listener closes as soon as the process handles the signal (well before the requests finish)
