@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { PEER_CONFIG_FORMATS, PeerConfigError, planPeerConfig, renderPeerConfig } from '../../src/bgp/peer-config';
+import { defaultSingleIke, defaultSingleIpsec } from '../../src/domain/vpn';
 import { defaultAnnouncements, DOCUMENTATION_PREFIX } from '../../src/bgp/peer-config/plan';
 import { bgpConnection, GATEWAY_ID, loopback, LOOPBACK, plan, TUNNEL } from '../helpers/peer-config-fixtures';
 
@@ -87,17 +88,32 @@ describe('peer-config plan', () => {
 
     const single = bgpConnection();
     single.tunnels = [];
-    expectError(single, /single-tunnel connection/);
+    expectError(single, /does not use BGP \(BgpConfig EnableBgp is false\)/);
     const off = bgpConnection();
     off.attributes.enableTunnelsBgp = false;
     expectError(off, /does not use BGP \(EnableTunnelsBgp is false\)/);
     const noBgp = bgpConnection();
     noBgp.tunnels[1]!.options.bgp = { localAsn: 45104, tunnelCidr: '', localBgpIp: '' };
-    expectError(noBgp, /tunnel 2 \(tun-peerconfigtest000002\) .* has no TunnelBgpConfig/);
+    expectError(noBgp, /tunnel 2 \(tun-peerconfigtest000002\) .* has no BGP configuration/);
     expectError(bgpConnection(), /customer gateway cgw-peerconfigtest000001 of tunnel 1 .* has no Asn/, new Map([[GATEWAY_ID, null]]));
     const noGateway = bgpConnection();
     noGateway.tunnels[0]!.customerGatewayId = null;
     expectError(noGateway, /customer gateway \(none\) of tunnel 1/);
+  });
+
+  test('a single-tunnel connection with BgpConfig is one session named by the connection ID, on its customer gateway', () => {
+    const c = bgpConnection();
+    c.tunnels = [];
+    c.customerGatewayId = GATEWAY_ID;
+    c.attributes.single = {
+      enableDpd: true, enableNatTraversal: true, remoteCaCert: '',
+      ike: defaultSingleIke(''), ipsec: defaultSingleIpsec(),
+      bgp: { enableBgp: true, localAsn: 45104, tunnelCidr: '169.254.11.0/30', localBgpIp: '169.254.11.1' },
+      healthCheck: { enable: false, dip: '', sip: '', interval: 3, retry: 3, policy: 'revoke_route' },
+    };
+    const p = planPeerConfig({ connection: c, gatewayAsns: new Map([[GATEWAY_ID, 65001]]), endpoint: LOOPBACK, holdTimeSec: 30 });
+    assert.deepEqual(p.sessions.map((s) => [s.tunnelId, s.tunnelIndex, s.routerBgpIp, s.routerAsn]), [['vco-peerconfigtest000001', 1, '169.254.11.2', 65001]]);
+    assert.match(renderPeerConfig('frr', p), /neighbor 127\.0\.0\.1 port 17901\n/);
   });
 
   test('FRR and GoBGP refuse two loopback sessions to one address; FRR refuses two customer ASNs; BIRD, GoBGP and ExaBGP take them', () => {

@@ -6,7 +6,7 @@
  */
 import { cidrsOverlap, formatCidr, formatIpv4, parseCidr, parseIpv4 } from '../../domain/cidr';
 import { peerBgpIp } from '../../domain/vpn';
-import type { ConnectionRecord, TunnelRecord } from '../../store/store';
+import type { ConnectionRecord, TunnelBgpConfig } from '../../store/store';
 
 export const PEER_CONFIG_FORMATS = ['frr', 'bird', 'gobgp', 'exabgp'] as const;
 export type PeerConfigFormat = (typeof PEER_CONFIG_FORMATS)[number];
@@ -114,28 +114,38 @@ function reachableHost(host: string): string {
   return host === '0.0.0.0' || host === '' ? '127.0.0.1' : host;
 }
 
-function hasTunnelBgp(t: TunnelRecord): boolean {
-  return t.options.bgp.tunnelCidr !== '' && t.options.bgp.localBgpIp !== '';
+/** A BGP session's tunnel: a dual-tunnel connection's tunnel, or a single-tunnel connection as its one session. */
+interface BgpTunnel {
+  /** the session's ID: the tunnel ID, or the connection ID of a single-tunnel connection */
+  tunnelId: string;
+  tunnelIndex: number;
+  customerGatewayId: string | null;
+  bgp: TunnelBgpConfig;
+}
+
+/** The connection's BGP sessions, in tunnel order. */
+function bgpTunnels(c: ConnectionRecord): BgpTunnel[] {
+  const single = c.attributes.single;
+  if (c.tunnels.length === 0) {
+    if (!single?.bgp.enableBgp) throw new PeerConfigError(`VPN connection ${c.connectionId} does not use BGP (BgpConfig EnableBgp is false)`);
+    return [{ tunnelId: c.connectionId, tunnelIndex: 1, customerGatewayId: c.customerGatewayId, bgp: single.bgp }];
+  }
+  if (!c.attributes.enableTunnelsBgp) throw new PeerConfigError(`VPN connection ${c.connectionId} does not use BGP (EnableTunnelsBgp is false)`);
+  return [...c.tunnels]
+    .sort((a, b) => a.tunnelIndex - b.tunnelIndex)
+    .map((t) => ({ tunnelId: t.tunnelId, tunnelIndex: t.tunnelIndex, customerGatewayId: t.customerGatewayId, bgp: t.options.bgp }));
 }
 
 export function planPeerConfig(input: PlanInput): PeerPlan {
   const c = input.connection;
-  if (c.tunnels.length === 0) {
-    throw new PeerConfigError(
-      `VPN connection ${c.connectionId} is a single-tunnel connection: vcoroute speaks BGP per tunnel of dual-tunnel connections (CreateVpnAttachment with TunnelOptionsSpecification)`,
-    );
-  }
-  if (!c.attributes.enableTunnelsBgp) {
-    throw new PeerConfigError(`VPN connection ${c.connectionId} does not use BGP (EnableTunnelsBgp is false)`);
-  }
-  let tunnels = [...c.tunnels].sort((a, b) => a.tunnelIndex - b.tunnelIndex);
+  let tunnels = bgpTunnels(c);
   if (input.tunnelIndex !== undefined) {
     tunnels = tunnels.filter((t) => t.tunnelIndex === input.tunnelIndex);
     if (tunnels.length === 0) throw new PeerConfigError(`VPN connection ${c.connectionId} has no tunnel ${input.tunnelIndex}`);
   }
   for (const t of tunnels) {
-    if (!hasTunnelBgp(t)) {
-      throw new PeerConfigError(`tunnel ${t.tunnelIndex} (${t.tunnelId}) of ${c.connectionId} has no TunnelBgpConfig (TunnelCidr and LocalBgpIp)`);
+    if (t.bgp.tunnelCidr === '' || t.bgp.localBgpIp === '') {
+      throw new PeerConfigError(`tunnel ${t.tunnelIndex} (${t.tunnelId}) of ${c.connectionId} has no BGP configuration (TunnelCidr and LocalBgpIp)`);
     }
   }
   const sessions = tunnels.map((t): PeerSession => {
@@ -145,7 +155,7 @@ export function planPeerConfig(input: PlanInput): PeerPlan {
         `customer gateway ${t.customerGatewayId ?? '(none)'} of tunnel ${t.tunnelIndex} (${t.tunnelId}) has no Asn: BGP needs the customer gateway's ASN (CreateCustomerGateway Asn)`,
       );
     }
-    const bgp = t.options.bgp;
+    const bgp = t.bgp;
     const routerBgpIp = peerBgpIp(bgp.tunnelCidr, bgp.localBgpIp);
     const base = {
       tunnelId: t.tunnelId, tunnelIndex: t.tunnelIndex, routerAsn: asn, cloudAsn: bgp.localAsn,
