@@ -23,7 +23,8 @@ function cenInstanceId(transitRouterId: string): string {
   return `cen-${transitRouterId.slice(3)}`;
 }
 
-function attachedIp(c: ConnectionRecord, id: string): string {
+/** The public IP of a connection or one of its tunnels (the VPN gateway side): only while attached to a transit router. */
+export function attachedIp(c: ConnectionRecord, id: string): string {
   return c.transitRouterId ? derivedPublicIp(id) : '';
 }
 
@@ -41,11 +42,11 @@ function tunnelState(c: ConnectionRecord, now: number): string {
   return isChanging(c, now) ? 'updating' : 'active';
 }
 
-const ikeView = (ike: TunnelRecord['options']['ike'], lifetime: (n: number) => number | string) => ({
+export const ikeView = (ike: TunnelRecord['options']['ike'], lifetime: (n: number) => number | string) => ({
   IkeVersion: ike.ikeVersion, IkeMode: ike.ikeMode, IkeEncAlg: ike.ikeEncAlg, IkeAuthAlg: ike.ikeAuthAlg, IkePfs: ike.ikePfs,
   IkeLifetime: lifetime(ike.ikeLifetime), LocalId: ike.localId, RemoteId: ike.remoteId, Psk: ike.psk,
 });
-const ipsecView = (ipsec: TunnelRecord['options']['ipsec'], lifetime: (n: number) => number | string) => ({
+export const ipsecView = (ipsec: TunnelRecord['options']['ipsec'], lifetime: (n: number) => number | string) => ({
   IpsecEncAlg: ipsec.ipsecEncAlg, IpsecAuthAlg: ipsec.ipsecAuthAlg, IpsecPfs: ipsec.ipsecPfs, IpsecLifetime: lifetime(ipsec.ipsecLifetime),
 });
 
