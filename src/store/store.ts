@@ -347,6 +347,8 @@ export interface Store {
    * lease of one of the connection's sessions; false and nothing written otherwise.
    */
   writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean>;
+  /** IDs of the connections attached (or attaching) to a transit router, every account: the speaker's candidates. */
+  listAttachedConnectionIds(): Promise<string[]>;
   /** Drops expired leases, and the VPN_BGP routes of connections left without an unexpired lease; returns those connections. */
   expireBgpSessions(now: number): Promise<string[]>;
 

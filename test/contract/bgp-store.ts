@@ -150,6 +150,14 @@ export function bgpStoreContract(fresh: () => Promise<Store>, twin: (s: Store) =
       assert.deepEqual(await listed(s), ['CLOUD|172.16.0.0/16', 'VPN_BGP|10.0.2.0/24']);
     });
 
+    test('attached connections of every account are listed by ID', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-b', []));
+      await s.putConnection({ ...connection('vco-a', []), accountId: '2000000000000002' });
+      await s.putConnection({ ...connection('vco-c', []), transitRouterId: null, state: 'init' });
+      assert.deepEqual(await s.listAttachedConnectionIds(), ['vco-a', 'vco-b']);
+    });
+
     test('deleting the connection drops its sessions; reset drops ports and sessions', async () => {
       const s = await fresh();
       await s.putConnection(connection('vco-a', [tunnel('tun-1', 1), tunnel('tun-2', 2)]));

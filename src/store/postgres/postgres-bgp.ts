@@ -92,6 +92,12 @@ export class PgBgpTables {
     });
   }
 
+  async attachedIds(): Promise<string[]> {
+    const rows = await this.db.query<{ connection_id: string }>(
+      'SELECT connection_id FROM vpn_connections WHERE transit_router_id IS NOT NULL ORDER BY connection_id COLLATE "C"');
+    return rows.rows.map((r) => r.connection_id);
+  }
+
   async expire(now: number): Promise<string[]> {
     const expired = await this.db.query<{ connection_id: string }>('SELECT DISTINCT connection_id FROM bgp_sessions WHERE lease_expires_at <= $1', [now]);
     const cleared: string[] = [];

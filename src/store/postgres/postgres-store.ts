@@ -342,6 +342,10 @@ export class PostgresStore implements Store {
     return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now);
   }
 
+  listAttachedConnectionIds(): Promise<string[]> {
+    return this.bgp.attachedIds();
+  }
+
   expireBgpSessions(now: number): Promise<string[]> {
     return this.bgp.expire(now);
   }

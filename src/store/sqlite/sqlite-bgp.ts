@@ -30,6 +30,7 @@ export class SqliteBgpTables {
         prefixes_received = ?, prefixes_accepted = ?, prefixes_advertised = ? WHERE tunnel_id = ? AND holder = ? AND lease_expires_at > ?`),
       release: db.prepare('DELETE FROM bgp_sessions WHERE tunnel_id = ? AND holder = ?'),
       list: db.prepare(`SELECT ${BGP_SESSION_COLUMNS} FROM bgp_sessions WHERE connection_id = ? ORDER BY tunnel_id`),
+      attachedIds: db.prepare('SELECT connection_id FROM vpn_connections WHERE transit_router_id IS NOT NULL ORDER BY connection_id').pluck(),
       expiredConnections: db.prepare('SELECT DISTINCT connection_id FROM bgp_sessions WHERE lease_expires_at <= ? ORDER BY connection_id').pluck(),
     };
   }
@@ -87,6 +88,10 @@ export class SqliteBgpTables {
       if (deleteKeys.length > 0) this.routes.delete(connectionId, { routeEntryType: 'bgp' }, undefined, deleteKeys);
       return true;
     }).immediate();
+  }
+
+  attachedIds(): string[] {
+    return this.s.attachedIds.all() as string[];
   }
 
   expire(now: number): string[] {

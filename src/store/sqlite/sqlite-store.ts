@@ -302,6 +302,10 @@ export class SqliteStore implements Store {
     return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now);
   }
 
+  async listAttachedConnectionIds(): Promise<string[]> {
+    return this.bgp.attachedIds();
+  }
+
   async expireBgpSessions(now: number): Promise<string[]> {
     return this.bgp.expire(now);
   }
