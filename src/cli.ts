@@ -58,6 +58,15 @@ export function buildProgram(): Command {
     .option('--allow-dev-credentials', 'allow the well-known development AccessKey on a non-loopback address (env VCOROUTE_ALLOW_DEV_CREDENTIALS=1)')
     .option('--auto-attach [transitRouterId]', 'attach every new VPN connection to a transit router (env VCOROUTE_AUTO_ATTACH=1 or tr-…)')
     .option('--change-delay-ms <ms>', 'how long attaching/detaching/updating last; 0 = immediate (env VCOROUTE_CHANGE_DELAY_MS, default 500)')
+    .option('--bgp <mode>', 'per-tunnel BGP speaker: tunnel (LocalBgpIp:--bgp-port), loopback (one port per tunnel) or off (env VCOROUTE_BGP, default off)')
+    .option('--bgp-port <port>', 'BGP port in tunnel mode (env VCOROUTE_BGP_PORT, default 179)')
+    .option('--bgp-loopback-host <ip>', 'listen address in loopback mode (env VCOROUTE_BGP_LOOPBACK_HOST, default 127.0.0.1)')
+    .option('--bgp-loopback-ports <first-last>', 'port range in loopback mode (env VCOROUTE_BGP_LOOPBACK_PORTS, default 17900-18899)')
+    .option('--bgp-hold-time <seconds>', 'hold time offered to peers (env VCOROUTE_BGP_HOLD_TIME, default 30)')
+    .option('--bgp-max-prefixes <n>', 'prefixes accepted per tunnel (env VCOROUTE_BGP_MAX_PREFIXES, default 50)')
+    .option('--bgp-max-prefix-action <drop|cease>', 'past the limit: drop the extra prefixes, or Cease 6/1 (env VCOROUTE_BGP_MAX_PREFIX_ACTION, default drop)')
+    .option('--bgp-accept-default-route', 'accept 0.0.0.0/0 from peers (env VCOROUTE_BGP_ACCEPT_DEFAULT_ROUTE=1; refused by default)')
+    .option('--bgp-accept-shared-address-space', 'accept prefixes overlapping 100.64.0.0/10 (env VCOROUTE_BGP_ACCEPT_SHARED_ADDRESS_SPACE=1; refused by default)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
   return program;

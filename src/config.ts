@@ -2,6 +2,7 @@
  * One typed configuration: command-line flags > environment > defaults.
  */
 import path from 'node:path';
+import { BgpConfigError, parseBgpConfig, type BgpOptions, type BgpSpeakerConfig } from './bgp/speaker/config';
 
 /**
  * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's
@@ -35,9 +36,11 @@ export interface Config {
   changeDelayMs: number;
   /** attach every new VPN connection to this transit router (SDK-only test suites need no admin call) */
   autoAttachTransitRouterId: string | null;
+  /** the per-tunnel BGP speaker (src/bgp/speaker/config.ts); mode off opens no ports */
+  bgp: BgpSpeakerConfig;
 }
 
-export interface ServeOptions {
+export interface ServeOptions extends BgpOptions {
   host?: string;
   port?: string | number;
   data?: string;
@@ -77,6 +80,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     clientTokenRetentionMs: 24 * 60 * 60 * 1000,
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
+    bgp: bgpConfig(options, env),
   };
   if (config.devCredentials && !isLoopback(config.host) && !config.allowDevCredentialsOnNetwork) {
     throw new ConfigError(
@@ -91,6 +95,14 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
 export const DEFAULT_CHANGE_DELAY_MS = 500;
 /** The transit router new connections attach to with --auto-attach and no ID. */
 export const DEFAULT_TRANSIT_ROUTER_ID = 'tr-vcoroutedefault00001';
+
+function bgpConfig(options: BgpOptions, env: NodeJS.ProcessEnv): BgpSpeakerConfig {
+  try {
+    return parseBgpConfig(options, env);
+  } catch (err) {
+    throw err instanceof BgpConfigError ? new ConfigError(err.message) : err;
+  }
+}
 
 function parseDelay(text: string): number {
   if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid change delay (milliseconds, 0–9999999): ${text}`);
