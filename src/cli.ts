@@ -9,6 +9,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store';
 import { PostgresStore } from './store/postgres/postgres-store';
 import type { Store } from './store/store';
 import { createLogger, startServer } from './server/app';
+import { peerConfigFromStore } from './bgp/peer-config/from-store';
 
 /** The configured store: PostgreSQL (migrated under an advisory lock) or the embedded SQLite store. */
 export async function openStore(config: Config, logger: Logger): Promise<Store> {
@@ -44,11 +45,29 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
+interface PeerConfigOptions {
+  format: string;
+  tunnel?: string;
+  announce?: string;
+}
+
+const PEER_CONFIG_SERVE_FLAGS = new Set(['--data', '--database', '--bgp', '--bgp-port', '--bgp-loopback-host', '--bgp-loopback-ports', '--bgp-hold-time', '--log-level']);
+
+export async function printPeerConfig(connectionId: string, opts: ServeOptions & PeerConfigOptions): Promise<void> {
+  const config = loadConfig(opts);
+  const store = await openStore(config, createLogger(config.logLevel));
+  try {
+    process.stdout.write(await peerConfigFromStore(store, config.bgp, { connectionId, format: opts.format, tunnel: opts.tunnel, announce: opts.announce }));
+  } finally {
+    await store.close();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('vcoroute')
     .description('Alibaba Cloud-compatible server for IPsec-VPN connection routes (VPC 2016-04-28)')
     .showHelpAfterError();
-  program
+  const serveCommand = program
     .command('serve')
     .description('start the server on the embedded SQLite store (or on PostgreSQL with --database)')
     .option('--host <host>', 'address to listen on (env VCOROUTE_HOST, default 127.0.0.1)')
@@ -69,6 +88,16 @@ export function buildProgram(): Command {
     .option('--bgp-accept-shared-address-space', 'accept prefixes overlapping 100.64.0.0/10 (env VCOROUTE_BGP_ACCEPT_SHARED_ADDRESS_SPACE=1; refused by default)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
+  const peer = program
+    .command('peer-config')
+    .description('print a router configuration (FRR, BIRD, GoBGP, ExaBGP) that peers with the BGP speaker over a connection\'s tunnels')
+    .argument('<vco-id>', 'the VPN connection (vco-…)')
+    .requiredOption('--format <format>', 'frr, bird, gobgp or exabgp')
+    .option('--tunnel <index>', 'only tunnel 1 or 2 (default: every BGP tunnel)')
+    .option('--announce <cidrs>', 'prefixes the router announces, comma-separated (default: the connection\'s RemoteSubnet, else 192.0.2.0/24)');
+  // The store and BGP flags of `serve`, shared (not copied): the same flags and environment find the same store and ports.
+  for (const o of serveCommand.options) if (PEER_CONFIG_SERVE_FLAGS.has(o.long ?? '')) peer.addOption(o);
+  peer.action(async (connectionId: string, opts: ServeOptions & PeerConfigOptions) => printPeerConfig(connectionId, opts));
   return program;
 }
 
