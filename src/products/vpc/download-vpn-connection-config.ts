@@ -4,11 +4,11 @@
  * center's, Remote/RemoteSubnet/RemoteId the cloud's — the mirror of DescribeVpnConnection.
  */
 import { peerBgpIp } from '../../domain/vpn';
-import type { ConnectionRecord, CustomerGatewayRecord, IkeConfig, Store, TunnelBgpConfig } from '../../store/store';
+import type { ConnectionRecord, CustomerGatewayRecord, IkeConfig, TunnelBgpConfig } from '../../store/store';
 import type { ResponseBody } from '../product';
 import { defineOperation } from '../product';
 import { regionIdParam, requiredString } from '../params';
-import { findConnection } from './connection-access';
+import { connectionGateways, findConnection } from './connection-access';
 import { VPC, vpnConnectionArn } from './product';
 import { attachedIp, ikeView, ipsecView } from './vpn-connection-views';
 
@@ -18,16 +18,6 @@ interface DownloadInput {
 }
 
 type Gateways = ReadonlyMap<string, CustomerGatewayRecord>;
-
-async function gatewaysOf(store: Store, c: ConnectionRecord): Promise<Gateways> {
-  const ids = new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((id): id is string => id !== null));
-  const gateways = new Map<string, CustomerGatewayRecord>();
-  for (const id of ids) {
-    const g = await store.getCustomerGateway(c.accountId, id);
-    if (g) gateways.set(id, g);
-  }
-  return gateways;
-}
 
 /**
  * Decided: the IKE identities swap sides (the device's LocalId is the connection's RemoteId); an empty
@@ -96,6 +86,6 @@ export const downloadVpnConnectionConfig = defineOperation<DownloadInput>({
   parse: (params) => ({ regionId: regionIdParam(params), vpnConnectionId: requiredString(params, 'VpnConnectionId') }),
   async run(input, { store, principal }) {
     const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
-    return { VpnConnectionConfig: deviceConfigView(c, await gatewaysOf(store, c)) };
+    return { VpnConnectionConfig: deviceConfigView(c, await connectionGateways(store, c)) };
   },
 });
