@@ -43,7 +43,7 @@ export interface ListedBgpRoute {
 /** Every RouteEntryType=bgp row of the connection (all pages), and VpnRouteCounts. */
 export async function listBgpRoutes(client: VpcClient, connectionId: string): Promise<{ routes: ListedBgpRoute[]; counts: Record<string, number> }> {
   const routes: ListedBgpRoute[] = [];
-  let counts: Record<string, number> = {};
+  let counts: Record<string, number> | undefined;
   for (let page = 1; ; page++) {
     const res = await client.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({
       regionId: REGION, vpnConnectionId: connectionId, routeEntryType: 'bgp', pageNumber: page, pageSize: 50,
@@ -58,7 +58,7 @@ export async function listBgpRoutes(client: VpcClient, connectionId: string): Pr
     counts = Object.fromEntries((b.vpnRouteCounts ?? []).map((c) => [`${c.routeEntryType}/${c.source ?? ''}`, c.routeCount!]));
     if ((b.vcoRouteEntries ?? []).length < 50) break;
   }
-  return { routes, counts };
+  return { routes, counts: counts ?? {} };
 }
 
 export async function learned(client: VpcClient, connectionId: string): Promise<ListedBgpRoute[]> {
