@@ -8,14 +8,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/bgp-daemons';
-import { createBgpConnection, learned, listBgpRoutes, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
+import { createBgpConnection, learned, listBgpRoutes, loopbackServerEnv, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { vpcClient, type VpcClient } from '../helpers/vpc-client';
-
-export function loopbackServerEnv(): Record<string, string> {
-  const first = 20000 + Math.floor(Math.random() * 900) * 10;
-  return { VCOROUTE_BGP: 'loopback', VCOROUTE_BGP_LOOPBACK_PORTS: `${first}-${first + 9}`, VCOROUTE_AUTO_ATTACH: '1', VCOROUTE_CHANGE_DELAY_MS: '0' };
-}
 
 const STATIC = ['10.10.1.0/24', '192.168.100.0/22', '0.0.0.0/0', '100.64.1.0/24'];
 

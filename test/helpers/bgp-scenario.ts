@@ -8,6 +8,12 @@ import type { VpcClient } from './vpc-client';
 
 export const REGION = 'cn-hangzhou';
 
+/** Server environment: loopback BGP on a random port range (parallel runs do not collide), attach at once. */
+export function loopbackServerEnv(): Record<string, string> {
+  const first = 20000 + Math.floor(Math.random() * 900) * 10;
+  return { VCOROUTE_BGP: 'loopback', VCOROUTE_BGP_LOOPBACK_PORTS: `${first}-${first + 9}`, VCOROUTE_AUTO_ATTACH: '1', VCOROUTE_CHANGE_DELAY_MS: '0' };
+}
+
 export interface BgpConnection {
   connectionId: string;
   tunnelIds: [string, string];
