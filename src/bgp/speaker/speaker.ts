@@ -247,6 +247,7 @@ export class BgpSpeaker {
 
   private accept(rt: ConnectionRuntime, t: TunnelRuntime, socket: net.Socket): void {
     const refuse = (cause: SessionCloseCause, message: string) => {
+      this.logger.info({ tunnelId: t.plan.tunnelId, from: socket.remoteAddress, cause }, `BGP: connection refused: ${message}`);
       const s = this.acceptSession(socket, this.sessionSettings(t), IGNORING_OBSERVER);
       void s.close(cause, message);
     };
@@ -320,7 +321,9 @@ export class BgpSpeaker {
 
   /** Writes the connection's changed rows under its lease; resolves when nothing is left to write. */
   private flush(rt: ConnectionRuntime): Promise<void> {
-    rt.flushing ??= (async () => {
+    if (rt.flushing) return rt.flushing;
+    rt.flushing = (async () => {
+      await null; // the body (and its `finally`) runs after rt.flushing is set, even when there is nothing to write
       try {
         while (rt.rib.pendingChanges > 0 && !rt.lost) {
           const changes = rt.rib.takeChanges(Date.now(), WRITE_BATCH);
