@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
-import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/bgp-daemons';
+import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/speaker-daemons';
 import { createBgpConnection, learned, listBgpRoutes, loopbackServerEnv, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { vpcClient, type VpcClient } from '../helpers/vpc-client';

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { hasCommand, randomHighPort, startExaBgp, startFrr, startGoBgp, stopAllDaemons } from '../helpers/bgp-daemons';
+import { hasCommand, randomHighPort, startExaBgp, startFrr, startGoBgp, stopAllDaemons } from '../helpers/speaker-daemons';
 import { createBgpConnection, learned, loopbackServerEnv, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { vpcClient, type VpcClient } from '../helpers/vpc-client';

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/backends';
-import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/bgp-daemons';
+import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/speaker-daemons';
 import { createBgpConnection, learned, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { TestServer } from '../helpers/server';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
-import { hasCommand, startBird, stopAllDaemons, tempRunDir, type Bird } from '../helpers/bgp-daemons';
+import { hasCommand, startBird, stopAllDaemons, tempRunDir, type Bird } from '../helpers/speaker-daemons';
 import { createBgpConnection, learned, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { TestServer } from '../helpers/server';

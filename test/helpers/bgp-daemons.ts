@@ -1,184 +1,102 @@
 /**
- * Real BGP daemons for the speaker's interop tests (bgp.md §5): BIRD 2, ExaBGP 4, GoBGP 3 and FRR bgpd, each
- * in its own temporary directory with a rendered configuration. Every start registers its stop, and
- * stopAllDaemons() (call it in `after`) kills whatever is still running, so a failing test leaves nothing behind.
+ * Real BGP daemons for interop tests: per-test temp directories, free ports, 127.0.0.x source
+ * addresses, and cleanup that always runs. A missing binary fails the test (CI installs them).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { AnnouncedRoute, PathAttributes, TunnelSession, TunnelSessionSettings } from '../../src/bgp/session-api';
+import { startHarness, type Harness } from './bgp-harness';
 
 const run = promisify(execFile);
-const running = new Set<() => Promise<void>>();
 
-export function hasCommand(name: string): boolean {
-  return ['/usr/sbin', '/usr/bin', '/usr/lib/frr', '/usr/local/bin', '/usr/local/sbin'].some((d) => fs.existsSync(path.join(d, name)));
+export function requireBinary(file: string): string {
+  const found = [file, ...(process.env.PATH ?? '').split(':').map((dir) => path.join(dir, file))].find((p) => path.isAbsolute(p) && fs.existsSync(p));
+  if (found === undefined) throw new Error(`${file} is not installed: the BGP interop tests need it (apt-get install bird2 exabgp gobgpd frr)`);
+  return found;
 }
 
-export function tempRunDir(prefix: string): string {
+export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `vcoroute-${prefix}-`));
 }
 
-/** A port for a daemon's own listener, unlikely to clash with parallel runs. */
-export function randomHighPort(): number {
-  return 30000 + Math.floor(Math.random() * 20000);
+/** A TCP port free on `host` right now. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.listen(0, host, resolve).on('error', reject));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
-export async function stopAllDaemons(): Promise<void> {
-  for (const stop of [...running]) await stop().catch(() => undefined);
+export async function command(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  const { stdout } = await run(file, args, { env: { ...process.env, ...env }, timeout: 20000 });
+  return stdout;
 }
 
-function track(stop: () => Promise<void>): () => Promise<void> {
-  const once = async () => {
-    running.delete(once);
-    await stop();
-  };
-  running.add(once);
-  return once;
+/** A foreground daemon whose output goes to a log file in its run directory. */
+export function startProcess(file: string, args: string[], runDir: string, env?: NodeJS.ProcessEnv): ChildProcess {
+  const log = fs.openSync(path.join(runDir, `${path.basename(file)}.out`), 'a');
+  const child = spawn(file, args, { cwd: runDir, env: { ...process.env, ...env }, stdio: ['ignore', log, log], detached: true });
+  child.on('error', () => undefined);
+  return child;
 }
 
-async function killPidFile(file: string): Promise<void> {
-  if (!fs.existsSync(file)) return;
-  const pid = Number(fs.readFileSync(file, 'utf8').trim());
-  if (!pid) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+/** Kills a foreground daemon and its process group (ExaBGP's helper processes included). */
+export async function stopProcess(child: ChildProcess | undefined): Promise<void> {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
+  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 3000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** Kills a self-daemonizing daemon by its pid file. */
+export async function stopPidFile(pidFile: string): Promise<void> {
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  for (let i = 0; i < 150; i++) {
+    try { process.kill(pid, 0); } catch { return; }
+    await new Promise((r) => setTimeout(r, 20));
   }
   try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
-function killChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+/** Polls an async probe until it returns true. */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
-/** Prefixes: ip netns exec <ns> (namespace tests) or nothing. */
-function wrap(netns: string | undefined, cmd: string, args: string[]): [string, string[]] {
-  return netns ? ['ip', ['netns', 'exec', netns, cmd, ...args]] : [cmd, args];
-}
+/** The cloud side in every interop test: AS 45104 at 169.254.10.1, peering with AS 65001. */
+export const CLOUD_ATTRIBUTES: PathAttributes = {
+  origin: 0, asPath: [{ type: 'sequence', asns: [45104] }], nextHop: '169.254.10.1', communities: [(65535 << 16 | 65520) >>> 0], largeCommunities: [],
+};
+export const CLOUD_ROUTES: AnnouncedRoute[] = ['172.16.0.0/16', '172.20.1.0/24'].map((prefix) => ({ prefix, attributes: CLOUD_ATTRIBUTES }));
 
-// ---------------- BIRD ----------------
-
-export interface Bird {
-  dir: string;
-  birdc(...args: string[]): Promise<string>;
-  /** rewrites the configuration and reloads it (`birdc configure`) */
-  reconfigure(conf: string): Promise<void>;
-  stop(): Promise<void>;
-}
-
-export async function startBird(conf: string, netns?: string): Promise<Bird> {
-  const dir = tempRunDir('bird');
-  const confFile = path.join(dir, 'bird.conf');
-  fs.writeFileSync(confFile, conf);
-  const ctl = path.join(dir, 'bird.ctl');
-  const pid = path.join(dir, 'bird.pid');
-  await run(...wrap(netns, 'bird', ['-p', '-c', confFile]));
-  await run(...wrap(netns, 'bird', ['-c', confFile, '-s', ctl, '-P', pid]));
-  const stop = track(() => killPidFile(pid));
-  const birdc = async (...args: string[]) => (await run('birdc', ['-s', ctl, ...args])).stdout;
-  return {
-    dir,
-    birdc,
-    async reconfigure(next) {
-      fs.writeFileSync(confFile, next);
-      const out = await birdc('configure');
-      if (!/Reconfigured|Reconfiguration in progress/.test(out)) throw new Error(`birdc configure: ${out}`);
-    },
-    stop,
+/**
+ * A harness that accepts only `peerAddress`, and on Established advertises CLOUD_ROUTES then End-of-RIB
+ * (and again on ROUTE-REFRESH), as the speaker service will.
+ */
+export async function startCloudHarness(peerAddress: string, port?: number): Promise<Harness> {
+  const settings: TunnelSessionSettings = { localAsn: 45104, routerId: '169.254.10.1', peerAsn: 65001, peerAddress, holdTimeSec: 90 };
+  const dump = (session: TunnelSession) => {
+    void session.advertise(CLOUD_ROUTES, []).then(() => session.sendEndOfRib());
   };
-}
-
-// ---------------- ExaBGP ----------------
-
-export interface ExaBgp {
-  dir: string;
-  /** appends a command (announce …, withdraw …) to the feeder */
-  command(line: string): void;
-  /** the JSON messages the receiver got */
-  received(): any[];
-  log(): string;
-  stop(): Promise<void>;
-}
-
-export async function startExaBgp(neighborConf: (run: string) => string): Promise<ExaBgp> {
-  const dir = tempRunDir('exabgp');
-  const cmds = path.join(dir, 'cmds');
-  const recv = path.join(dir, 'recv.sh');
-  const received = path.join(dir, 'received.jsonl');
-  fs.writeFileSync(cmds, '');
-  fs.writeFileSync(recv, `#!/bin/sh\nwhile IFS= read -r l; do printf "%s\\n" "$l" >> ${received}; done\n`, { mode: 0o755 });
-  const conf = path.join(dir, 'exabgp.conf');
-  fs.writeFileSync(conf, `process feeder { run /usr/bin/tail -n +1 -F ${cmds}; encoder text; }
-process receiver { run ${recv}; encoder json; }
-${neighborConf(dir)}
-`);
-  const child = spawn('exabgp', [conf], {
-    env: { ...process.env, 'exabgp.daemon.user': 'root', 'exabgp.log.destination': path.join(dir, 'exabgp.log'), 'exabgp.tcp.bind': '', 'exabgp.api.cli': 'false' },
-    stdio: 'ignore',
-  });
-  const stop = track(() => killChild(child));
-  return {
-    dir,
-    command: (line) => fs.appendFileSync(cmds, `${line}\n`),
-    received: () => (fs.existsSync(received) ? fs.readFileSync(received, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
-    log: () => (fs.existsSync(path.join(dir, 'exabgp.log')) ? fs.readFileSync(path.join(dir, 'exabgp.log'), 'utf8') : ''),
-    stop,
-  };
-}
-
-// ---------------- GoBGP ----------------
-
-export interface GoBgp {
-  gobgp(...args: string[]): Promise<string>;
-  stop(): Promise<void>;
-}
-
-export async function startGoBgp(toml: string, apiPort: number): Promise<GoBgp> {
-  const dir = tempRunDir('gobgp');
-  const conf = path.join(dir, 'gobgpd.toml');
-  fs.writeFileSync(conf, toml);
-  const child = spawn('gobgpd', ['-f', conf, '--api-hosts', `127.0.0.1:${apiPort}`, '-p', '--pprof-disable'], { stdio: 'ignore' });
-  const stop = track(() => killChild(child));
-  const gobgp = async (...args: string[]) => (await run('gobgp', ['-u', '127.0.0.1', '-p', String(apiPort), ...args])).stdout;
-  return { gobgp, stop };
-}
-
-// ---------------- FRR bgpd ----------------
-
-export interface Frr {
-  vtysh(...commands: string[]): Promise<string>;
-  stop(): Promise<void>;
-}
-
-export async function startFrr(conf: string, listenAddress: string, listenPort: number): Promise<Frr> {
-  const dir = tempRunDir('frr');
-  fs.chmodSync(dir, 0o777);
-  const confFile = path.join(dir, 'bgpd.conf');
-  fs.writeFileSync(confFile, conf);
-  const pid = path.join(dir, 'bgpd.pid');
-  const child = spawn('/usr/lib/frr/bgpd', ['-Z', '-S', '-p', String(listenPort), '-l', listenAddress, '-f', confFile, '-i', pid, '--vty_socket', dir, '-P', '0'], {
-    stdio: 'ignore',
-  });
-  const stop = track(() => killChild(child));
-  const vtysh = async (...commands: string[]) => (await run('vtysh', ['--vty_socket', dir, '-d', 'bgpd', ...commands.flatMap((c) => ['-c', c])])).stdout;
-  return { vtysh, stop };
+  return startHarness(settings, { onEstablished: dump, onRefresh: dump, ...(port !== undefined ? { port } : {}) });
 }
