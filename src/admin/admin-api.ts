@@ -4,12 +4,14 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { safeEqual } from '../pop/signature';
-import { StoreConflictError, StoreUnavailableError, type Store } from '../store/store';
+import { StoreConflictError, StoreUnavailableError, type ConnectionRecord, type Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
 import { createAccount } from './accounts';
 import { forgetPolicyCache } from '../iam/effective';
 import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { BGP_VIEW_PATH, handleBgpView } from './bgp-view';
+import type { ConnectionBgpView } from '../bgp/speaker';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
 export interface AdminDependencies {
@@ -19,6 +21,8 @@ export interface AdminDependencies {
   rootAccessKeyId: string;
   /** how long attaching/detaching last (config.changeDelayMs) */
   changeDelayMs: number;
+  /** the BGP view of a connection (the speaker's, src/bgp/speaker) */
+  describeBgp: (c: ConnectionRecord, now: number) => Promise<ConnectionBgpView>;
 }
 
 export interface AdminRequest {
@@ -89,6 +93,9 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const lifecycle = await handleLifecycle({ store, changeDelayMs: deps.changeDelayMs, now }, req.method, path, req.body);
     if (lifecycle) return lifecycle;
+
+    const bgp = BGP_VIEW_PATH.exec(path);
+    if (bgp) return handleBgpView(store, deps.describeBgp, req.method, decodeURIComponent(bgp[1]!), now);
 
     const m = CONNECTION_PATH.exec(path);
     if (m) {

@@ -141,7 +141,12 @@ export class SessionFsm {
         return [...restartHold, { type: 'established', peer: this.peerInfo! }];
       case 'Established':
         if (type === MessageType.KEEPALIVE) return restartHold;
-        if (type === MessageType.UPDATE) return [...restartHold, ...this.onUpdate(body)];
+        if (type === MessageType.UPDATE) {
+          const update = this.onUpdate(body);
+          if (update === undefined) return restartHold;
+          if (update.type === 'update') restartHold.push(update);
+          return update.type === 'update' ? restartHold : update.actions;
+        }
         if (type === MessageType.ROUTE_REFRESH) {
           const refresh = decodeRouteRefresh(body);
           // RFC 2918 §4: a refresh for a family we did not advertise is ignored.
@@ -181,12 +186,12 @@ export class SessionFsm {
     return hold > 0 ? [{ type: 'start-timer', timer: 'hold', seconds: hold }] : [];
   }
 
-  private onUpdate(body: Buffer): FsmAction[] {
+  private onUpdate(body: Buffer): { type: 'update'; update: RouteUpdate } | { type: 'failed'; actions: FsmAction[] } | undefined {
     const decoded = decodeUpdate(body, { fourOctetAs: this.fourOctetAs, ebgp: this.ebgp });
-    if (!decoded.ok) return this.fail(decoded.notification);
+    if (!decoded.ok) return { type: 'failed', actions: this.fail(decoded.notification) };
     const u = decoded.update;
-    if (u.announced.length === 0 && u.withdrawn.length === 0 && !u.endOfRib) return [];
-    return [{ type: 'update', update: u }];
+    if (u.announced.length === 0 && u.withdrawn.length === 0 && !u.endOfRib) return undefined;
+    return { type: 'update', update: u };
   }
 
   /** RFC 4271 §6.6 with RFC 6608 subcodes: an unexpected message for the state. */

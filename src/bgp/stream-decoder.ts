@@ -20,6 +20,8 @@ export class StreamDecoder {
   private offset = 0; // into chunks[0]
   private buffered = 0;
   private failed: StreamItem | undefined;
+  /** the checked header of the message being assembled */
+  private header: { type: number; length: number } | undefined;
 
   push(chunk: Buffer): void {
     if (this.failed !== undefined || chunk.length === 0) return;
@@ -35,21 +37,24 @@ export class StreamDecoder {
   /** The next complete message, a header error (then nothing more), or undefined when more bytes are needed. */
   next(): StreamItem | undefined {
     if (this.failed !== undefined) return this.failed;
-    if (this.buffered < HEADER_LENGTH) return undefined;
-    this.contiguous(HEADER_LENGTH);
-    const head = this.chunks[0]!;
-    const header = checkHeader(head, this.offset);
-    if (!header.ok) {
-      this.failed = header;
-      this.chunks = [];
-      this.buffered = 0;
-      return header;
+    if (this.header === undefined) {
+      if (this.buffered < HEADER_LENGTH) return undefined;
+      const header = checkHeader(this.contiguous(HEADER_LENGTH), this.offset);
+      if (!header.ok) {
+        this.failed = header;
+        this.chunks = [];
+        this.buffered = 0;
+        return header;
+      }
+      this.header = header;
     }
-    if (this.buffered < header.length) return undefined;
-    const buf = this.contiguous(header.length);
-    const body = buf.subarray(this.offset + HEADER_LENGTH, this.offset + header.length);
-    this.consume(header.length);
-    return { ok: true, frame: { type: header.type, body } };
+    const { type, length } = this.header;
+    if (this.buffered < length) return undefined;
+    const buf = this.contiguous(length);
+    const body = buf.subarray(this.offset + HEADER_LENGTH, this.offset + length);
+    this.header = undefined;
+    this.consume(length);
+    return { ok: true, frame: { type, body } };
   }
 
   /** Makes the first `n` pending bytes one slice of chunks[0]; copies only those bytes. */
@@ -58,19 +63,22 @@ export class StreamDecoder {
     if (first.length - this.offset >= n) return first;
     const joined = Buffer.allocUnsafe(n);
     let filled = 0;
+    let used = 0; // chunks fully copied
+    let offset = this.offset;
     while (filled < n) {
-      const chunk = this.chunks[0]!;
-      const take = Math.min(chunk.length - this.offset, n - filled);
-      chunk.copy(joined, filled, this.offset, this.offset + take);
+      const chunk = this.chunks[used]!;
+      const take = Math.min(chunk.length - offset, n - filled);
+      chunk.copy(joined, filled, offset, offset + take);
       filled += take;
-      if (this.offset + take === chunk.length) {
-        this.chunks.shift();
-        this.offset = 0;
+      if (offset + take === chunk.length) {
+        used++;
+        offset = 0;
       } else {
-        this.offset += take;
+        this.chunks[used] = chunk.subarray(offset + take);
+        offset = 0;
       }
     }
-    this.chunks.unshift(joined);
+    this.chunks.splice(0, used, joined);
     this.offset = 0;
     return joined;
   }

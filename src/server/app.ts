@@ -12,6 +12,7 @@ import { E, PopError } from '../pop/errors';
 import { JSON_CONTENT_TYPE, newRequestId, renderError } from '../pop/render';
 import type { Store } from '../store/store';
 import { createPopPipeline } from './pipeline';
+import { isVpnWrite, startBgpSpeaker } from '../bgp/speaker';
 
 /** POP requests are small; admin seeding may carry up to 200,000 routes. */
 const MAX_POP_BODY = 1024 * 1024;
@@ -74,15 +75,18 @@ export async function startServer(config: Config, store: Store, logger: Logger =
   await store.upsertAccount(config.accountId, now);
   await store.upsertAccessKey({ accessKeyId: config.accessKeyId, accountId: config.accountId, secret: config.accessKeySecret, status: 'Active' }, now);
 
+  // Before the HTTP listener: the admin API describes its tunnels; closed again if the listener fails.
+  const bgp = await startBgpSpeaker(config.bgp, store, logger.child({ component: 'bgp' }));
   const pop = createPopPipeline({
     store,
     operations: new OperationTable(),
     logger,
     timestampWindowMs: config.timestampWindowMs,
     clientTokenRetentionMs: config.clientTokenRetentionMs,
-    settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId },
+    settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId, bgpSpeaker: config.bgp.mode !== 'off' },
   });
-  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs });
+  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs,
+    describeBgp: (c, now) => bgp.describe(c, now) });
 
   // RAM puts whole policy documents (up to 6,144 characters, tripled by percent-encoding) in the query string:
   // Node's default 16 KiB header limit would refuse them with an empty 431.
@@ -99,9 +103,11 @@ export async function startServer(config: Config, store: Store, logger: Logger =
         if (isAdmin) {
           const out = await admin(request);
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
+          if (request.method !== 'GET' && out.status < 300) bgp.changed();
         } else {
           const out = await pop(request);
           send(out.status, out.contentType, out.body);
+          if (out.status === 200 && isVpnWrite(request)) bgp.changed();
         }
       })
       .catch((err: unknown) => {
@@ -130,6 +136,10 @@ export async function startServer(config: Config, store: Store, logger: Logger =
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
+  }).catch(async (err: unknown) => {
+    clearInterval(housekeeping);
+    await bgp.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -138,6 +148,7 @@ export async function startServer(config: Config, store: Store, logger: Logger =
     port,
     close: async () => {
       clearInterval(housekeeping);
+      await bgp.close(); // Cease to every peer; their routes leave the store
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -46,7 +46,9 @@ export function mergeAs4Path(asPath: readonly AsPathSegment[], as4Path: readonly
   if (need < 0) return asPath.map(copySegment);
   const merged: AsPathSegment[] = [];
   for (const s of asPath) {
-    if (need <= 0) break;
+    const confed = s.type === 'confed-sequence' || s.type === 'confed-set';
+    // leading confederation segments count zero, so they precede even an empty take
+    if (need <= 0 && !(confed && merged.every((m) => m.type !== 'sequence' && m.type !== 'set'))) break;
     if (s.type === 'sequence') {
       const take = Math.min(need, s.asns.length);
       merged.push({ type: 'sequence', asns: s.asns.slice(0, take) });

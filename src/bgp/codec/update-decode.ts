@@ -28,6 +28,11 @@ export type UpdateDecode =
   }
   | { ok: false; notification: Notification };
 
+// Local copies: the hot loop reads plain numbers, not properties of an imported object.
+const { ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF, ATOMIC_AGGREGATE, AGGREGATOR, COMMUNITIES, MP_REACH_NLRI, MP_UNREACH_NLRI, AS4_PATH, AS4_AGGREGATOR, LARGE_COMMUNITY } = AttrType;
+const OPTIONAL = AttrFlag.OPTIONAL;
+const EXTENDED_LENGTH = AttrFlag.EXTENDED_LENGTH;
+const OPTIONAL_AND_TRANSITIVE_BITS = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 const WELL_KNOWN = AttrFlag.TRANSITIVE;
 const OPTIONAL_TRANSITIVE = AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE;
 const OPTIONAL_NON_TRANSITIVE = AttrFlag.OPTIONAL;
@@ -37,7 +42,7 @@ function reset(subcode: number, data?: Uint8Array): UpdateDecode {
 }
 
 function flagsAre(flags: number, expected: number): boolean {
-  return (flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) === expected;
+  return (flags & OPTIONAL_AND_TRANSITIVE_BITS) === expected;
 }
 
 export function decodeUpdate(body: Buffer, ctx: UpdateDecodeContext): UpdateDecode {
@@ -58,7 +63,9 @@ export function decodeUpdate(body: Buffer, ctx: UpdateDecodeContext): UpdateDeco
 
   let treatAsWithdraw: string | undefined;
   const discarded: number[] = [];
-  const seen = new Set<number>();
+  // attribute types seen: a bitmask for 0-31 (every type we decode but LARGE_COMMUNITY), a Set beyond
+  let seenLow = 0;
+  let seenHigh: Set<number> | undefined;
   let origin: 0 | 1 | 2 | undefined;
   let asPath: AsPathSegment[] | undefined;
   let as4Path: AsPathSegment[] | undefined;
@@ -74,68 +81,70 @@ export function decodeUpdate(body: Buffer, ctx: UpdateDecodeContext): UpdateDeco
     if (attrEnd - p < 3) { treatAsWithdraw = 'truncated attribute header'; break; }
     const flags = body[p]!;
     const type = body[p + 1]!;
-    const extended = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
+    const extended = (flags & EXTENDED_LENGTH) !== 0;
     if (extended && attrEnd - p < 4) { treatAsWithdraw = 'truncated attribute header'; break; }
     const valueLength = extended ? body.readUInt16BE(p + 2) : body[p + 2]!;
     const v = p + (extended ? 4 : 3);
     const end = v + valueLength;
     if (end > attrEnd) { treatAsWithdraw = `attribute ${type} overruns the attribute block`; break; }
     p = end;
-    if (seen.has(type)) {
-      if (type === AttrType.MP_REACH_NLRI || type === AttrType.MP_UNREACH_NLRI) return reset(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST);
+    const duplicate = type < 32 ? (seenLow & (1 << type)) !== 0 : seenHigh?.has(type) === true;
+    if (duplicate) {
+      if (type === MP_REACH_NLRI || type === MP_UNREACH_NLRI) return reset(UpdateSubcode.MALFORMED_ATTRIBUTE_LIST);
       continue; // RFC 7606 §3(g): keep the first occurrence
     }
-    seen.add(type);
+    if (type < 32) seenLow |= 1 << type;
+    else (seenHigh ??= new Set()).add(type);
     switch (type) {
-      case AttrType.ORIGIN:
+      case ORIGIN:
         if (!flagsAre(flags, WELL_KNOWN) || valueLength !== 1 || body[v]! > 2) treatAsWithdraw ??= 'malformed ORIGIN';
         else origin = body[v] as 0 | 1 | 2;
         break;
-      case AttrType.AS_PATH:
+      case AS_PATH:
         asPath = flagsAre(flags, WELL_KNOWN) ? decodeAsPath(body, v, end, ctx.fourOctetAs ? 4 : 2) : undefined;
         if (asPath === undefined) treatAsWithdraw ??= 'malformed AS_PATH';
         break;
-      case AttrType.NEXT_HOP:
+      case NEXT_HOP:
         if (!flagsAre(flags, WELL_KNOWN) || valueLength !== 4) treatAsWithdraw ??= 'malformed NEXT_HOP';
         else nextHop = body.readUInt32BE(v);
         break;
-      case AttrType.MED:
+      case MED:
         if (!flagsAre(flags, OPTIONAL_NON_TRANSITIVE) || valueLength !== 4) treatAsWithdraw ??= 'malformed MULTI_EXIT_DISC';
         else med = body.readUInt32BE(v);
         break;
-      case AttrType.LOCAL_PREF:
+      case LOCAL_PREF:
         if (ctx.ebgp) discarded.push(type);
         else if (!flagsAre(flags, WELL_KNOWN) || valueLength !== 4) treatAsWithdraw ??= 'malformed LOCAL_PREF';
         else localPref = body.readUInt32BE(v);
         break;
-      case AttrType.ATOMIC_AGGREGATE:
+      case ATOMIC_AGGREGATE:
         if (!flagsAre(flags, WELL_KNOWN) || valueLength !== 0) discarded.push(type);
         break;
-      case AttrType.AGGREGATOR:
+      case AGGREGATOR:
         if (!flagsAre(flags, OPTIONAL_TRANSITIVE) || valueLength !== (ctx.fourOctetAs ? 8 : 6)) discarded.push(type);
         break;
-      case AttrType.COMMUNITIES:
+      case COMMUNITIES:
         if (!flagsAre(flags, OPTIONAL_TRANSITIVE) || valueLength === 0 || valueLength % 4 !== 0) treatAsWithdraw ??= 'malformed COMMUNITIES';
         else communities = readUint32s(body, v, end);
         break;
-      case AttrType.LARGE_COMMUNITY:
+      case LARGE_COMMUNITY:
         if (!flagsAre(flags, OPTIONAL_TRANSITIVE) || valueLength === 0 || valueLength % 12 !== 0) treatAsWithdraw ??= 'malformed LARGE_COMMUNITY';
         else largeCommunities = readLargeCommunities(body, v, end);
         break;
-      case AttrType.AS4_PATH:
+      case AS4_PATH:
         // RFC 6793 §4.1: a 4-octet peer's AS4_PATH is ignored; from a 2-octet peer a malformed one is discarded.
         if (ctx.fourOctetAs) break;
         as4Path = flagsAre(flags, OPTIONAL_TRANSITIVE) ? decodeAsPath(body, v, end, 4, false) : undefined;
         if (as4Path === undefined) discarded.push(type);
         break;
-      case AttrType.AS4_AGGREGATOR:
+      case AS4_AGGREGATOR:
         if (!ctx.fourOctetAs && (!flagsAre(flags, OPTIONAL_TRANSITIVE) || valueLength !== 8)) discarded.push(type);
         break;
-      case AttrType.MP_REACH_NLRI:
-      case AttrType.MP_UNREACH_NLRI:
+      case MP_REACH_NLRI:
+      case MP_UNREACH_NLRI:
         break; // only IPv4 unicast is negotiated, carried in the classic fields: skipped
       default:
-        if ((flags & AttrFlag.OPTIONAL) === 0) {
+        if ((flags & OPTIONAL) === 0) {
           return reset(UpdateSubcode.UNRECOGNIZED_WELL_KNOWN, body.subarray(v - (extended ? 4 : 3), end));
         }
       // unrecognised optional attributes are not needed by vcoroute and are dropped

@@ -28,6 +28,10 @@ export function listen(at: ListenAddress, onSocket: (socket: net.Socket) => void
   });
 }
 
-export function closeListener(server: net.Server): Promise<void> {
-  return new Promise((resolve) => server.close(() => resolve()));
+/**
+ * Stops accepting. Does not wait for accepted sockets: those are sessions the speaker closes itself (with the
+ * right Cease), and net.Server.close() would otherwise wait for them.
+ */
+export function closeListener(server: net.Server): void {
+  server.close();
 }

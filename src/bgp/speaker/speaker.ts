@@ -18,7 +18,7 @@ import type {
   AcceptTunnelSession, PeerInfo, Prefix, RouteUpdate, SessionCloseCause, SessionDownReason, SessionObserver, TunnelSession,
 } from '../session-api';
 import { cloudAdvertisement, exportDiff } from './cloud-export';
-import type { BgpSpeakerConfig } from './config';
+import type { BgpMode, BgpSpeakerConfig } from './config';
 import { closeListener, isLocalAddress, listen, type ListenAddress } from './listener';
 import { ConnectionRib, type ImportLimits } from './rib';
 import { bgpTunnels, sessionIdentity, type TunnelPlan } from './tunnel-plan';
@@ -213,7 +213,7 @@ export class BgpSpeaker {
       const server = await listen(at, (socket) => this.accept(rt, t, socket));
       server.on('error', (err) => this.logger.warn({ err, tunnelId: t.plan.tunnelId }, 'BGP: listener error'));
       if (this.closed || rt.tunnels.get(t.plan.tunnelId) !== t) {
-        await closeListener(server);
+        closeListener(server);
         return;
       }
       t.server = server;
@@ -233,7 +233,7 @@ export class BgpSpeaker {
 
   private async closeTunnel(rt: ConnectionRuntime, t: TunnelRuntime, cause: SessionCloseCause): Promise<void> {
     rt.tunnels.delete(t.plan.tunnelId);
-    if (t.server) await closeListener(t.server);
+    if (t.server) closeListener(t.server);
     t.server = undefined;
     if (t.session) await t.session.close(cause);
   }
@@ -247,6 +247,7 @@ export class BgpSpeaker {
 
   private accept(rt: ConnectionRuntime, t: TunnelRuntime, socket: net.Socket): void {
     const refuse = (cause: SessionCloseCause, message: string) => {
+      this.logger.info({ tunnelId: t.plan.tunnelId, from: socket.remoteAddress, cause }, `BGP: connection refused: ${message}`);
       const s = this.acceptSession(socket, this.sessionSettings(t), IGNORING_OBSERVER);
       void s.close(cause, message);
     };
@@ -320,7 +321,9 @@ export class BgpSpeaker {
 
   /** Writes the connection's changed rows under its lease; resolves when nothing is left to write. */
   private flush(rt: ConnectionRuntime): Promise<void> {
-    rt.flushing ??= (async () => {
+    if (rt.flushing) return rt.flushing;
+    rt.flushing = (async () => {
+      await null; // the body (and its `finally`) runs after rt.flushing is set, even when there is nothing to write
       try {
         while (rt.rib.pendingChanges > 0 && !rt.lost) {
           const changes = rt.rib.takeChanges(Date.now(), WRITE_BATCH);
@@ -414,7 +417,7 @@ export class BgpSpeaker {
   // ---------- views ----------
 
   /** The admin view of a connection's BGP tunnels (GET /_vcoroute/v1/vpn-connections/{id}/bgp). */
-  async describe(c: ConnectionRecord, now: number): Promise<{ mode: string; tunnels: TunnelBgpView[] }> {
+  async describe(c: ConnectionRecord, now: number): Promise<{ mode: BgpMode; tunnels: TunnelBgpView[] }> {
     return { mode: this.config.mode, tunnels: await describeTunnels(this.store, c, now, (id) => this.local(c.connectionId, id)) };
   }
 
@@ -443,7 +446,7 @@ export class BgpSpeaker {
     await this.reconciling;
     const all = [...this.connections.values()];
     await Promise.all(all.flatMap((rt) => [...rt.tunnels.values()].map(async (t) => {
-      if (t.server) await closeListener(t.server);
+      if (t.server) closeListener(t.server);
       if (t.session) await t.session.close('shutdown', 'vcoroute is shutting down');
     })));
     for (const rt of all) {
