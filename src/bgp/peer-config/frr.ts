@@ -23,9 +23,7 @@ export function renderFrr(plan: PeerPlan): string {
   }
   const lines = [
     ...describeSessions(plan).map((l) => `! ${l}`),
-    plan.mode === 'loopback'
-      ? '! Start bgpd with -p 0 (or any free port): vcoroute never connects out, so no listening socket is needed.'
-      : '! bgpd needs zebra here (or `neighbor … disable-connected-check` without it) to see the tunnel as connected.',
+    ...(plan.mode === 'loopback' ? ['! Start bgpd with -p 0 (or any free port): vcoroute never connects out, so no listening socket is needed.'] : []),
     '!',
     '! The example export: replace with your data center\'s prefixes.',
     ...plan.announce.map((p, i) => `ip prefix-list VCOROUTE-EXPORT seq ${5 * (i + 1)} permit ${p}`),
