@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { PathAttributes, RouteUpdate } from '../../src/bgp/session-api';
 import { asPathAsns, cloudAsPath, formatCommunities, parseCommunities } from '../../src/bgp/speaker/attributes';
 import { cloudAdvertisement, exportDiff } from '../../src/bgp/speaker/cloud-export';
+import { BgpConfigError, parseBgpConfig, type BgpOptions } from '../../src/bgp/speaker/config';
 import { refusal } from '../../src/bgp/speaker/policy';
 import { ConnectionRib, type ImportLimits } from '../../src/bgp/speaker/rib';
 import { bgpTunnels } from '../../src/bgp/speaker/tunnel-plan';
@@ -174,4 +175,25 @@ describe('tunnel plan', () => {
     const single = dual({ tunnels: [], customerGatewayId: 'cgw-1', attributes: { single: { bgp: { enableBgp: true, ...bgp('169.254.11.0/30', '169.254.11.1') } } } as any });
     assert.deepEqual(bgpTunnels(single, asn, 0).map((p) => [p.tunnelId, p.peerBgpIp, p.dual, p.up]), [['vco-a', '169.254.11.2', false, true]]);
   });
+});
+
+describe('speaker configuration', () => {
+  test('defaults: off, port 179, 127.0.0.1 17900-18899, hold 30, 50 prefixes dropped past the limit, both refusals on', () => {
+    assert.deepEqual(parseBgpConfig({}, {}), {
+      mode: 'off', port: 179, loopbackHost: '127.0.0.1', loopbackFirstPort: 17900, loopbackLastPort: 18899, holdTimeSec: 30, maxPrefixes: 50,
+      maxPrefixAction: 'drop', rejectDefaultRoute: true, rejectSharedAddressSpace: true,
+    });
+  });
+  test('flags win over the environment', () => {
+    const c = parseBgpConfig({ bgp: 'tunnel', bgpPort: '1179', bgpAcceptDefaultRoute: true },
+      { VCOROUTE_BGP: 'loopback', VCOROUTE_BGP_PORT: '2179', VCOROUTE_BGP_LOOPBACK_PORTS: '100-200', VCOROUTE_BGP_MAX_PREFIX_ACTION: 'cease', VCOROUTE_BGP_ACCEPT_SHARED_ADDRESS_SPACE: '1' });
+    assert.deepEqual([c.mode, c.port, c.loopbackFirstPort, c.loopbackLastPort, c.maxPrefixAction, c.rejectDefaultRoute, c.rejectSharedAddressSpace],
+      ['tunnel', 1179, 100, 200, 'cease', false, false]);
+  });
+  for (const [options, env] of [
+    [{ bgp: 'on' }, {}], [{}, { VCOROUTE_BGP_PORT: '70000' }], [{ bgpLoopbackPorts: '200-100' }, {}], [{ bgpLoopbackPorts: '17900' }, {}],
+    [{ bgpHoldTime: '2' }, {}], [{ bgpMaxPrefixes: '0' }, {}], [{ bgpMaxPrefixAction: 'reset' }, {}], [{ bgpLoopbackHost: 'localhost' }, {}],
+  ] as Array<[BgpOptions, NodeJS.ProcessEnv]>) {
+    test(`refused: ${JSON.stringify({ ...options, ...env })}`, () => assert.throws(() => parseBgpConfig(options, env), BgpConfigError));
+  }
 });

@@ -35,7 +35,7 @@ export async function startBgpSpeaker(config: BgpSpeakerConfig, store: Store, lo
   const speaker = new BgpSpeaker(config, store, logger, acceptTunnelSession);
   await speaker.start();
   return {
-    changed: () => speaker.changed(),
+    changed: () => speaker.hint(),
     describe: async (c, now) => ({ connectionId: c.connectionId, ...(await speaker.describe(c, now)) }),
     close: () => speaker.close(),
   };

@@ -29,6 +29,12 @@ export const POLL_MS = 2000;
 export const RENEW_MS = 3000;
 /** A lease not renewed for this long is void: routes of a killed holder leave listings within LEASE_MS + RENEW_MS (12 s). */
 export const LEASE_MS = 9000;
+/**
+ * Without a hint (a write through this server) or a changed CLOUD count, a moved routes version — mostly this
+ * server's own learned-route writes — re-reads the CLOUD routes at most this often (a CLOUD route whose
+ * attributes changed through another server reaches the peer within this bound).
+ */
+const CLOUD_REREAD_MS = 30_000;
 /** Learned-route rows written per store transaction. */
 const WRITE_BATCH = 5000;
 /** Above this many unwritten changes an UPDATE waits for the store (back-pressure through TCP). */
@@ -60,6 +66,7 @@ interface ConnectionRuntime {
   lost: boolean;
   cloudRoutes: RouteRecord[];
   cloudVersion?: number;
+  cloudReadAt: number;
 }
 
 export interface TunnelBgpView {
@@ -91,6 +98,8 @@ export class BgpSpeaker {
   private pendingTimer?: NodeJS.Timeout;
   private reconciling?: Promise<void>;
   private again = false;
+  /** a write went through this server since the last reconcile: CLOUD routes may have changed */
+  private hinted = false;
   private closed = false;
   private readonly limits: ImportLimits;
 
@@ -104,7 +113,8 @@ export class BgpSpeaker {
   }
 
   async start(): Promise<void> {
-    await this.reconcile();
+    // Nothing here may stop the server: a failed first reconcile is retried by the poll.
+    await this.reconcile().catch((err: unknown) => this.logger.warn({ err }, 'BGP: reconciling with the store failed'));
     const poll = setInterval(() => this.changed(), POLL_MS);
     const renew = setInterval(() => void this.renewLeases(), RENEW_MS);
     poll.unref();
@@ -112,7 +122,13 @@ export class BgpSpeaker {
     this.timers.push(poll, renew);
   }
 
-  /** Something may have changed (a write through this server): reconcile soon, coalescing bursts. */
+  /** A write went through this server: reconcile now (bursts coalesce), re-reading CLOUD routes that moved. */
+  hint(): void {
+    this.hinted = true;
+    this.changed();
+  }
+
+  /** Reconcile soon, coalescing bursts. */
   changed(): void {
     if (this.closed) return;
     if (this.reconciling) {
@@ -134,6 +150,8 @@ export class BgpSpeaker {
 
   private async reconcile(): Promise<void> {
     const now = Date.now();
+    const hinted = this.hinted;
+    this.hinted = false;
     const desired = new Map<string, { connection: ConnectionRecord; plans: TunnelPlan[] }>();
     let nextChange = Infinity;
     for (const id of await this.store.listAttachedConnectionIds()) {
@@ -155,11 +173,13 @@ export class BgpSpeaker {
         rt = undefined;
       }
       if (!rt) {
-        rt = { connectionId: id, rib: new ConnectionRib(id, tunnelIds, plans[0]!.dual), tunnels: new Map(), lost: false, cloudRoutes: [] };
+        rt = { connectionId: id, rib: new ConnectionRib(id, tunnelIds, plans[0]!.dual), tunnels: new Map(), lost: false, cloudRoutes: [], cloudReadAt: 0 };
         this.connections.set(id, rt);
       }
       for (const plan of plans) await this.reconcileTunnel(rt, plan);
-      if (connection.routesVersion !== rt.cloudVersion) await this.refreshCloud(rt, connection.routesVersion);
+      if (connection.routesVersion !== rt.cloudVersion && (hinted || now - rt.cloudReadAt >= CLOUD_REREAD_MS || (await this.cloudCountMoved(rt)))) {
+        await this.refreshCloud(rt, connection.routesVersion);
+      }
     }
     this.scheduleAt(nextChange);
   }
@@ -398,7 +418,13 @@ export class BgpSpeaker {
     }
     rt.cloudRoutes = routes;
     rt.cloudVersion = version;
+    rt.cloudReadAt = Date.now();
     for (const t of rt.tunnels.values()) if (t.session?.state === 'Established') this.exportTo(rt, t, false);
+  }
+
+  private async cloudCountMoved(rt: ConnectionRuntime): Promise<boolean> {
+    const counted = (await this.store.countRoutes(rt.connectionId)).find((c) => c.routeEntryType === 'bgp' && c.source === 'CLOUD')?.count ?? 0;
+    return counted !== rt.cloudRoutes.length;
   }
 
   /** Sends the CLOUD routes: everything then End-of-RIB (`full`: Established, ROUTE-REFRESH), else the difference. */
