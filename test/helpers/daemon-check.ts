@@ -4,23 +4,24 @@
  * `gobgpd -d`, `exabgp --validate`. Daemons are Debian packages (bird2, frr, gobgpd, exabgp; .ci/run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { PeerConfigFormat } from '../../src/bgp/peer-config';
+import { hasCommand } from './speaker-daemons';
 
 const BGPD = '/usr/lib/frr/bgpd';
 
-const BINARIES: Record<PeerConfigFormat, string[]> = {
-  bird: ['/usr/sbin/bird'],
-  frr: ['/usr/bin/vtysh', BGPD],
-  gobgp: ['/usr/bin/gobgpd'],
-  exabgp: ['/usr/sbin/exabgp'],
+const COMMANDS: Record<PeerConfigFormat, string[]> = {
+  bird: ['bird'],
+  frr: ['vtysh', 'bgpd'],
+  gobgp: ['gobgpd'],
+  exabgp: ['exabgp'],
 };
 
-/** A reason to skip when the daemon is not installed, else false. */
+/** A reason to skip when the daemon is not installed, else false (never skipped under CI: see hasCommand). */
 export function daemonMissing(format: PeerConfigFormat): string | false {
-  const missing = BINARIES[format].filter((b) => !existsSync(b));
+  const missing = COMMANDS[format].filter((c) => !hasCommand(c));
   return missing.length > 0 ? `not installed: ${missing.join(', ')}` : false;
 }
 
