@@ -7,7 +7,6 @@
  * Namespaces and daemons are removed even when a step fails; leftovers of killed runs are removed first.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { hasCommand, startBird, stopAllDaemons, tempRunDir, type Bird } from '../helpers/speaker-daemons';
@@ -15,57 +14,23 @@ import { createBgpConnection, learned, REGION, waitFor, type BgpConnection } fro
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { TestServer } from '../helpers/server';
 import { vpcClient, type VpcClient } from '../helpers/vpc-client';
+import { createTunnelTopology, ip, type TunnelTopology } from '../helpers/netns';
 
-const PREFIX = 'vcrbgp';
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const canRun = process.getuid?.() === 0 && hasCommand('bird') && hasCommand('ip');
 
-function removeLeftovers(): void {
-  for (const line of ip('netns', 'list').split('\n')) {
-    const name = line.split(' ')[0];
-    if (name?.startsWith(`${PREFIX}-`)) ip('netns', 'del', name);
-  }
-  for (const line of ip('-o', 'link', 'show').split('\n')) {
-    const m = new RegExp(`^\\d+: (${PREFIX}a[0-9a-z]+)[@:]`).exec(line);
-    if (m) ip('link', 'del', m[1]!);
-  }
-}
-
 describe('BGP speaker in tunnel-address mode, dual tunnel, network namespaces', { skip: !canRun && 'needs root, ip and bird2' }, () => {
-  const tag = Math.random().toString(36).slice(2, 7);
-  const cloud = `${PREFIX}-c${tag}`;
-  const onprem = `${PREFIX}-o${tag}`;
-  const apiNet = 100 + Math.floor(Math.random() * 100);
+  let topology: TunnelTopology | undefined;
+  let cloud = '';
   let server: ServerProcess | undefined;
   let client: VpcClient;
   let conn: BgpConnection;
   let bird: Bird;
 
   before(async () => {
-    removeLeftovers();
-    ip('netns', 'add', cloud);
-    ip('netns', 'add', onprem);
-    for (const t of [1, 2]) {
-      ip('link', 'add', `${PREFIX}c${t}${tag}`, 'type', 'veth', 'peer', 'name', `${PREFIX}o${t}${tag}`);
-      ip('link', 'set', `${PREFIX}c${t}${tag}`, 'netns', cloud);
-      ip('link', 'set', `${PREFIX}o${t}${tag}`, 'netns', onprem);
-      ip('-n', cloud, 'addr', 'add', `169.254.${t}0.1/30`, 'dev', `${PREFIX}c${t}${tag}`);
-      ip('-n', onprem, 'addr', 'add', `169.254.${t}0.2/30`, 'dev', `${PREFIX}o${t}${tag}`);
-      ip('-n', cloud, 'link', 'set', `${PREFIX}c${t}${tag}`, 'up');
-      ip('-n', onprem, 'link', 'set', `${PREFIX}o${t}${tag}`, 'up');
-    }
-    ip('-n', cloud, 'link', 'set', 'lo', 'up');
-    ip('-n', onprem, 'link', 'set', 'lo', 'up');
-    // The API: root namespace 10.223.N.1 ↔ cloud namespace 10.223.N.2.
-    ip('link', 'add', `${PREFIX}a${tag}`, 'type', 'veth', 'peer', 'name', `${PREFIX}b${tag}`);
-    ip('link', 'set', `${PREFIX}b${tag}`, 'netns', cloud);
-    ip('addr', 'add', `10.223.${apiNet}.1/30`, 'dev', `${PREFIX}a${tag}`);
-    ip('-n', cloud, 'addr', 'add', `10.223.${apiNet}.2/30`, 'dev', `${PREFIX}b${tag}`);
-    ip('link', 'set', `${PREFIX}a${tag}`, 'up');
-    ip('-n', cloud, 'link', 'set', `${PREFIX}b${tag}`, 'up');
-
+    topology = createTunnelTopology('vcrbgp');
+    cloud = topology.cloud;
     server = await startServerProcess(
-      ['--host', `10.223.${apiNet}.2`, '--allow-dev-credentials', '--data', tempRunDir('netns-data'), '--bgp', 'tunnel', '--auto-attach', '--change-delay-ms', '0'],
+      ['--host', topology.apiHost, '--allow-dev-credentials', '--data', tempRunDir('netns-data'), '--bgp', 'tunnel', '--auto-attach', '--change-delay-ms', '0'],
       { VCOROUTE_DATABASE_URL: '', VCOROUTE_LOG_LEVEL: 'info' }, ['ip', 'netns', 'exec', cloud],
     );
     client = vpcClient({ endpoint: server.endpoint } as TestServer);
@@ -75,8 +40,7 @@ describe('BGP speaker in tunnel-address mode, dual tunnel, network namespaces', 
     if (process.env.VCOROUTE_TEST_SHOW_LOGS) process.stderr.write(server?.stderr() ?? '');
     await stopAllDaemons();
     await server?.stop();
-    for (const ns of [cloud, onprem]) try { ip('netns', 'del', ns); } catch { /* not created */ }
-    try { ip('link', 'del', `${PREFIX}a${tag}`); } catch { /* gone with the namespace */ }
+    topology?.remove();
   });
 
   test('each tunnel listens on its LocalBgpIp:179', async () => {
@@ -95,7 +59,7 @@ filter to_cloud { if proto = "onprem_routes" then { bgp_community.add((65535,655
 template bgp tun { local as 65001; connect delay time 1; connect retry time 2; ipv4 { import all; export filter to_cloud; }; }
 protocol bgp tunnel1 from tun { neighbor 169.254.10.1 as 45104; }
 protocol bgp tunnel2 from tun { neighbor 169.254.20.1 as 45104; }
-`, onprem);
+`, topology!.onprem);
     const diagnose = async () => {
       if (!process.env.VCOROUTE_TEST_SHOW_LOGS) return;
       process.stderr.write(ip('netns', 'exec', cloud, 'ss', '-tn'));
