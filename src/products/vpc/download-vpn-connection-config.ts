@@ -7,15 +7,10 @@ import { peerBgpIp } from '../../domain/vpn';
 import type { ConnectionRecord, CustomerGatewayRecord, IkeConfig, TunnelBgpConfig } from '../../store/store';
 import type { ResponseBody } from '../product';
 import { defineOperation } from '../product';
-import { regionIdParam, requiredString } from '../params';
 import { connectionGateways, findConnection } from './connection-access';
 import { VPC, vpnConnectionArn } from './product';
 import { attachedIp, ikeView, ipsecView } from './vpn-connection-views';
-
-interface DownloadInput {
-  regionId: string;
-  vpnConnectionId: string;
-}
+import { parseOne, type OneConnectionInput } from './vpn-connections';
 
 type Gateways = ReadonlyMap<string, CustomerGatewayRecord>;
 
@@ -77,13 +72,13 @@ export function deviceConfigView(c: ConnectionRecord, gateways: Gateways): Respo
   return view;
 }
 
-export const downloadVpnConnectionConfig = defineOperation<DownloadInput>({
+export const downloadVpnConnectionConfig = defineOperation<OneConnectionInput>({
   product: VPC,
   action: 'DownloadVpnConnectionConfig',
   ramAction: 'vpc:DownloadVpnConnectionConfig',
   resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId),
   clientToken: false,
-  parse: (params) => ({ regionId: regionIdParam(params), vpnConnectionId: requiredString(params, 'VpnConnectionId') }),
+  parse: parseOne,
   async run(input, { store, principal }) {
     const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
     return { VpnConnectionConfig: deviceConfigView(c, await connectionGateways(store, c)) };

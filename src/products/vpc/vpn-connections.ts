@@ -14,12 +14,13 @@ import { attachmentView, describeConnectionView, listedConnectionView } from './
 import { VPC, vpnConnectionArn } from './product';
 import { liveBgpSessions } from './bgp-sessions';
 
-interface OneConnectionInput {
+export interface OneConnectionInput {
   regionId: string;
   vpnConnectionId: string;
 }
 
-const parseOne = (params: Params): OneConnectionInput => ({
+/** RegionId and VpnConnectionId, both required: the request of every operation on one connection. */
+export const parseOne = (params: Params): OneConnectionInput => ({
   regionId: regionIdParam(params),
   vpnConnectionId: requiredString(params, 'VpnConnectionId'),
 });
