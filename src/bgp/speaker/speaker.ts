@@ -253,6 +253,10 @@ export class BgpSpeaker {
     if (this.closed) return refuse('shutdown', 'vcoroute is stopping');
     if (t.busy) return refuse('rejected', 'a session for this tunnel is already up');
     if (!t.plan.up) return refuse('tunnel-down', 'the tunnel is down');
+    // Tunnel mode accepts only the tunnel's peer address: anyone else is refused before any lease is taken.
+    if (this.config.mode === 'tunnel' && socket.remoteAddress?.replace(/^::ffff:/, '') !== t.plan.peerBgpIp) {
+      return refuse('rejected', `only ${t.plan.peerBgpIp} may connect`);
+    }
     t.busy = true;
     socket.pause();
     const now = Date.now();
