@@ -4,7 +4,7 @@
  */
 import { Command } from 'commander';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig, redactDatabaseUrl, type Config, type ServeOptions } from './config';
+import { ConfigError, isLoopback, loadConfig, redactDatabaseUrl, type Config, type ServeOptions } from './config';
 import { SqliteStore } from './store/sqlite/sqlite-store';
 import { PostgresStore } from './store/postgres/postgres-store';
 import type { Store } from './store/store';
@@ -33,6 +33,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     `  endpoint: '${server.endpoint}', protocol: 'http'`,
     `  accessKeyId: ${config.accessKeyId}${config.devCredentials ? '  (well-known development key; secret in README)' : ''}`,
     `  account: ${config.accountId}`,
+    ...(isLoopback(config.host) ? [] : [`Requests must name this server by its address or a name in --allowed-hosts (now: ${config.allowedHosts.join(', ') || 'none'}).`]),
     config.adminToken ? `Admin API: http://${server.endpoint}/_vcoroute/v1 (Bearer token from VCOROUTE_ADMIN_TOKEN)` : 'Admin API: off (set VCOROUTE_ADMIN_TOKEN to enable)',
     '',
   ];
@@ -86,6 +87,13 @@ export function buildProgram(): Command {
     .option('--bgp-max-prefix-action <drop|cease>', 'past the limit: drop the extra prefixes, or Cease 6/1 (env VCOROUTE_BGP_MAX_PREFIX_ACTION, default drop)')
     .option('--bgp-accept-default-route', 'accept 0.0.0.0/0 from peers (env VCOROUTE_BGP_ACCEPT_DEFAULT_ROUTE=1; refused by default)')
     .option('--bgp-accept-shared-address-space', 'accept prefixes overlapping 100.64.0.0/10 (env VCOROUTE_BGP_ACCEPT_SHARED_ADDRESS_SPACE=1; refused by default)')
+    .option('--throttle <mode>', 'API flow control: off, alibaba (the published per-60 s quotas) or a JSON quota file (env VCOROUTE_THROTTLE, default off)')
+    .option('--allowed-hosts <hosts>', 'Host header names accepted besides loopback names and the listen address, comma separated; *.domain for subdomains (env VCOROUTE_ALLOWED_HOSTS)')
+    .option('--header-timeout-ms <ms>', 'close a connection that has not sent complete request headers in this time (env VCOROUTE_HEADER_TIMEOUT_MS, default 10000)')
+    .option('--request-timeout-ms <ms>', 'close a connection that has not sent a complete request, body included, in this time (env VCOROUTE_REQUEST_TIMEOUT_MS, default 30000)')
+    .option('--idle-timeout-ms <ms>', 'close a connection idle for this long between requests (env VCOROUTE_IDLE_TIMEOUT_MS, default 10000)')
+    .option('--max-connections <n>', 'connections beyond this are closed at once (env VCOROUTE_MAX_CONNECTIONS, default 1024)')
+    .option('--max-buffered-mib <mib>', 'request bodies held in memory at once, all requests together; beyond it 503 (env VCOROUTE_MAX_BUFFERED_MIB, default 256)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
   const peer = program

@@ -3,6 +3,7 @@
  */
 import path from 'node:path';
 import { BgpConfigError, parseBgpConfig, type BgpOptions, type BgpSpeakerConfig } from './bgp/speaker/config';
+import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
 
 /**
  * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's
@@ -32,13 +33,43 @@ export interface Config {
   timestampWindowMs: number;
   /** how long ClientToken results are kept (docs/compatibility.md) */
   clientTokenRetentionMs: number;
+  /** how long a ClientToken may stay pending before a retry may take it over (its request died) */
+  clientTokenPendingTimeoutMs: number;
   /** how long a connection stays attaching/detaching/updating */
   changeDelayMs: number;
   /** attach every new VPN connection to this transit router (SDK-only test suites need no admin call) */
   autoAttachTransitRouterId: string | null;
   /** the per-tunnel BGP speaker (src/bgp/speaker/config.ts); mode off opens no ports */
   bgp: BgpSpeakerConfig;
+  /** API flow control: off (default), the alibaba profile, or a quota file (src/flow-control/quotas.ts) */
+  throttle: ThrottleSetting;
+  /** Host header names accepted besides loopback names and the address a connection arrived on (src/server/http-gate.ts) */
+  allowedHosts: string[];
+  http: HttpLimits;
 }
+
+/** Timeouts and caps of the HTTP listener (docs/compatibility.md, "HTTP limits"). */
+export interface HttpLimits {
+  /** a connection must deliver a request's complete headers within this (also a fresh connection's first byte) */
+  headerTimeoutMs: number;
+  /** …and the whole request, body included, within this */
+  requestTimeoutMs: number;
+  /** a connection with no traffic and no request being answered is closed after this (keep-alive idle) */
+  idleTimeoutMs: number;
+  /** connections beyond this are closed at once */
+  maxConnections: number;
+  /** request bodies buffered at once, summed over all requests */
+  maxBufferedBytes: number;
+}
+
+/** Decided (docs/compatibility.md): an API of small bodies on a developer machine or a shared test network. */
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  headerTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  idleTimeoutMs: 10_000,
+  maxConnections: 1024,
+  maxBufferedBytes: 256 * 1024 * 1024,
+};
 
 export interface ServeOptions extends BgpOptions {
   host?: string;
@@ -49,6 +80,13 @@ export interface ServeOptions extends BgpOptions {
   logLevel?: string;
   changeDelayMs?: string | number;
   autoAttach?: string | boolean;
+  throttle?: string;
+  allowedHosts?: string;
+  headerTimeoutMs?: string | number;
+  requestTimeoutMs?: string | number;
+  idleTimeoutMs?: string | number;
+  maxConnections?: string | number;
+  maxBufferedMib?: string | number;
 }
 
 export class ConfigError extends Error {}
@@ -78,9 +116,13 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     logLevel: options.logLevel ?? env.VCOROUTE_LOG_LEVEL ?? 'info',
     timestampWindowMs: 15 * 60 * 1000,
     clientTokenRetentionMs: 24 * 60 * 60 * 1000,
+    clientTokenPendingTimeoutMs: parsePendingTimeout(env.VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS ?? String(DEFAULT_PENDING_TIMEOUT_MS)),
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
     bgp: bgpConfig(options, env),
+    throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
+    allowedHosts: parseAllowedHosts(options.allowedHosts ?? env.VCOROUTE_ALLOWED_HOSTS ?? ''),
+    http: parseHttpLimits(options, env),
   };
   if (config.devCredentials && !isLoopback(config.host) && !config.allowDevCredentialsOnNetwork) {
     throw new ConfigError(
@@ -104,6 +146,27 @@ function bgpConfig(options: BgpOptions, env: NodeJS.ProcessEnv): BgpSpeakerConfi
   }
 }
 
+/**
+ * A pending ClientToken older than this belongs to a request that died (no request runs this long: the PostgreSQL
+ * timeouts end any at 8 s); a retry may then take it over instead of getting LastTokenProcessing.
+ */
+export const DEFAULT_PENDING_TIMEOUT_MS = 60_000;
+
+function parsePendingTimeout(text: string): number {
+  // Below 10 s a slow but live request could be taken over (its write is then rolled back: safe, but a needless failure).
+  if (!/^\d{1,9}$/.test(text) || Number(text) < 100) throw new ConfigError(`invalid VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS (milliseconds, ≥ 100): ${text}`);
+  return Number(text);
+}
+
+function parseThrottle(value: string | undefined): ThrottleSetting {
+  try {
+    return parseThrottleSetting(value);
+  } catch (err) {
+    if (err instanceof QuotaConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
 function parseDelay(text: string): number {
   if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid change delay (milliseconds, 0–9999999): ${text}`);
   return Number(text);
@@ -114,6 +177,41 @@ function parseAutoAttach(value: string | boolean | undefined): string | null {
   if (value === true || /^(1|true|yes)$/i.test(String(value))) return DEFAULT_TRANSIT_ROUTER_ID;
   if (!/^tr-[0-9a-z]{1,64}$/.test(value)) throw new ConfigError(`invalid transit router ID for auto-attach: ${value}`);
   return value;
+}
+
+function parseHttpLimits(options: ServeOptions, env: NodeJS.ProcessEnv): HttpLimits {
+  const d = DEFAULT_HTTP_LIMITS;
+  const limits: HttpLimits = {
+    headerTimeoutMs: parseCount('header timeout (ms)', options.headerTimeoutMs ?? env.VCOROUTE_HEADER_TIMEOUT_MS, d.headerTimeoutMs, 100, 3_600_000),
+    requestTimeoutMs: parseCount('request timeout (ms)', options.requestTimeoutMs ?? env.VCOROUTE_REQUEST_TIMEOUT_MS, d.requestTimeoutMs, 100, 3_600_000),
+    idleTimeoutMs: parseCount('idle timeout (ms)', options.idleTimeoutMs ?? env.VCOROUTE_IDLE_TIMEOUT_MS, d.idleTimeoutMs, 100, 3_600_000),
+    maxConnections: parseCount('connection cap', options.maxConnections ?? env.VCOROUTE_MAX_CONNECTIONS, d.maxConnections, 1, 1_000_000),
+    maxBufferedBytes:
+      parseCount('buffered-bytes cap (MiB)', options.maxBufferedMib ?? env.VCOROUTE_MAX_BUFFERED_MIB, d.maxBufferedBytes / 1024 / 1024, 1, 64 * 1024) * 1024 * 1024,
+  };
+  // Node refuses a header timeout above the request timeout; say so in our words.
+  if (limits.headerTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('the header timeout must not exceed the request timeout');
+  return limits;
+}
+
+function parseCount(what: string, value: string | number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const text = String(value);
+  if (!/^\d{1,10}$/.test(text) || Number(text) < min || Number(text) > max) throw new ConfigError(`invalid ${what} (an integer from ${min} to ${max}): ${text}`);
+  return Number(text);
+}
+
+/**
+ * --allowed-hosts: comma-separated names (`api.test`), wildcard subdomains (`*.test.internal`), IPv4
+ * addresses, bracketed IPv6 addresses (`[fd00::1]`), or `*` (any Host: turns the DNS-rebinding guard off).
+ */
+function parseAllowedHosts(text: string): string[] {
+  const hosts = text.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+  for (const h of hosts) {
+    if (h === '*' || /^(\*\.)?[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(h) || /^\[[0-9a-f:.]+\]$/.test(h)) continue;
+    throw new ConfigError(`invalid allowed host (a name, *.domain, an IP address, [IPv6] or *; no port): ${h}`);
+  }
+  return hosts;
 }
 
 function parseDatabaseUrl(value: string | undefined): string | undefined {

@@ -12,6 +12,8 @@ import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
 import { BGP_VIEW_PATH, handleBgpView } from './bgp-view';
 import type { ConnectionBgpView } from '../bgp/speaker';
+import { handleChaos } from '../chaos/chaos-admin';
+import type { FaultInjector } from '../chaos/fault-injector';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
 export interface AdminDependencies {
@@ -23,6 +25,7 @@ export interface AdminDependencies {
   changeDelayMs: number;
   /** the BGP view of a connection (the speaker's, src/bgp/speaker) */
   describeBgp: (c: ConnectionRecord, now: number) => Promise<ConnectionBgpView>;
+  faultInjector: FaultInjector;
 }
 
 export interface AdminRequest {
@@ -41,6 +44,38 @@ export const ADMIN_PREFIX = '/_vcoroute';
 
 const CONNECTION_PATH = /^\/_vcoroute\/v1\/vpn-connections\/([^/]+)(\/routes)?$/;
 
+const ROUTES_PATH = /^\/_vcoroute\/v1\/vpn-connections\/[^/]+\/routes$/;
+/** Route seeding carries up to 200,000 routes; every other admin body is a small JSON object. */
+export const ADMIN_SEED_BODY_LIMIT = 128 * 1024 * 1024;
+export const ADMIN_BODY_LIMIT = 64 * 1024;
+
+/** Liveness, readiness and the OpenAPI document: no token, no body. */
+const PUBLIC_PATHS = new Set([`${ADMIN_PREFIX}/health`, `${ADMIN_PREFIX}/ready`, `${ADMIN_PREFIX}/openapi.json`]);
+function isPublic(method: string, path: string): boolean {
+  return method === 'GET' && PUBLIC_PATHS.has(path);
+}
+
+function checkToken(adminToken: string | undefined, headers: IncomingHttpHeaders): void {
+  if (adminToken === undefined) {
+    throw new AdminError(404, 'AdminApiDisabled', 'The admin API is off: start the server with VCOROUTE_ADMIN_TOKEN set.');
+  }
+  const auth = headers.authorization ?? '';
+  if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), adminToken)) {
+    throw new AdminError(401, 'Unauthorized', 'Send Authorization: Bearer <VCOROUTE_ADMIN_TOKEN>.');
+  }
+}
+
+/**
+ * Decided from the request line and headers alone, before a byte of the body is read: that the admin API is
+ * on and the token matches (else AdminError 404 / 401), and the largest body the endpoint accepts.
+ */
+export function admitAdminRequest(adminToken: string | undefined, method: string, url: string, headers: IncomingHttpHeaders): number {
+  const path = new URL(url, 'http://admin.invalid').pathname;
+  if (isPublic(method, path)) return ADMIN_BODY_LIMIT;
+  checkToken(adminToken, headers);
+  return method === 'POST' && ROUTES_PATH.test(path) ? ADMIN_SEED_BODY_LIMIT : ADMIN_BODY_LIMIT;
+}
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) throw badRequest('a JSON body is required');
   try {
@@ -53,31 +88,24 @@ function parseJson(body: Buffer): unknown {
 export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest) => Promise<AdminResponse> {
   const { store } = deps;
 
-  function checkToken(headers: IncomingHttpHeaders): void {
-    if (deps.adminToken === undefined) {
-      throw new AdminError(404, 'AdminApiDisabled', 'The admin API is off: start the server with VCOROUTE_ADMIN_TOKEN set.');
-    }
-    const auth = headers.authorization ?? '';
-    if (!auth.startsWith('Bearer ') || !safeEqual(auth.slice(7), deps.adminToken)) {
-      throw new AdminError(401, 'Unauthorized', 'Send Authorization: Bearer <VCOROUTE_ADMIN_TOKEN>.');
-    }
-  }
-
   async function route(req: AdminRequest): Promise<AdminResponse> {
     const url = new URL(req.url, 'http://admin.invalid');
     const path = url.pathname;
-    if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') {
+    // Liveness: the process answers (no store call, so an orchestrator never restarts a server for a database outage).
+    if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') return { status: 200, body: { status: 'ok', store: store.backend } };
+    // Readiness: the store answers (migrations ran when it opened, before the server listened).
+    if (path === `${ADMIN_PREFIX}/ready` && req.method === 'GET') {
       try {
         await store.ping?.();
       } catch (err) {
         if (!(err instanceof StoreUnavailableError)) throw err;
         return { status: 503, body: { status: 'unavailable', store: store.backend, reason: err.message } };
       }
-      return { status: 200, body: { status: 'ok', store: store.backend } };
+      return { status: 200, body: { status: 'ready', store: store.backend } };
     }
     if (path === `${ADMIN_PREFIX}/openapi.json` && req.method === 'GET') return { status: 200, body: OPENAPI_DOCUMENT };
 
-    checkToken(req.headers);
+    checkToken(deps.adminToken, req.headers);
     const now = Date.now();
 
     if (path === `${ADMIN_PREFIX}/v1/reset` && req.method === 'POST') {
@@ -96,6 +124,8 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const bgp = BGP_VIEW_PATH.exec(path);
     if (bgp) return handleBgpView(store, deps.describeBgp, req.method, decodeURIComponent(bgp[1]!), now);
+    const chaos = await handleChaos({ store, injector: deps.faultInjector }, req.method, path, () => (req.body.length === 0 ? undefined : parseJson(req.body)), now);
+    if (chaos) return chaos;
 
     const m = CONNECTION_PATH.exec(path);
     if (m) {

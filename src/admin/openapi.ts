@@ -81,7 +81,25 @@ export const OPENAPI_DOCUMENT = {
   security: [{ bearer: [] }],
   paths: {
     '/_vcoroute/health': {
-      get: { security: [], summary: 'Readiness', responses: { '200': { description: 'ready', content: json({ type: 'object' }) } } },
+      get: { security: [], summary: 'Liveness: the process answers (no store call)', responses: { '200': { description: 'alive', content: json({ type: 'object' }) } } },
+    },
+    '/_vcoroute/ready': {
+      get: {
+        security: [], summary: 'Readiness: the store answers (migrations ran before the server listened)',
+        responses: { '200': { description: 'ready', content: json({ type: 'object' }) }, '503': { description: 'the store is unreachable', content: json({ type: 'object' }) } },
+      },
+    },
+    '/_vcoroute/v1/chaos/faults': {
+      get: { summary: 'Fault-injection rules (LocalStack chaos shape), with id and expiresAt', responses: { '200': { description: 'rules' } } },
+      post: { summary: 'Replace all fault rules: [{service?, region?, operation?, probability?, error?: {statusCode, code}, expiresInSeconds?}]', responses: { '200': { description: 'rules' }, '400': errorResponse('invalid rule') } },
+      patch: { summary: 'Add fault rules', responses: { '200': { description: 'rules' }, '400': errorResponse('invalid rule') } },
+      delete: { summary: 'Remove the posted rules (no body: all)', responses: { '200': { description: 'rules' } } },
+    },
+    '/_vcoroute/v1/chaos/effects': {
+      get: { summary: 'Latency effects', responses: { '200': { description: 'effects' } } },
+      post: { summary: 'Replace all effects: {latency} (global, LocalStack shape) or [{service?, region?, operation?, probability?, latency, jitter?, expiresInSeconds?}]', responses: { '200': { description: 'effects' }, '400': errorResponse('invalid effect') } },
+      patch: { summary: 'Add effects', responses: { '200': { description: 'effects' }, '400': errorResponse('invalid effect') } },
+      delete: { summary: 'Remove all effects', responses: { '200': { description: 'effects' } } },
     },
     '/_vcoroute/openapi.json': { get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI document' } } } },
     '/_vcoroute/v1/reset': {

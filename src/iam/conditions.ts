@@ -65,9 +65,11 @@ function ordered(parse: (t: string) => number | undefined, kind: string): Family
   };
 }
 
-const FAMILIES: Record<string, { family: Family; negated: boolean }> = {};
+// A Map, not an object literal: operator names come from the policy text, and a plain object would answer
+// `toString`, `constructor` or `__proto__` from its prototype instead of "unknown operator".
+const FAMILIES = new Map<string, { family: Family; negated: boolean }>();
 function register(names: string[], family: Family, negated = false): void {
-  for (const name of names) FAMILIES[name] = { family, negated };
+  for (const name of names) FAMILIES.set(name, { family, negated });
 }
 
 const stringEquals: Family = (values) => anyOf(values.map((pv) => (cv: string) => cv === pv));
@@ -144,7 +146,7 @@ function compileOne(operator: string, key: string, raw: unknown): CompiledCondit
   let base = qualifier ? operator.slice(qualifier.length + 1) : operator;
   const ifExists = base.endsWith('IfExists');
   if (ifExists) base = base.slice(0, -'IfExists'.length);
-  const entry = FAMILIES[base];
+  const entry = FAMILIES.get(base);
   if (!entry) throw new PolicySyntaxError(`unknown condition operator "${operator}"`);
   const positive = entry.family(values, base);
   const perValue: Test = entry.negated ? (v) => !positive(v) : positive;

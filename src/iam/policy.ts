@@ -53,10 +53,13 @@ function stringList(v: unknown, what: string): string[] {
   return list as string[];
 }
 
+/** Own members only: `in` would also see the prototype's (harmless for these names, but never a habit here). */
+const has = (o: Record<string, unknown>, key: string): boolean => Object.hasOwn(o, key);
+
 function exactlyOne(st: Record<string, unknown>, a: string, b: string, i: number, required: boolean): string | undefined {
-  if (a in st && b in st) throw new PolicySyntaxError(`Statement ${i}: ${a} and ${b} are exclusive`);
-  if (a in st) return a;
-  if (b in st) return b;
+  if (has(st, a) && has(st, b)) throw new PolicySyntaxError(`Statement ${i}: ${a} and ${b} are exclusive`);
+  if (has(st, a)) return a;
+  if (has(st, b)) return b;
   if (required) throw new PolicySyntaxError(`Statement ${i}: ${a} or ${b} is required`);
   return undefined;
 }
@@ -88,15 +91,15 @@ function compileStatement(raw: unknown, i: number, kind: PolicyKind): CompiledSt
     for (const r of resources) if (r !== '*' && !r.startsWith('acs:')) throw new PolicySyntaxError(`Statement ${i}: "${r}" is not a resource ARN (acs:…)`);
     resource = compileWildcards(resources, false);
   }
-  if (kind === 'identity' && 'Principal' in raw) throw new PolicySyntaxError(`Statement ${i}: Principal is allowed only in trust policies`);
-  if (kind === 'trust' && !('Principal' in raw)) throw new PolicySyntaxError(`Statement ${i}: a trust policy statement needs a Principal`);
+  if (kind === 'identity' && has(raw, 'Principal')) throw new PolicySyntaxError(`Statement ${i}: Principal is allowed only in trust policies`);
+  if (kind === 'trust' && !has(raw, 'Principal')) throw new PolicySyntaxError(`Statement ${i}: a trust policy statement needs a Principal`);
   return {
     effect: raw.Effect,
     action: compileWildcards(actions, true),
     notAction: actionKey === 'NotAction',
     resource,
     notResource: resourceKey === 'NotResource',
-    condition: 'Condition' in raw ? compileConditionBlock(raw.Condition) : undefined,
+    condition: has(raw, 'Condition') ? compileConditionBlock(raw.Condition) : undefined,
     principal: kind === 'trust' ? compilePrincipal(raw.Principal, i) : undefined,
   };
 }

@@ -57,6 +57,7 @@ async function resolveSession(store: Store, accessKeyId: string, token: string |
       sessionName: session.sessionName,
       sessionPolicy: session.sessionPolicy,
       expiresAt: session.expiresAt,
+      chainOrigin: session.originAccountId !== null && session.originUserId !== null ? { accountId: session.originAccountId, userId: session.originUserId } : null,
     },
   };
 }

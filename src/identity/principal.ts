@@ -30,6 +30,8 @@ export interface RolePrincipal {
   /** the session policy passed to AssumeRole, if any */
   sessionPolicy: string | null;
   expiresAt: number;
+  /** the RAM user at the root of the role chain (StsSessionRecord); null for sessions older than its record */
+  chainOrigin: { accountId: string; userId: string } | null;
 }
 
 /** RAM ARN of the principal (GetCallerIdentity, trust policies, AssumeRole responses). */

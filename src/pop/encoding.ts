@@ -19,3 +19,19 @@ export function formDecode(component: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Characters outside the XML 1.0 Char production (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF;
+ * unpaired surrogates): no XML document may contain them, not even as character references.
+ */
+const NOT_XML_CHAR = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const NOT_XML_CHARS = new RegExp(NOT_XML_CHAR.source, 'gu');
+
+export function hasNonXmlChar(text: string): boolean {
+  return NOT_XML_CHAR.test(text);
+}
+
+/** Each character XML cannot carry becomes U+FFFD (the replacement character). */
+export function replaceNonXmlChars(text: string): string {
+  return text.replace(NOT_XML_CHARS, '\uFFFD');
+}

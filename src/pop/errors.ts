@@ -23,6 +23,16 @@ export const E = {
   InvalidParameterFormat: def('InvalidParameter.Format', 400, 'Specified parameter format is not valid.'),
   RequestTooLarge: def('InvalidParameter.RequestTooLarge', 400, 'The request body is too large.'),
 
+  // Gateway: requests refused by the HTTP layer before any parameter is read (src/server/http-gate.ts)
+  ForbiddenHost: def(
+    'Forbidden.Host', 403,
+    'The Host header names neither a loopback address, nor the address the server listens on, nor a host allowed with --allowed-hosts (VCOROUTE_ALLOWED_HOSTS): add the name you use there.',
+  ),
+  ForbiddenCrossSite: def(
+    'Forbidden.CrossSiteRequest', 403,
+    "Requests from other web pages are refused: a browser request must come from the server's own origin (Origin and Sec-Fetch-Site headers).",
+  ),
+
   // Gateway: authentication
   IncompleteSignature: def('IncompleteSignature', 400, 'The request signature does not conform to Aliyun standards.'),
   SignatureDoesNotMatch: def('SignatureDoesNotMatch', 400, 'Specified signature is not matched with our calculation.'),
@@ -39,6 +49,9 @@ export const E = {
   IdempotentParameterMismatch: def('IdempotentParameterMismatch', 400, 'The specified ClientToken was already used with different request parameters.'),
   LastTokenProcessing: def('LastTokenProcessing', 400, 'The request with the same ClientToken is still being processed.'),
   IllegalParamClientToken: def('IllegalParam.ClientToken', 400, 'The specified ClientToken is invalid. It must be 1 to 64 ASCII characters.'),
+
+  // Gateway: flow control (per region, API and account; src/flow-control)
+  ThrottlingUser: def('Throttling.User', 400, 'Request was denied due to user flow control.'),
 
   // Gateway: server side
   InternalError: def('InternalError', 500, 'The request processing has failed due to some unknown error, exception or failure.'),
@@ -110,6 +123,8 @@ export const E = {
   InvalidParameterRoleArn: def('InvalidParameter.RoleArn', 400, 'The parameter RoleArn is wrongly formed.'),
   InvalidParameterRoleSessionName: def('InvalidParameter.RoleSessionName', 400, 'The parameter RoleSessionName is wrongly formed: 2 to 64 letters, digits, ".", "@", "-" or "_".'),
   InvalidParameterDurationSeconds: def('InvalidParameter.DurationSeconds', 400, "The DurationSeconds is out of range: from 900 to the role's MaxSessionDuration."),
+  InvalidParameterDurationSecondsChained: def('InvalidParameter.DurationSeconds', 400, 'The DurationSeconds is out of range: a session obtained with role session credentials (role chaining) lasts at most 3600 seconds.'),
+  NoPermissionChainOriginGone: def('NoPermission', 403, 'You are not authorized to do this action. The RAM user that started this role chain cannot be found.'),
   InvalidParameterPolicyGrammar: def('InvalidParameter.PolicyGrammar', 400, 'The parameter Policy has not passed grammar check.'),
   InvalidParameterPolicySize: def('InvalidParameter.PolicySize', 400, 'The parameter Policy is longer than 2048 characters.'),
   InvalidParameterExternalId: def('InvalidParameter.ExternalId', 400, 'The parameter ExternalId is wrongly formed.'),
@@ -120,6 +135,8 @@ export type ErrorName = keyof typeof E;
 export class PopError extends Error {
   readonly code: string;
   readonly status: number;
+  /** response headers the error carries (e.g. x-acs-retry-after of Throttling.User) */
+  headers?: Record<string, string>;
 
   constructor(readonly definition: ErrorDefinition, message?: string, readonly extra?: Record<string, unknown>) {
     super(message ?? definition.message);

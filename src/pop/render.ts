@@ -2,6 +2,7 @@
  * Response bodies: JSON (default) and XML, success and error, with RequestId, HostId and Recommend.
  */
 import { randomUUID } from 'node:crypto';
+import { replaceNonXmlChars } from './encoding';
 import type { PopError } from './errors';
 import type { ResponseFormat } from './request';
 
@@ -18,11 +19,19 @@ export interface RenderedResponse {
   status: number;
   contentType: string;
   body: string;
+  /** extra response headers (e.g. x-acs-retry-after) */
+  headers?: Record<string, string>;
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+
+/**
+ * Text content: markup characters escaped, and any character XML 1.0 cannot carry (a control character, U+FFFE,
+ * an unpaired surrogate, e.g. in data stored before input was checked) replaced by U+FFFD, so that a strict
+ * parser accepts every response.
+ */
 function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
+  return replaceNonXmlChars(text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!));
 }
 
 /**
@@ -88,8 +97,9 @@ export function errorBody(error: PopError, requestId: string, hostId: string, pr
 
 export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse {
   const body = errorBody(error, requestId, hostId, product);
+  const headers = error.headers;
   if (format === 'XML') {
-    return { status: error.status, contentType: XML_CONTENT_TYPE, body: `<?xml version="1.0" encoding="UTF-8"?>${toXml('Error', body)}` };
+    return { status: error.status, contentType: XML_CONTENT_TYPE, body: `<?xml version="1.0" encoding="UTF-8"?>${toXml('Error', body)}`, headers };
   }
-  return { status: error.status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(body) };
+  return { status: error.status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify(body), headers };
 }

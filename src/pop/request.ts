@@ -21,7 +21,15 @@ export interface PopRequest {
   format: ResponseFormat;
 }
 
-/** Splits `a=1&b=2` into decoded pairs; a repeated key or a malformed escape is a 400. */
+/**
+ * The most characters of any parameter value, and of any parameter name, whatever the operation: above
+ * every limit of the products' parameter tables (the longest: PolicyDocument, RemoteCaCert and RAM's Tag,
+ * 6,144), so hostile sizes stop here, before signatures, lookups or policies.
+ */
+export const MAX_PARAMETER_VALUE = 8192;
+export const MAX_PARAMETER_NAME = 128;
+
+/** Splits `a=1&b=2` into decoded pairs; a repeated key, a malformed escape or an oversized one is a 400. */
 export function parseParameterString(text: string, into: Params = Object.create(null) as Params): Params {
   if (text.length === 0) return into;
   for (const pair of text.split('&')) {
@@ -33,6 +41,10 @@ export function parseParameterString(text: string, into: Params = Object.create(
       throw new PopError(E.InvalidParameterFormat, 'Specified parameter format is not valid: malformed percent-encoding.');
     }
     if (key.length === 0) continue;
+    if (key.length > MAX_PARAMETER_NAME) {
+      throw new PopError(E.InvalidParameter, `The specified parameter name "${key.slice(0, 32)}…" is not valid: it is longer than ${MAX_PARAMETER_NAME} characters.`);
+    }
+    if (value.length > MAX_PARAMETER_VALUE) throw invalidParameter(key, `it is longer than ${MAX_PARAMETER_VALUE} characters.`);
     if (Object.prototype.hasOwnProperty.call(into, key)) {
       throw invalidParameter(key, 'the parameter is specified more than once.');
     }

@@ -49,13 +49,13 @@ export function parseV3Authorization(header: string): V3Authorization | undefine
   const space = header.indexOf(' ');
   if (space <= 0) return undefined;
   const algorithm = header.slice(0, space);
-  const fields: Record<string, string> = {};
+  const fields = new Map<string, string>();
   for (const part of header.slice(space + 1).split(',')) {
     const eq = part.indexOf('=');
     if (eq <= 0) return undefined;
-    fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+    fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
   }
-  const { Credential, SignedHeaders, Signature } = fields;
+  const [Credential, SignedHeaders, Signature] = [fields.get('Credential'), fields.get('SignedHeaders'), fields.get('Signature')];
   if (!Credential || !SignedHeaders || !Signature) return undefined;
   return { algorithm, accessKeyId: Credential, signedHeaders: SignedHeaders.split(';'), signature: Signature };
 }
@@ -93,7 +93,9 @@ export function v3CanonicalRequest(
 ): string | undefined {
   let canonicalHeaders = '';
   for (const name of signedHeaders) {
-    const value = headerValue(headers[name]);
+    // Names come from the client's SignedHeaders, and Node's header object has Object.prototype: only own
+    // members are headers (`constructor` is not).
+    const value = headerValue(Object.hasOwn(headers, name) ? headers[name] : undefined);
     if (value === undefined) return undefined;
     canonicalHeaders += `${name}:${value}\n`;
   }

@@ -3,6 +3,8 @@ import type { Params } from '../pop/signature';
 import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
 import type { RenderedMembers } from '../pop/render';
+import type { ClaimedClientToken } from '../pop/idempotency';
+import { checkParameterTable, type ParameterTable } from './params';
 
 export interface Product {
   /** name used in Recommend links (product=Vpc) */
@@ -12,6 +14,8 @@ export interface Product {
   host: string;
   /** RAM service prefix, e.g. vpc */
   ramService: string;
+  /** the length limit of every parameter of its operations, and its error for a bad value */
+  parameters: ParameterTable;
 }
 
 /** Server options that operations obey (from config.ts). */
@@ -30,6 +34,11 @@ export interface OperationContext {
   requestId: string;
   now: number;
   settings: OperationSettings;
+  /**
+   * The request's ClientToken, when it carries one: a write operation passes `clientToken?.completion(body)` to
+   * the store write that commits it, so the response is recorded in the same transaction (pop/idempotency.ts).
+   */
+  clientToken?: ClaimedClientToken;
   /** TCP peer address and TLS flag of the request (condition keys of trust policies) */
   sourceIp?: string;
   secureTransport?: boolean;
@@ -46,13 +55,20 @@ export interface Operation<Input = unknown> {
   resource(input: Input, principal: Principal): string;
   /** whether the operation takes a ClientToken (idempotency through the pipeline) */
   clientToken: boolean;
-  /** validates parameters into a typed request; throws PopError */
+  /** validates parameters into a typed request; throws PopError (the product's parameter table first) */
   parse(params: Params): Input;
   /** the body, or its JSON already rendered (RenderedMembers) */
   run(input: Input, ctx: OperationContext): Promise<ResponseBody | RenderedMembers>;
 }
 
-/** Helper that keeps the Input type connected between parse and run. */
+/**
+ * Helper that keeps the Input type connected between parse and run, and puts the product's parameter table
+ * in front of every operation's own parsing: lengths and characters are refused before anything else runs.
+ */
 export function defineOperation<Input>(op: Operation<Input>): Operation<unknown> {
-  return op as Operation<unknown>;
+  const parse = (params: Params): Input => {
+    checkParameterTable(op.product.parameters, params);
+    return op.parse(params);
+  };
+  return { ...op, parse } as Operation<unknown>;
 }

@@ -2,21 +2,38 @@
  * The HTTP listener (node:http): mounts the admin API under /_vcoroute and the POP pipeline everywhere
  * else. Owns the store's lifetime, the root identity and periodic housekeeping.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { ADMIN_PREFIX, createAdminHandler } from '../admin/admin-api';
+import { ADMIN_PREFIX, admitAdminRequest, createAdminHandler } from '../admin/admin-api';
+import { AdminError } from '../admin/admin-errors';
 import type { Config } from '../config';
 import { OperationTable } from '../operations';
 import { E, PopError } from '../pop/errors';
 import { JSON_CONTENT_TYPE, newRequestId, renderError } from '../pop/render';
+import { guessFormat } from '../pop/request';
 import type { Store } from '../store/store';
+import {
+  BodyBudget, BodyRefused, createLimitedServer, hostAllowed, isForeignBrowserRequest, listenHostNames, readBody, refuse, type PlainResponse,
+} from './http-gate';
 import { createPopPipeline } from './pipeline';
 import { isVpnWrite, startBgpSpeaker } from '../bgp/speaker';
+import { FaultInjector } from '../chaos/fault-injector';
+import { FlowControl } from '../flow-control/flow-control';
+import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
 
-/** POP requests are small; admin seeding may carry up to 200,000 routes. */
+/** Prometheus scrape path (no credentials: the figures carry no secrets, no IDs and no parameters). */
+export const METRICS_PATH = '/metrics';
+
+/** The one structured line per request: RequestId, action, status, code, latency and caller; never a secret. */
+function logRequest(logger: Logger, o: RequestOutcome): void {
+  const line = { requestId: o.requestId, product: o.product, action: o.action, status: o.status, code: o.code || undefined,
+    ms: Math.round(o.latencyMs * 100) / 100, caller: o.caller, injected: o.injected, throttled: o.throttled || undefined };
+  if (o.injected) logger.warn(line, 'request (fault injected)');
+  else logger.info(line, 'request');
+}
+
+/** POP requests are small (admin bodies: limits per endpoint in admin-api.ts). */
 const MAX_POP_BODY = 1024 * 1024;
-const MAX_ADMIN_BODY = 128 * 1024 * 1024;
 const MAX_HEADER_SIZE = 64 * 1024;
 const HOUSEKEEPING_INTERVAL_MS = 60_000;
 /** Expired STS sessions are kept a day, so their tokens still answer InvalidSecurityToken.Expired. */
@@ -29,47 +46,19 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-class BodyTooLarge extends Error {}
-
-/** After refusing a too-large body, read and drop this much more before closing (a "lingering close"). */
-const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
-
-/**
- * Reads the request body up to `limit` bytes. Beyond it, the caller answers at once (connection: close)
- * while the rest of the body is read and dropped, so the client can finish sending and read the answer
- * instead of seeing its connection reset mid-upload; a client that sends far more is cut off.
- */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let refused = Number(req.headers['content-length'] ?? 0) > limit;
-    if (refused) reject(new BodyTooLarge());
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (refused) {
-        if (size > limit + MAX_DISCARDED_BYTES) req.destroy();
-        return;
-      }
-      if (size > limit) {
-        refused = true;
-        chunks.length = 0;
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+const PAYLOAD_TOO_LARGE = new AdminError(413, 'PayloadTooLarge', 'The body is too large for this endpoint.');
+const OVER_BUDGET_MESSAGE = 'The server holds as many request bodies as it may (--max-buffered-mib); retry later.';
 
 export function createLogger(level: string): Logger {
   // Secrets never reach the log: requests are logged by id, never by headers or parameters.
   return pino({ level, redact: ['headers.authorization', '*.accessKeySecret', '*.secret'] }, pino.destination(2));
 }
 
-export async function startServer(config: Config, store: Store, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+export async function startServer(config: Config, rawStore: Store, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const metrics = new ServerMetrics();
+  const store = meteredStore(rawStore, metrics.storeLatency);
+  const faultInjector = new FaultInjector(store);
+
   // The root identity always exists and always matches the configuration.
   const now = Date.now();
   await store.upsertAccount(config.accountId, now);
@@ -83,39 +72,93 @@ export async function startServer(config: Config, store: Store, logger: Logger =
     logger,
     timestampWindowMs: config.timestampWindowMs,
     clientTokenRetentionMs: config.clientTokenRetentionMs,
+    clientTokenPendingTimeoutMs: config.clientTokenPendingTimeoutMs,
     settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId, bgpSpeaker: config.bgp.mode !== 'off' },
+    flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
+    faultInjector,
+    onOutcome: (o) => {
+      metrics.observe(o);
+      logRequest(logger, o);
+    },
   });
-  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs,
+  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector,
     describeBgp: (c, now) => bgp.describe(c, now) });
+
+  // A cap being reached is logged once per 10 s and kind, whatever the flood.
+  const lastCapWarning = new Map<string, number>();
+  const warnCapReached = (kind: string, message: string) => {
+    const t = Date.now();
+    if (t - (lastCapWarning.get(kind) ?? 0) < 10_000) return;
+    lastCapWarning.set(kind, t);
+    logger.warn({ limits: config.http }, message);
+  };
+
+  const allowedHosts = [...config.allowedHosts, ...listenHostNames(config.host)];
+  const budget = new BodyBudget(config.http.maxBufferedBytes);
+
+  /** The answer to a request refused by the HTTP layer: the admin API's JSON error, or the POP catalogue error in the requested format. */
+  const refusal = (isAdmin: boolean, url: string, error: PopError | AdminError): PlainResponse => {
+    if (isAdmin) return { status: error.status, contentType: JSON_CONTENT_TYPE, body: JSON.stringify({ error: { code: error.code, message: error.message } }) };
+    const popError = error instanceof PopError ? error : new PopError(E.InternalError); // admin errors are never POP answers
+    return renderError(popError, newRequestId(), 'localhost', 'Pop', guessFormat(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''));
+  };
 
   // RAM puts whole policy documents (up to 6,144 characters, tripled by percent-encoding) in the query string:
   // Node's default 16 KiB header limit would refuse them with an empty 431.
-  const server = http.createServer({ maxHeaderSize: MAX_HEADER_SIZE }, (req, res) => {
+  const server = createLimitedServer(config.http, MAX_HEADER_SIZE, (req, res, expectsContinue) => {
     const url = req.url ?? '/';
     const isAdmin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
-    const send = (status: number, contentType: string, body: string) => {
-      res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+    const send = (status: number, contentType: string, body: string, headers?: Record<string, string>) => {
+      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
-    readBody(req, isAdmin ? MAX_ADMIN_BODY : MAX_POP_BODY)
+    const secure = 'encrypted' in req.socket;
+
+    // Everything up to reading the body is decided from the headers (and costs no memory).
+    let refused: PopError | AdminError | undefined;
+    let limit = MAX_POP_BODY;
+    if (!hostAllowed(req.headers.host, req.socket.localAddress, allowedHosts)) refused = new PopError(E.ForbiddenHost);
+    else if (isForeignBrowserRequest(req.headers, secure)) refused = new PopError(E.ForbiddenCrossSite);
+    else if (isAdmin) {
+      try {
+        limit = admitAdminRequest(config.adminToken, req.method ?? 'GET', url, req.headers);
+      } catch (err) {
+        if (!(err instanceof AdminError)) logger.error({ err }, 'unexpected error while admitting an admin request');
+        refused = err instanceof AdminError ? err : new PopError(E.InternalError);
+      }
+    }
+    const bodyError = (reason: BodyRefused['reason']) => {
+      if (reason === 'too-large') return isAdmin ? PAYLOAD_TOO_LARGE : new PopError(E.RequestTooLarge);
+      warnCapReached('bodies', 'request bodies in memory reached --max-buffered-mib: requests get 503');
+      return new PopError(E.ServiceUnavailable, OVER_BUDGET_MESSAGE);
+    };
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (refused === undefined && declared > limit) refused = bodyError('too-large');
+    if (refused === undefined && declared > budget.available) refused = bodyError('over-budget');
+    if (refused !== undefined) return refuse(req, res, refusal(isAdmin, url, refused), expectsContinue);
+    if (url === METRICS_PATH && req.method === 'GET') {
+      metrics.render().then((m) => send(200, m.contentType, m.body), () => send(500, 'text/plain', 'metrics unavailable'));
+      return;
+    }
+    if (expectsContinue) res.writeContinue();
+
+    readBody(req, res, limit, budget)
       .then(async (body) => {
-        const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure: 'encrypted' in req.socket };
+        const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure };
         if (isAdmin) {
           const out = await admin(request);
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
           if (request.method !== 'GET' && out.status < 300) bgp.changed();
         } else {
           const out = await pop(request);
-          send(out.status, out.contentType, out.body);
+          send(out.status, out.contentType, out.body, out.headers);
           if (out.status === 200 && isVpnWrite(request)) bgp.changed();
         }
       })
       .catch((err: unknown) => {
         if (res.headersSent) return;
-        if (err instanceof BodyTooLarge) {
-          res.setHeader('connection', 'close');
-          if (isAdmin) send(413, JSON_CONTENT_TYPE, JSON.stringify({ error: { code: 'PayloadTooLarge', message: 'The body is too large.' } }));
-          else { const r = renderError(new PopError(E.RequestTooLarge), newRequestId(), 'localhost', 'Pop', 'JSON'); send(r.status, r.contentType, r.body); }
+        if (err instanceof BodyRefused) {
+          refuse(req, res, refusal(isAdmin, url, bodyError(err.reason)), false);
           return;
         }
         logger.error({ err }, 'unexpected error outside the pipeline');
@@ -123,11 +166,12 @@ export async function startServer(config: Config, store: Store, logger: Logger =
         send(r.status, r.contentType, r.body);
       });
   });
-  server.keepAliveTimeout = 65_000;
+
+  server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
   const housekeeping = setInterval(() => {
     const t = Date.now();
-    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS)]).catch((err: unknown) =>
+    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t)]).catch((err: unknown) =>
       logger.warn({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);

@@ -12,9 +12,13 @@ import { bodyObject, newRequestId, renderError, renderSuccess, type RenderedResp
 import { authorize } from '../identity/authorize';
 import type { OperationTable } from '../operations';
 import type { OperationSettings, Product } from '../products/product';
-import { StoreUnavailableError, type Store } from '../store/store';
+import { ClientTokenLostError, StoreUnavailableError, type Store } from '../store/store';
 import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
 import type { IncomingHttpHeaders } from 'node:http';
+import { principalArn } from '../identity/principal';
+import type { FlowControl } from '../flow-control/flow-control';
+import type { FaultInjector } from '../chaos/fault-injector';
+import type { RequestOutcome } from '../metrics/metrics';
 
 export interface PipelineDependencies {
   store: Store;
@@ -22,7 +26,14 @@ export interface PipelineDependencies {
   logger: Logger;
   timestampWindowMs: number;
   clientTokenRetentionMs: number;
+  clientTokenPendingTimeoutMs: number;
   settings: OperationSettings;
+  /** per (region, API, account) quotas; undefined = off */
+  flowControl?: FlowControl;
+  /** chaos rules; undefined = none */
+  faultInjector?: FaultInjector;
+  /** told about every answered request (metrics, the request log line) */
+  onOutcome?: (outcome: RequestOutcome) => void;
 }
 
 export interface PopHttpRequest {
@@ -41,8 +52,19 @@ export type PopHandler = (request: PopHttpRequest) => Promise<RenderedResponse>;
 export function createPopPipeline(deps: PipelineDependencies): PopHandler {
   const { store, operations, logger } = deps;
 
+  /** Answers one request and reports it (metrics, the request log line) through deps.onOutcome. */
   return async function handlePop(http: PopHttpRequest): Promise<RenderedResponse> {
-    const requestId = newRequestId();
+    const started = performance.now();
+    const outcome: RequestOutcome = { requestId: newRequestId(), product: 'Pop', action: 'unknown', status: 0, code: '', latencyMs: 0 };
+    const response = await answer(http, outcome);
+    outcome.status = response.status;
+    outcome.latencyMs = performance.now() - started;
+    deps.onOutcome?.(outcome);
+    return response;
+  };
+
+  async function answer(http: PopHttpRequest, outcome: RequestOutcome): Promise<RenderedResponse> {
+    const { requestId } = outcome;
     const now = Date.now();
     let format: ResponseFormat | undefined;
     let product: Product | undefined;
@@ -60,9 +82,25 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       if (!product) throw new PopError(E.InvalidVersion);
       const operation = operations.find(version, action);
       if (!operation) throw new PopError(E.InvalidApiNotFound);
+      outcome.product = product.name;
+      outcome.action = action;
 
       // authenticate
       const principal = await authenticate(style, req, { store, timestampWindowMs: deps.timestampWindowMs, now });
+      outcome.caller = principalArn(principal);
+
+      // flow control and injected faults, as the cloud's gateway applies them: per (region, API, account)
+      const regionId = typeof req.params.RegionId === 'string' ? req.params.RegionId : '';
+      if (deps.flowControl) {
+        outcome.throttled = true;
+        await deps.flowControl.admit(principal.accountId, regionId, action, now);
+        outcome.throttled = false;
+      }
+      if (deps.faultInjector) {
+        const chaos = await deps.faultInjector.apply({ service: product.ramService, region: regionId, operation: action }, now);
+        if (chaos.injected.length > 0) outcome.injected = chaos.injected;
+        if (chaos.error) throw chaos.error;
+      }
 
       // validate, then authorize on the validated request (the resource ARN needs its parameters)
       const input = operation.parse(req.params);
@@ -75,8 +113,9 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       if (token !== undefined && token !== '') {
         validateClientToken(token);
         body = await runIdempotent(
-          { store, accountId: principal.accountId, token, fingerprint: fingerprint(version, action, req.params), now, retentionMs: deps.clientTokenRetentionMs },
-          async () => bodyObject(await operation.run(input, ctx)), // ClientToken records hold the body as an object
+          { store, accountId: principal.accountId, token, fingerprint: fingerprint(version, action, req.params), now, retentionMs: deps.clientTokenRetentionMs,
+            pendingTimeoutMs: deps.clientTokenPendingTimeoutMs },
+          async (clientToken) => bodyObject(await operation.run(input, { ...ctx, clientToken })), // ClientToken records hold the body as an object
         );
       } else {
         body = await operation.run(input, ctx);
@@ -85,13 +124,22 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       // render
       return renderSuccess(action, requestId, body, format);
     } catch (err) {
-      const error = err instanceof PopError ? err : err instanceof StoreUnavailableError ? storeUnavailable(err, requestId, logger) : internalError(err, requestId, logger);
+      const error = asPopError(err, requestId, logger);
+      outcome.code = error.code;
       const host = product?.host ?? hostIdFromHeaders(http.headers);
       // A request that failed before its parameters were parsed still gets its error in the format it asked for.
       format ??= guessFormat(http.url.includes('?') ? http.url.slice(http.url.indexOf('?') + 1) : '');
       return renderError(error, requestId, host, product?.name ?? 'Pop', format);
     }
-  };
+  }
+}
+
+function asPopError(err: unknown, requestId: string, logger: Logger): PopError {
+  if (err instanceof PopError) return err;
+  if (err instanceof StoreUnavailableError) return storeUnavailable(err, requestId, logger);
+  // A retry took this request's ClientToken over while it ran; its write was rolled back, the retry's stands.
+  if (err instanceof ClientTokenLostError) return new PopError(E.LastTokenProcessing);
+  return internalError(err, requestId, logger);
 }
 
 function internalError(err: unknown, requestId: string, logger: Logger): PopError {

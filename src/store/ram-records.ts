@@ -34,6 +34,26 @@ export interface RamLinkRecord {
   createDate: number; // epoch ms
 }
 
+/** The kind of entity each kind of link goes from (by its id). */
+export const RAM_LINK_FROM: Readonly<Record<RamLinkKind, 'user' | 'group' | 'role'>> = {
+  'user-group': 'user', 'user-policy': 'user', 'group-policy': 'group', 'role-policy': 'role',
+};
+
+/** An entity a write needs to exist: by id, or by name (links name a custom policy by its key, not its id). */
+export type RamEntityRef = { kind: RamEntityKind; id: string } | { kind: RamEntityKind; name: string };
+
+/**
+ * What keeps an entity from being deleted: links of a kind from or to an id (or a policy key), or the
+ * AccessKeys of a RAM user.
+ */
+export type RamDependents = { links: RamLinkKind; from: string } | { links: RamLinkKind; to: string } | { accessKeysOf: string };
+
+/** A bound on the links of the link's kind from one entity, counting those whose toId starts with `toPrefix`. */
+export interface RamLinkLimit {
+  toPrefix: string;
+  max: number;
+}
+
 /** An AccessKey of a RAM user (root keys stay in AccessKeyRecord). */
 export interface UserAccessKeyRecord {
   accessKeyId: string;
@@ -57,6 +77,12 @@ export interface StsSessionRecord {
   /** the session policy document, as given */
   sessionPolicy: string | null;
   sourceIdentity: string | null;
+  /**
+   * The RAM user at the root of the role chain that led here (the caller of the first AssumeRole; a chained
+   * session inherits its caller's). Null only for sessions stored before it was recorded (migration 8).
+   */
+  originAccountId: string | null;
+  originUserId: string | null;
   expiresAt: number; // epoch ms
   createDate: number; // epoch ms
 }

@@ -171,6 +171,8 @@ export interface SessionRow {
   source_identity: string | null;
   expires_at: number;
   create_date: number;
+  origin_account_id: string | null;
+  origin_user_id: string | null;
 }
 
 export const ENTITY_COLUMNS = 'account_id, kind, entity_id, name, data, create_date, update_date';
@@ -178,7 +180,7 @@ export const ENTITY_COLUMNS = 'account_id, kind, entity_id, name, data, create_d
 export const ENTITY_READ_COLUMNS = `${ENTITY_COLUMNS}, revision`;
 export const LINK_COLUMNS = 'account_id, kind, from_id, to_id, create_date';
 export const KEY_COLUMNS = 'access_key_id, account_id, user_id, secret, status, create_date';
-export const SESSION_COLUMNS = 'access_key_id, account_id, secret, token, role_id, role_name, session_name, session_policy, source_identity, expires_at, create_date';
+export const SESSION_COLUMNS = 'access_key_id, account_id, secret, token, role_id, role_name, session_name, session_policy, source_identity, expires_at, create_date, origin_account_id, origin_user_id';
 
 export const toEntity = (r: EntityRow): RamEntityRecord => ({
   accountId: r.account_id, kind: r.kind, id: r.entity_id, name: r.name, createDate: r.create_date, updateDate: r.update_date,
@@ -191,4 +193,5 @@ export const toKey = (r: KeyRow): UserAccessKeyRecord => ({
 export const toSession = (r: SessionRow): StsSessionRecord => ({
   accessKeyId: r.access_key_id, accountId: r.account_id, secret: r.secret, token: r.token, roleId: r.role_id, roleName: r.role_name,
   sessionName: r.session_name, sessionPolicy: r.session_policy, sourceIdentity: r.source_identity, expiresAt: r.expires_at, createDate: r.create_date,
+  originAccountId: r.origin_account_id, originUserId: r.origin_user_id,
 });

@@ -2,8 +2,12 @@
  * The storage interface: asynchronous and backend-neutral. Business rules live above it (domain/,
  * products/); a backend only stores, indexes and counts. Every backend runs test/contract/store.test.ts.
  */
-import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
-export type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
+import type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from './ram-records';
+export type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from './ram-records';
 
 /**
  * The backend cannot be reached (connection refused or lost, timeout). Transient: the pipeline answers 503
@@ -232,10 +236,43 @@ export interface BgpSessionRecord {
   prefixesAdvertised: number;
 }
 
+/**
+ * The response of a ClientToken request, recorded in the same transaction as the write that produces it, so
+ * the resource and its token commit together or not at all: a process killed or a database cut off in
+ * between can never leave a committed write whose token still looks unfinished (a retry would run it twice).
+ * Written only when the write takes effect, and only while the token is still this request's own pending claim
+ * (`claimedAt`); otherwise the write is rolled back and ClientTokenLostError thrown.
+ */
+export interface TokenCompletion {
+  accountId: string;
+  token: string;
+  claimedAt: number;
+  response: { status: number; body: Record<string, unknown> };
+}
+
+/** The request's ClientToken claim was taken over by a retry (it ran too long): its write was not made. */
+export class ClientTokenLostError extends Error {
+  constructor() {
+    super('the ClientToken claim was taken over by a retry');
+    this.name = 'ClientTokenLostError';
+  }
+}
+
 export interface IdempotencyRecord {
   fingerprint: string;
   /** undefined while the first request is still running */
   response?: { status: number; body: Record<string, unknown> };
+  createdAt: number;
+}
+
+/** A fault-injection rule or effect (src/chaos), stored as a document; shared by every server on the store. */
+export interface FaultRuleRecord {
+  ruleId: string;
+  kind: 'fault' | 'effect';
+  /** the rule as JSON (src/chaos/fault-rules.ts) */
+  rule: string;
+  /** epoch ms after which the rule no longer applies; null = until deleted */
+  expiresAt: number | null;
   createdAt: number;
 }
 
@@ -275,20 +312,23 @@ export interface Store {
   releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void>;
   pruneClientTokens(olderThan: number): Promise<number>;
 
+  // Writes that take `completion?: TokenCompletion` record a ClientToken's response in their own transaction
+  // when they take effect (put: always; update/delete/insert: true or > 0; replace: 'ok'; gateway delete: 'deleted').
+
   // customer gateways
-  putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void>;
+  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void>;
   getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined>;
   /** In creation order (then ID); `customerGatewayId` narrows to one. */
   listCustomerGateways(accountId: string, regionId: string, offset: number, limit: number, customerGatewayId?: string): Promise<{ total: number; items: CustomerGatewayRecord[] }>;
   /** Deletes the gateway unless a connection or tunnel uses it: 'deleted' | 'in-use' | 'missing'. */
-  deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'>;
+  deleteCustomerGateway(accountId: string, customerGatewayId: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'>;
 
   // VPN connections
   /**
    * Creates or replaces a connection with its tunnels. StoreConflictError when a tunnel ID belongs to
    * another connection or a customer gateway it names does not exist (e.g. deleted concurrently).
    */
-  putConnection(connection: ConnectionRecord): Promise<void>;
+  putConnection(connection: ConnectionRecord, completion?: TokenCompletion): Promise<void>;
   getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Looks a connection up by id alone (admin API). */
   findConnection(connectionId: string): Promise<ConnectionRecord | undefined>;
@@ -304,20 +344,20 @@ export interface Store {
    * Replaces a connection and its tunnels only if its revision is still `expectedRevision` (nobody wrote
    * it since it was read); false otherwise, or when it is gone. Same conflicts as putConnection.
    */
-  updateConnection(connection: ConnectionRecord, expectedRevision: number): Promise<boolean>;
+  updateConnection(connection: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean>;
   /** Deletes a connection with its routes; with `expectedRevision`, only if nobody wrote it since it was read. */
-  deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean>;
+  deleteConnection(connectionId: string, expectedRevision?: number, completion?: TokenCompletion): Promise<boolean>;
 
   // Vco routes
   /** Inserts or replaces routes by their identity (see domain/routes.ts routeKey); new routes go last. */
   upsertRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }>;
-  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number>;
+  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number>;
   /** Inserts one route unless a route with its key exists; false when it exists. */
-  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean>;
+  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean>;
   /** Looks one route up by its identity. */
   findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined>;
   /** Replaces a route (found by old key) in place, keeping its position: 'ok' | 'missing' | 'exists' (new key taken). */
-  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'>;
+  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<'ok' | 'missing' | 'exists'>;
   countRoutes(connectionId: string): Promise<RouteCount[]>;
   /** One page in listing order (creation order; see docs/compatibility.md). */
   listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]>;
@@ -356,8 +396,16 @@ export interface Store {
   reset(keepAccountId: string, keepAccessKeyId: string): Promise<void>;
 
   // ---- RAM & STS ----  (records in ram-records.ts; rules, limits and validation live in src/iam and src/products/ram|sts)
-  /** Inserts an entity; false when (accountId, kind, name) is taken. */
-  createRamEntity(entity: RamEntityRecord): Promise<boolean>;
+  //
+  // Structural writes — creating an entity or AccessKey, adding a link, deleting an entity — are each one
+  // transaction under the account's RAM lock (SQLite: an IMMEDIATE transaction; PostgreSQL: a transaction-level
+  // advisory lock per account), so what they check (both ends of a link exist, nothing depends on a deleted
+  // entity, a count is below its limit) still holds when they write, across servers. Limits are handed down.
+  /**
+   * Inserts an entity while the account has fewer than `maxOfKind` entities of its kind: 'created', 'limit', or
+   * 'exists' when (accountId, kind, name) or the id is taken.
+   */
+  createRamEntity(entity: RamEntityRecord, maxOfKind?: number): Promise<'created' | 'exists' | 'limit'>;
   getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined>;
   getRamEntityById(accountId: string, kind: RamEntityKind, id: string): Promise<RamEntityRecord | undefined>;
   /** Entities in ascending name order (plain string comparison), names strictly after `after`; at most `limit`. */
@@ -369,28 +417,31 @@ export interface Store {
    * the entity since it was read): false otherwise, and the database decides which of two racing writers wins.
    */
   updateRamEntity(entity: RamEntityRecord, expectedRevision?: number): Promise<boolean>;
-  deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean>;
   /**
-   * Deletes the entity only if no link of `linkKinds` points to `linkedTo`, decided in one transaction against
-   * addRamLinkToEntity (a racing attach either lands first and blocks the delete, or finds the entity gone).
-   * With `expectedRevision`, only if nobody wrote the entity since it was read. 'missing': gone or changed.
+   * Deletes the entity only if none of `dependents` exists: 'deleted', 'missing' (gone, or with
+   * `expectedRevision` written since it was read), or the first of `dependents` (in the order given) that
+   * exists, as the very object given. Decided under the account's RAM lock against addRamLink and createUserAccessKey: a racing link
+   * either lands first and blocks the delete, or finds the entity gone.
    */
   deleteRamEntityUnlinked(
-    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
-  ): Promise<'deleted' | 'linked' | 'missing'>;
-  /** Adds a link; false when it exists. */
-  addRamLink(link: RamLinkRecord): Promise<boolean>;
+    accountId: string, kind: RamEntityKind, id: string, dependents: readonly RamDependents[], expectedRevision?: number,
+  ): Promise<'deleted' | 'missing' | RamDependents>;
   /**
-   * Adds a link only while the entity (link.accountId, kind, name) exists, decided in one transaction against
-   * deleteRamEntityUnlinked: 'added', 'exists' (the link does), or 'missing' (the entity does not).
+   * Adds a link while both its ends exist — the entity it goes from (RAM_LINK_FROM[link.kind], by fromId) and
+   * `to` when given (system policies have no entity) — and, with `limit`, while that entity has fewer such
+   * links; under the account's RAM lock, so no link outlives an end deleted by deleteRamEntityUnlinked.
+   * Checked in this order: 'missing-from', 'missing-to', 'exists' (the link does), 'limit'; else 'added'.
    */
-  addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'>;
+  addRamLink(link: RamLinkRecord, to: RamEntityRef | undefined, limit?: RamLinkLimit): Promise<'added' | 'missing-from' | 'missing-to' | 'exists' | 'limit'>;
   removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean>;
   /** Links in creation order. */
   listRamLinksFrom(accountId: string, kind: RamLinkKind, fromId: string): Promise<RamLinkRecord[]>;
   listRamLinksTo(accountId: string, kind: RamLinkKind, toId: string): Promise<RamLinkRecord[]>;
-  /** Inserts a RAM user's AccessKey, or updates the status of an existing one. */
-  putUserAccessKey(key: UserAccessKeyRecord): Promise<void>;
+  /**
+   * Inserts a new AccessKey while its user (key.accountId, key.userId) exists and has fewer than `maxPerUser`
+   * keys, under the account's RAM lock: 'created', 'missing' (no such user) or 'limit'.
+   */
+  createUserAccessKey(key: UserAccessKeyRecord, maxPerUser: number): Promise<'created' | 'missing' | 'limit'>;
   /** Changes the status of an existing key; false when it is gone (a deleted key is never re-created). */
   setUserAccessKeyStatus(accessKeyId: string, status: UserAccessKeyRecord['status']): Promise<boolean>;
   getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined>;
@@ -400,4 +451,18 @@ export interface Store {
   putStsSession(session: StsSessionRecord): Promise<void>;
   getStsSession(accessKeyId: string): Promise<StsSessionRecord | undefined>;
   pruneStsSessions(expiredBefore: number): Promise<number>;
+
+  // ---- operations (src/flow-control, src/chaos) ----
+  /**
+   * Adds one call to the counter of (quotaKey, windowStart) and returns the count including it; one atomic
+   * statement, so servers sharing the store count together. The counter may be dropped after `expiresAt`.
+   */
+  countRequest(quotaKey: string, windowStart: number, expiresAt: number): Promise<number>;
+  pruneRequestCounts(now: number): Promise<number>;
+  /** Rules in creation order (then ID), expired ones left out. */
+  listFaultRules(kind: FaultRuleRecord['kind'], now: number): Promise<FaultRuleRecord[]>;
+  /** Replaces every rule of the kind with `rules` in one transaction. */
+  replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void>;
+  addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void>;
+  deleteFaultRules(ruleIds: readonly string[]): Promise<number>;
 }

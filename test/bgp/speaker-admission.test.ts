@@ -54,6 +54,21 @@ describe('BGP session admission (loopback mode)', () => {
     assert.deepEqual(await messagesUntilClose(port2), ['OPEN', 'NOTIFICATION 6/2']);
   });
 
+  test('detach: Cease 6/3 to the live session, the listener closes', async () => {
+    const server = await startTestServer(undefined, loopbackServerEnv());
+    servers.push(server);
+    const conn = await createBgpConnection(vpcClient(server));
+    const view = await waitFor('listeners', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`), (r) => r.body.tunnels?.[0]?.listen);
+    const port = view.body.tunnels[0].listen.port as number;
+    const messages = messagesUntilClose(port);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/detach`)).status, 200);
+    assert.deepEqual(await messages, ['OPEN', 'NOTIFICATION 6/3']);
+    const after = await waitFor('no listener', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`), (r) => r.body.tunnels[0].listen === null);
+    assert.equal(after.body.tunnels[0].session.state, 'Idle');
+    await assert.rejects(new Promise((resolve, reject) => net.connect({ host: '127.0.0.1', port }).on('connect', resolve).on('error', reject)), /ECONNREFUSED/);
+  });
+
   test('speaker off: no ports, the view lists the tunnels with listen null; unknown connection 404, other methods 405', async () => {
     const server = await startTestServer(undefined, { VCOROUTE_AUTO_ATTACH: '1', VCOROUTE_CHANGE_DELAY_MS: '0' });
     servers.push(server);

@@ -5,12 +5,10 @@
  * set down; session stopped; server stop sends Cease. Runs on VCOROUTE_TEST_BACKEND (sqlite / postgres).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
-import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/speaker-daemons';
-import { createBgpConnection, learned, listBgpRoutes, loopbackServerEnv, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { vpcClient, type VpcClient } from '../helpers/vpc-client';
+import { hasCommand, randomHighPort, startBird, type Bird } from '../helpers/speaker-daemons';
+import { createBgpConnection, learned, listBgpRoutes, useLoopbackServer, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 
 const STATIC = ['10.10.1.0/24', '192.168.100.0/22', '0.0.0.0/0', '100.64.1.0/24'];
 
@@ -29,25 +27,16 @@ protocol bgp tunnel2 from tun { local 127.0.0.3 port ${birdPort} as 65001; neigh
 }
 
 describe('BGP speaker with BIRD (loopback mode)', { skip: !hasCommand('bird') && 'bird2 is not installed' }, () => {
-  let server: TestServer;
-  let client: VpcClient;
+  const suite = useLoopbackServer();
   let conn: BgpConnection;
   let bird: Bird;
   let ports: [number, number];
   const birdPort = randomHighPort();
 
-  before(async () => {
-    server = await startTestServer(undefined, loopbackServerEnv());
-    client = vpcClient(server);
-  });
-  after(async () => {
-    await stopAllDaemons();
-    await server?.close();
-  });
 
   test('the admin view shows one loopback listener per tunnel', async () => {
-    conn = await createBgpConnection(client);
-    const view = await waitFor('listeners', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`),
+    conn = await createBgpConnection(suite.client);
+    const view = await waitFor('listeners', () => suite.server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`),
       (r) => r.body.tunnels?.every((t: any) => t.listen !== null));
     assert.equal(view.status, 200);
     assert.equal(view.body.mode, 'loopback');
@@ -58,7 +47,7 @@ describe('BGP speaker with BIRD (loopback mode)', { skip: !hasCommand('bird') &&
     ports = view.body.tunnels.map((t: any) => t.listen.port);
     assert.equal(view.body.tunnels[0].listen.host, '127.0.0.1');
     assert.notEqual(ports[0], ports[1]);
-    const seeded = await server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/routes`, {
+    const seeded = await suite.server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/routes`, {
       routes: [{ routeEntryType: 'bgp', source: 'CLOUD', routeDest: '172.16.0.0/16' }, { routeEntryType: 'bgp', source: 'CLOUD', routeDest: '10.0.0.0/8', asPath: [64600], community: '64600:1' }],
     });
     assert.equal(seeded.status, 200);
@@ -67,7 +56,7 @@ describe('BGP speaker with BIRD (loopback mode)', { skip: !hasCommand('bird') &&
   test('BIRD announces over both tunnels: listed within a second of Established, refusals left out, counted', async () => {
     bird = await startBird(birdConf(ports, birdPort, STATIC));
     await waitFor('both sessions established', () => bird.birdc('show', 'protocols'), (out) => (out.match(/Established/g) ?? []).length === 2, 20_000);
-    const rows = await waitFor('learned routes', () => learned(client, conn.connectionId), (r) => r.length === 2 && r.every((x) => x.nextHopTunnelIds.length === 2), 3000);
+    const rows = await waitFor('learned routes', () => learned(suite.client, conn.connectionId), (r) => r.length === 2 && r.every((x) => x.nextHopTunnelIds.length === 2), 3000);
     for (const r of rows) {
       assert.equal(r.asPath, '[65001,12000]');
       assert.equal(r.community, '65535:65510');
@@ -76,14 +65,14 @@ describe('BGP speaker with BIRD (loopback mode)', { skip: !hasCommand('bird') &&
       assert.ok(Math.abs(r.createTime - Date.now()) < 60_000);
     }
     assert.deepEqual(rows.map((r) => r.routeDest), ['10.10.1.0/24', '192.168.100.0/22'], 'no 0.0.0.0/0, nothing in 100.64.0.0/10');
-    const { counts } = await listBgpRoutes(client, conn.connectionId);
+    const { counts } = await listBgpRoutes(suite.client, conn.connectionId);
     assert.equal(counts['bgp/VPN_BGP'], 2);
     assert.equal(counts['bgp/CLOUD'], 2);
-    const view = (await server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`)).body;
+    const view = (await suite.server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`)).body;
     assert.deepEqual(view.tunnels.map((t: any) => [t.session.state, t.session.prefixesReceived, t.session.prefixesAccepted, t.session.prefixesAdvertised]), [
       ['Established', 4, 2, 2], ['Established', 4, 2, 2],
     ]);
-    const described = await client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: conn.connectionId }));
+    const described = await suite.client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: conn.connectionId }));
     for (const t of described.body!.tunnelOptionsSpecification!.tunnelOptions!) {
       assert.equal(t.tunnelBgpConfig!.bgpStatus, 'success');
       assert.equal(t.tunnelBgpConfig!.peerAsn, '65001');
@@ -97,30 +86,30 @@ describe('BGP speaker with BIRD (loopback mode)', { skip: !hasCommand('bird') &&
     assert.match(out, /BGP\.next_hop: 169\.254\.10\.1/);
     const out2 = await bird.birdc('show', 'route', 'protocol', 'tunnel2', 'all');
     assert.match(out2, /BGP\.next_hop: 169\.254\.20\.1/);
-    await server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/routes`, { routes: [{ routeEntryType: 'bgp', source: 'CLOUD', routeDest: '172.17.0.0/16' }] });
+    await suite.server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/routes`, { routes: [{ routeEntryType: 'bgp', source: 'CLOUD', routeDest: '172.17.0.0/16' }] });
     await waitFor('new CLOUD route in BIRD', () => bird.birdc('show', 'route', 'protocol', 'tunnel2'), (o) => o.includes('172.17.0.0/16'), 3000);
-    await server.admin('DELETE', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/routes?routeEntryType=bgp&source=CLOUD&routeDest=172.16.0.0/16`);
+    await suite.server.admin('DELETE', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/routes?routeEntryType=bgp&source=CLOUD&routeDest=172.16.0.0/16`);
     await waitFor('withdrawn CLOUD route gone from BIRD', () => bird.birdc('show', 'route', 'protocol', 'tunnel1'), (o) => !o.includes('172.16.0.0/16'), 3000);
   });
 
   test('a withdraw removes the prefix; a tunnel set down leaves one tunnel listed; a stopped session removes the rest', async () => {
     await bird.reconfigure(birdConf(ports, birdPort, STATIC.filter((r) => r !== '192.168.100.0/22')));
-    await waitFor('withdrawn prefix gone', () => learned(client, conn.connectionId), (r) => r.length === 1 && r[0]!.routeDest === '10.10.1.0/24', 3000);
-    const down = await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/tunnels/${conn.tunnelIds[1]}`, { status: 'ipsec_sa_not_established' });
+    await waitFor('withdrawn prefix gone', () => learned(suite.client, conn.connectionId), (r) => r.length === 1 && r[0]!.routeDest === '10.10.1.0/24', 3000);
+    const down = await suite.server.admin('PUT', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/tunnels/${conn.tunnelIds[1]}`, { status: 'ipsec_sa_not_established' });
     assert.equal(down.status, 200);
-    const rows = await waitFor('one tunnel listed', () => learned(client, conn.connectionId), (r) => r.length === 1 && r[0]!.nextHopTunnelIds.length === 1, 3000);
+    const rows = await waitFor('one tunnel listed', () => learned(suite.client, conn.connectionId), (r) => r.length === 1 && r[0]!.nextHopTunnelIds.length === 1, 3000);
     assert.deepEqual(rows[0]!.nextHopTunnelIds, [conn.tunnelIds[0]]);
-    const described = await client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: conn.connectionId }));
+    const described = await suite.client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: conn.connectionId }));
     assert.deepEqual(described.body!.tunnelOptionsSpecification!.tunnelOptions!.map((t) => t.tunnelBgpConfig!.bgpStatus), ['success', 'false']);
     await bird.birdc('disable', 'tunnel1');
-    await waitFor('no learned routes', () => learned(client, conn.connectionId), (r) => r.length === 0, 3000);
-    assert.equal((await listBgpRoutes(client, conn.connectionId)).counts['bgp/VPN_BGP'], 0);
+    await waitFor('no learned routes', () => learned(suite.client, conn.connectionId), (r) => r.length === 0, 3000);
+    assert.equal((await listBgpRoutes(suite.client, conn.connectionId)).counts['bgp/VPN_BGP'], 0);
   });
 
   test('the session comes back when re-enabled; stopping the server sends Cease (administrative shutdown)', async () => {
     await bird.birdc('enable', 'tunnel1');
-    await waitFor('relearned', () => learned(client, conn.connectionId), (r) => r.length === 1, 20_000);
-    await server.close();
+    await waitFor('relearned', () => learned(suite.client, conn.connectionId), (r) => r.length === 1, 20_000);
+    await suite.server.close();
     const out = await waitFor('BIRD saw the Cease', () => bird.birdc('show', 'protocols', 'all', 'tunnel1'), (o) => /Administrative shutdown/i.test(o), 5000);
     assert.match(out, /Received: Administrative shutdown/i);
   });

@@ -94,4 +94,18 @@ protocol bgp tunnel2 from tun { neighbor 169.254.20.1 as 45104; }
     assert.match(out, /via 169\.254\.10\.1 on /);
     assert.match(out, /BGP\.as_path: 45104/);
   });
+
+  test('a connection from another address than PeerBgpIp is refused with Cease 6/5', () => {
+    // From inside the cloud namespace the source is 169.254.10.1 itself, not the peer's 169.254.10.2.
+    const script = `const s = require('net').connect({ host: '169.254.10.1', port: 179 }); let d = Buffer.alloc(0);
+      s.on('data', (c) => (d = Buffer.concat([d, c]))); s.on('error', () => undefined); s.setTimeout(5000, () => s.destroy());
+      s.on('close', () => process.stdout.write(d.toString('hex')));`;
+    const hex = execFileSync('ip', ['netns', 'exec', cloud, process.execPath, '-e', script], { timeout: 10_000 }).toString();
+    const data = Buffer.from(hex, 'hex');
+    const types: string[] = [];
+    for (let at = 0; at + 19 <= data.length; at += data.readUInt16BE(at + 16)) {
+      types.push(data[at + 18] === 3 ? `NOTIFICATION ${data[at + 19]}/${data[at + 20]}` : `type ${data[at + 18]}`);
+    }
+    assert.ok(types.includes('NOTIFICATION 6/5'), types.join(', '));
+  });
 });

@@ -7,10 +7,10 @@ import { after, afterEach, describe, test } from 'node:test';
 import { routeKey } from '../../src/domain/routes';
 import { BLOCK_SIZE } from '../../src/store/route-blocks';
 import type {
-  ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TunnelOptions, TunnelRecord,
+  ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TokenCompletion, TunnelOptions, TunnelRecord,
 } from '../../src/store/store';
-import type { RamEntityRecord, StsSessionRecord } from '../../src/store/ram-records';
-import { StoreConflictError } from '../../src/store/store';
+import type { RamDependents, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../../src/store/ram-records';
+import { ClientTokenLostError, StoreConflictError } from '../../src/store/store';
 import { postgresBackend, sqliteBackend, type StoreBackend } from '../helpers/backends';
 import { bgpStoreContract } from './bgp-store';
 
@@ -216,6 +216,96 @@ function contract(backend: StoreBackend): void {
       const b = await twin(a);
       const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).claimClientToken(ACCOUNT, 'race', 'fp', T0, T0 - 1)));
       assert.equal(results.filter((r) => r === undefined).length, 1);
+    });
+
+    const completion = (token: string, claimedAt: number, body: Record<string, unknown>): TokenCompletion =>
+      ({ accountId: ACCOUNT, token, claimedAt, response: { status: 200, body } });
+    const responseOf = async (s: Store, token: string) => (await s.claimClientToken(ACCOUNT, token, 'fp', T0 + 1000, 0))?.response;
+
+    test('a write with a completion records the response in its own transaction, only when it takes effect', async () => {
+      const s = await fresh();
+      await s.claimClientToken(ACCOUNT, 'create', 'fp', T0, 0);
+      await s.putCustomerGateway(gateway('cgw-tok'), completion('create', T0, { CustomerGatewayId: 'cgw-tok' }));
+      assert.deepEqual(await responseOf(s, 'create'), { status: 200, body: { CustomerGatewayId: 'cgw-tok' } });
+
+      await s.putConnection(connection('vco-tok'));
+      await s.claimClientToken(ACCOUNT, 'ins', 'fp', T0, 0);
+      assert.equal(await s.insertRoute('vco-tok', custom(1), undefined, completion('ins', T0, { Ins: 1 })), true);
+      assert.deepEqual(await responseOf(s, 'ins'), { status: 200, body: { Ins: 1 } });
+
+      // A write that does not take effect leaves the claim pending (the request fails and releases it).
+      await s.claimClientToken(ACCOUNT, 'dup', 'fp', T0, 0);
+      assert.equal(await s.insertRoute('vco-tok', custom(1), undefined, completion('dup', T0, { Dup: 1 })), false);
+      await s.claimClientToken(ACCOUNT, 'del', 'fp', T0, 0);
+      assert.equal(await s.deleteRoutes('vco-tok', { routeKey: custom(99).key }, undefined, completion('del', T0, {})), 0);
+      await s.claimClientToken(ACCOUNT, 'gone', 'fp', T0, 0);
+      assert.equal(await s.deleteCustomerGateway(ACCOUNT, 'cgw-none', completion('gone', T0, {})), 'missing');
+      for (const token of ['dup', 'del', 'gone']) {
+        assert.deepEqual(await s.claimClientToken(ACCOUNT, token, 'fp', T0 + 1, 0), { fingerprint: 'fp', createdAt: T0, response: undefined }, token);
+      }
+    });
+
+    test('a write whose claim was taken over by a retry is rolled back whole (ClientTokenLostError)', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-lost'));
+      await s.claimClientToken(ACCOUNT, 'lost', 'fp', T0, 0);
+      assert.equal(await s.claimClientToken(ACCOUNT, 'lost', 'fp', T0 + 100, 0, T0 + 50), undefined, 'the retry takes the stale claim over');
+      await assert.rejects(s.insertRoute('vco-lost', custom(7), undefined, completion('lost', T0, { Old: 1 })), ClientTokenLostError);
+      await assert.rejects(s.putCustomerGateway(gateway('cgw-lost'), completion('lost', T0, { Old: 1 })), ClientTokenLostError);
+      await assert.rejects(s.deleteConnection('vco-lost', undefined, completion('lost', T0, {})), ClientTokenLostError);
+      assert.deepEqual(await all(s, 'vco-lost', 'custom'), [], 'the route insert was rolled back');
+      assert.equal(await s.getCustomerGateway(ACCOUNT, 'cgw-lost'), undefined, 'the gateway put was rolled back');
+      assert.ok(await s.getConnection(ACCOUNT, 'vco-lost'), 'the delete was rolled back');
+      assert.deepEqual(await s.claimClientToken(ACCOUNT, 'lost', 'fp', T0 + 101, 0), { fingerprint: 'fp', createdAt: T0 + 100, response: undefined },
+        'the retry\'s claim is untouched');
+    });
+
+    test('every write that takes a completion honours it', async () => {
+      const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-w'));
+      await s.putConnection(connection('vco-w'));
+      await s.insertRoute('vco-w', custom(1));
+      const c = (await s.getConnection(ACCOUNT, 'vco-w'))!;
+      const writes: Array<[string, (t: TokenCompletion) => Promise<unknown>]> = [
+        ['update', (t) => s.updateConnection({ ...c, attributes: { ...ATTRIBUTES, name: 'renamed' } }, c.revision!, t)],
+        ['replace', (t) => s.replaceRoute('vco-w', 'custom', custom(1).key, custom(1, { weight: 0 }), undefined, t)],
+        ['delete-route', (t) => s.deleteRoutes('vco-w', { routeKey: custom(1).key }, undefined, t)],
+        ['delete-connection', (t) => s.deleteConnection('vco-w', undefined, t)],
+        ['delete-gateway', (t) => s.deleteCustomerGateway(ACCOUNT, 'cgw-w', t)],
+      ];
+      for (const [token, write] of writes) {
+        await s.claimClientToken(ACCOUNT, token, 'fp', T0, 0);
+        await write(completion(token, T0, { Done: token }));
+        assert.deepEqual(await responseOf(s, token), { status: 200, body: { Done: token } }, token);
+      }
+    });
+  });
+
+  describe('operations: request counters and fault rules', () => {
+    test('countRequest counts per key and window, atomically across two stores; expired counters are pruned', async () => {
+      const a = await fresh();
+      const b = await twin(a);
+      const counts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).countRequest('r|DescribeVcoRouteEntries|1', T0, T0 + 120_000)));
+      assert.deepEqual([...counts].sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => i + 1), 'every call sees its own count');
+      assert.equal(await a.countRequest('r|DescribeVcoRouteEntries|1', T0 + 60_000, T0 + 180_000), 1, 'a new window starts at 1');
+      assert.equal(await a.countRequest('r|DescribeVcoRouteEntries|2', T0, T0 + 120_000), 1, 'another account has its own');
+      assert.equal(await a.pruneRequestCounts(T0 + 150_000), 2);
+      assert.equal(await a.countRequest('r|DescribeVcoRouteEntries|1', T0, T0 + 120_000), 1, 'pruned: counts afresh');
+    });
+
+    test('fault rules: add, replace per kind, delete by id, expired ones left out, in creation order then ID', async () => {
+      const s = await fresh();
+      const rule = (id: string, kind: 'fault' | 'effect', createdAt = T0, expiresAt: number | null = null) => ({ ruleId: id, kind, rule: `{"id":"${id}"}`, expiresAt, createdAt });
+      await s.addFaultRules([rule('f-2', 'fault'), rule('f-1', 'fault'), rule('f-0', 'fault', T0 + 1), rule('e-1', 'effect')]);
+      await s.addFaultRules([rule('f-x', 'fault', T0, T0 + 10)]);
+      assert.deepEqual((await s.listFaultRules('fault', T0 + 5)).map((r) => r.ruleId), ['f-1', 'f-2', 'f-x', 'f-0']);
+      assert.deepEqual((await s.listFaultRules('fault', T0 + 10)).map((r) => r.ruleId), ['f-1', 'f-2', 'f-0'], 'expired at expiresAt');
+      assert.deepEqual(await s.listFaultRules('effect', T0), [rule('e-1', 'effect')]);
+      assert.equal(await s.deleteFaultRules(['f-1', 'nope']), 1);
+      await s.replaceFaultRules('fault', [rule('g-1', 'fault')]);
+      assert.deepEqual((await s.listFaultRules('fault', T0)).map((r) => r.ruleId), ['g-1']);
+      assert.deepEqual((await s.listFaultRules('effect', T0)).map((r) => r.ruleId), ['e-1'], 'the other kind is untouched');
+      assert.equal(await s.deleteFaultRules([]), 0);
     });
   });
 
@@ -623,15 +713,17 @@ function contract(backend: StoreBackend): void {
   describe('RAM & STS records', () => {
     const entity = (id: string, name: string, over: Partial<RamEntityRecord> = {}): RamEntityRecord =>
       ({ accountId: ACCOUNT, kind: 'user', id, name, createDate: T0, updateDate: T0, data: { Comments: 'c', N: [1] }, ...over });
+    const key = (id: string, userId: string, t = T0): UserAccessKeyRecord =>
+      ({ accessKeyId: id, accountId: ACCOUNT, userId, secret: 'sec', status: 'Active', createDate: t });
 
     test('entities: unique names per account and kind, byte-order listing after a marker, update, delete', async () => {
       const s = await fresh();
-      assert.equal(await s.createRamEntity(entity('u1', 'bob')), true);
-      assert.equal(await s.createRamEntity(entity('u2', 'bob')), false, 'name taken');
-      assert.equal(await s.createRamEntity(entity('u1', 'other')), false, 'id taken');
-      assert.equal(await s.createRamEntity(entity('g1', 'bob', { kind: 'group' })), true, 'names are per kind');
-      assert.equal(await s.createRamEntity(entity('u3', 'Zed')), true);
-      assert.equal(await s.createRamEntity(entity('u4', 'alice')), true);
+      assert.equal(await s.createRamEntity(entity('u1', 'bob')), 'created');
+      assert.equal(await s.createRamEntity(entity('u2', 'bob')), 'exists', 'name taken');
+      assert.equal(await s.createRamEntity(entity('u1', 'other')), 'exists', 'id taken');
+      assert.equal(await s.createRamEntity(entity('g1', 'bob', { kind: 'group' })), 'created', 'names are per kind');
+      assert.equal(await s.createRamEntity(entity('u3', 'Zed')), 'created');
+      assert.equal(await s.createRamEntity(entity('u4', 'alice')), 'created');
       assert.deepEqual(await s.getRamEntity(ACCOUNT, 'user', 'bob'), entity('u1', 'bob', { revision: 0 }));
       assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'alice', { revision: 0 }));
       assert.equal(await s.getRamEntity(OTHER, 'user', 'bob'), undefined);
@@ -642,8 +734,8 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.updateRamEntity(entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true } })), true);
       assert.deepEqual(await s.getRamEntityById(ACCOUNT, 'user', 'u4'), entity('u4', 'carol', { updateDate: T0 + 1, data: { X: true }, revision: 1 }));
       assert.equal(await s.updateRamEntity(entity('u9', 'dave')), false, 'missing');
-      assert.equal(await s.deleteRamEntity(ACCOUNT, 'user', 'u4'), true);
-      assert.equal(await s.deleteRamEntity(ACCOUNT, 'user', 'u4'), false);
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'u4', []), 'deleted');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'u4', []), 'missing');
     });
 
     test('entity revision: every update moves it on; updateRamEntity with expectedRevision applies only to the revision read', async () => {
@@ -665,42 +757,49 @@ function contract(backend: StoreBackend): void {
       assert.equal((await s.getRamEntity(ACCOUNT, 'policy', 'pol'))!.revision, rev + 1);
     });
 
-    test('policy links and deletes decided together: addRamLinkToEntity and deleteRamEntityUnlinked', async () => {
+    const link = (kind: RamLinkKind, from: string, to: string, t = T0): RamLinkRecord => ({ accountId: ACCOUNT, kind, fromId: from, toId: to, createDate: t });
+    const POLICY_LINKS = ['user-policy', 'group-policy', 'role-policy'] as const;
+    const attachedTo = (key: string): RamDependents[] => POLICY_LINKS.map((links) => ({ links, to: key }));
+
+    test('policy links and deletes decided together: addRamLink to a policy by name, deleteRamEntityUnlinked', async () => {
       const s = await fresh();
       const b = await twin(s);
-      const KINDS = ['user-policy', 'group-policy', 'role-policy'] as const;
-      const link = (kind: (typeof KINDS)[number], from: string, to: string) => ({ accountId: ACCOUNT, kind, fromId: from, toId: to, createDate: T0 });
+      await s.createRamEntity(entity('g1', 'grp', { kind: 'group' }));
+      await s.createRamEntity(entity('u1', 'usr'));
+      await s.createRamEntity(entity('r1', 'rol', { kind: 'role' }));
       await s.createRamEntity(entity('p1', 'pol', { kind: 'policy' }));
-      assert.equal(await s.addRamLinkToEntity(link('group-policy', 'g1', 'Custom:pol'), 'policy', 'pol'), 'added');
-      assert.equal(await s.addRamLinkToEntity(link('group-policy', 'g1', 'Custom:pol'), 'policy', 'pol'), 'exists');
-      assert.equal(await s.addRamLinkToEntity(link('user-policy', 'u1', 'Custom:nope'), 'policy', 'nope'), 'missing');
+      const pol = { kind: 'policy', name: 'pol' } as const;
+      assert.equal(await s.addRamLink(link('group-policy', 'g1', 'Custom:pol'), pol), 'added');
+      assert.equal(await s.addRamLink(link('group-policy', 'g1', 'Custom:pol'), pol), 'exists');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:nope'), { kind: 'policy', name: 'nope' }), 'missing-to');
       assert.deepEqual(await s.listRamLinksFrom(ACCOUNT, 'user-policy', 'u1'), [], 'nothing added for a missing entity');
-      assert.equal(await s.addRamLinkToEntity({ ...link('user-policy', 'u1', 'Custom:pol'), accountId: OTHER }, 'policy', 'pol'), 'missing', 'per account');
-      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol'), 'linked');
+      assert.equal(await s.addRamLink({ ...link('user-policy', 'u1', 'Custom:pol'), accountId: OTHER }, pol), 'missing-from', 'per account');
+      const blocker = attachedTo('Custom:pol');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', blocker), blocker[1], 'the dependent found, as given');
       assert.equal(await s.removeRamLink(ACCOUNT, 'group-policy', 'g1', 'Custom:pol'), true);
-      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:other')), true, 'links to other keys do not count');
-      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol', 5), 'missing', 'a stale revision');
-      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol', 0), 'deleted');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:other'), undefined), 'added', 'links to other keys do not count');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', attachedTo('Custom:pol'), 5), 'missing', 'a stale revision');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', attachedTo('Custom:pol'), 0), 'deleted');
       assert.equal(await s.getRamEntity(ACCOUNT, 'policy', 'pol'), undefined);
-      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', KINDS, 'Custom:pol'), 'missing');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'policy', 'p1', attachedTo('Custom:pol')), 'missing');
 
       // racing attach and delete from two stores: never a link to a deleted entity
       for (let round = 0; round < 10; round++) {
         const name = `race${round}`;
         const key = `Custom:${name}`;
-        await s.createRamEntity(entity(`r${round}`, name, { kind: 'policy' }));
+        await s.createRamEntity(entity(`p-${round}`, name, { kind: 'policy' }));
         const [added, deleted] = await Promise.all([
-          b.addRamLinkToEntity(link('role-policy', 'r1', key), 'policy', name),
-          s.deleteRamEntityUnlinked(ACCOUNT, 'policy', `r${round}`, KINDS, key),
+          b.addRamLink(link('role-policy', 'r1', key), { kind: 'policy', name }),
+          s.deleteRamEntityUnlinked(ACCOUNT, 'policy', `p-${round}`, attachedTo(key)),
         ]);
         const links = await s.listRamLinksTo(ACCOUNT, 'role-policy', key);
         const exists = (await s.getRamEntity(ACCOUNT, 'policy', name)) !== undefined;
         if (added === 'added') {
-          assert.equal(deleted, 'linked', `round ${round}: the attach won`);
+          assert.deepEqual(deleted, { links: 'role-policy', to: key }, `round ${round}: the attach won`);
           assert.equal(exists, true);
           assert.equal(links.length, 1);
         } else {
-          assert.equal(added, 'missing', `round ${round}`);
+          assert.equal(added, 'missing-to', `round ${round}`);
           assert.equal(deleted, 'deleted');
           assert.equal(exists, false);
           assert.equal(links.length, 0);
@@ -708,15 +807,136 @@ function contract(backend: StoreBackend): void {
       }
     });
 
+    test('links need both ends: the entity they go from (by id) and the one they go to', async () => {
+      const s = await fresh();
+      await s.createRamEntity(entity('u1', 'usr'));
+      await s.createRamEntity(entity('g1', 'grp', { kind: 'group' }));
+      assert.equal(await s.addRamLink(link('user-group', 'u9', 'g1'), { kind: 'group', id: 'g1' }), 'missing-from');
+      assert.equal(await s.addRamLink(link('user-group', 'g1', 'g1'), { kind: 'group', id: 'g1' }), 'missing-from', 'user-group goes from a user');
+      assert.equal(await s.addRamLink(link('user-group', 'u1', 'g9'), { kind: 'group', id: 'g9' }), 'missing-to');
+      assert.equal(await s.addRamLink(link('user-group', 'u1', 'g1'), { kind: 'user', id: 'g1' }), 'missing-to', 'the kind is part of the end');
+      assert.equal(await s.addRamLink(link('group-policy', 'u1', 'System:P'), undefined), 'missing-from', 'group-policy goes from a group');
+      assert.equal(await s.addRamLink(link('role-policy', 'r1', 'System:P'), undefined), 'missing-from');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'System:P'), undefined), 'added', 'no entity to check for a system policy');
+      assert.deepEqual((await s.listRamLinksFrom(ACCOUNT, 'user-group', 'u1')).length, 0);
+    });
+
+    test('link limits count links of the kind from one entity whose key starts with the prefix', async () => {
+      const s = await fresh();
+      await s.createRamEntity(entity('u1', 'usr'));
+      await s.createRamEntity(entity('u2', 'usr2'));
+      const sys = { toPrefix: 'System:', max: 2 };
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'System:A'), undefined, sys), 'added');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:A'), undefined, { toPrefix: 'Custom:', max: 1 }), 'added');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'System:B'), undefined, sys), 'added');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'System:C'), undefined, sys), 'limit');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'System:A'), undefined, sys), 'exists', 'an existing link is "exists", not "limit"');
+      assert.equal(await s.addRamLink(link('user-policy', 'u2', 'System:C'), undefined, sys), 'added', 'per entity');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:B'), undefined, { toPrefix: 'Custom:', max: 1 }), 'limit');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'Custom:B'), undefined, { toPrefix: 'Custom:', max: 2 }), 'added');
+      assert.deepEqual((await s.listRamLinksFrom(ACCOUNT, 'user-policy', 'u1')).map((l) => l.toId).sort(), ['Custom:A', 'Custom:B', 'System:A', 'System:B']);
+    });
+
+    test('deleteRamEntityUnlinked refuses while any dependent exists and reports the first in the order given', async () => {
+      const s = await fresh();
+      await s.createRamEntity(entity('u1', 'usr'));
+      await s.createRamEntity(entity('g1', 'grp', { kind: 'group' }));
+      await s.createRamEntity(entity('r1', 'rol', { kind: 'role' }));
+      const userDeps: RamDependents[] = [{ accessKeysOf: 'u1' }, { links: 'user-policy', from: 'u1' }, { links: 'user-group', from: 'u1' }];
+      const groupDeps: RamDependents[] = [{ links: 'user-group', to: 'g1' }, { links: 'group-policy', from: 'g1' }];
+      assert.equal(await s.addRamLink(link('user-group', 'u1', 'g1'), { kind: 'group', id: 'g1' }), 'added');
+      assert.equal(await s.addRamLink(link('group-policy', 'g1', 'System:P'), undefined), 'added');
+      assert.equal(await s.addRamLink(link('user-policy', 'u1', 'System:P'), undefined), 'added');
+      assert.equal(await s.createUserAccessKey(key('LTAI1', 'u1'), 2), 'created');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'u1', userDeps), userDeps[0]);
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'u1', userDeps.slice(1)), userDeps[1]);
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'group', 'g1', groupDeps), groupDeps[0]);
+      await s.deleteUserAccessKey('LTAI1');
+      await s.removeRamLink(ACCOUNT, 'user-policy', 'u1', 'System:P');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'u1', userDeps), userDeps[2]);
+      await s.removeRamLink(ACCOUNT, 'user-group', 'u1', 'g1');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'group', 'g1', groupDeps), groupDeps[1]);
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'u1', userDeps), 'deleted');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'role', 'r1', [{ links: 'role-policy', from: 'r1' }]), 'deleted');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'role', 'r1', []), 'missing');
+      assert.equal(await s.deleteRamEntityUnlinked(ACCOUNT, 'user', 'g1', []), 'missing', 'the kind is part of the entity');
+      assert.ok(await s.getRamEntityById(ACCOUNT, 'group', 'g1'));
+    });
+
+    test('racing deletes and links from two stores never leave a link to a deleted entity', async () => {
+      const s = await fresh();
+      const b = await twin(s);
+      await s.createRamEntity(entity('g0', 'grp0', { kind: 'group' }));
+      await s.createRamEntity(entity('u0', 'usr0'));
+      for (let round = 0; round < 10; round++) {
+        const [u, g, r] = [`u-${round}`, `g-${round}`, `r-${round}`];
+        await s.createRamEntity(entity(u, u));
+        await s.createRamEntity(entity(g, g, { kind: 'group' }));
+        await s.createRamEntity(entity(r, r, { kind: 'role' }));
+        const outcomes = await Promise.all([
+          b.addRamLink(link('role-policy', r, 'System:P'), undefined),
+          s.deleteRamEntityUnlinked(ACCOUNT, 'role', r, [{ links: 'role-policy', from: r }]),
+          b.addRamLink(link('user-group', u, 'g0'), { kind: 'group', id: 'g0' }),
+          b.createUserAccessKey(key(`LTAI-${round}`, u), 2),
+          s.deleteRamEntityUnlinked(ACCOUNT, 'user', u, [{ accessKeysOf: u }, { links: 'user-group', from: u }]),
+          b.addRamLink(link('user-group', 'u0', g), { kind: 'group', id: g }),
+          s.deleteRamEntityUnlinked(ACCOUNT, 'group', g, [{ links: 'user-group', to: g }]),
+        ]);
+        const [roleLinked, roleDeleted, userLinked, keyCreated, userDeleted, groupLinked, groupDeleted] = outcomes;
+        const seen = `round ${round}: ${JSON.stringify(outcomes)}`;
+        assert.notEqual(roleLinked === 'added', roleDeleted === 'deleted', `role: exactly one of link and delete, ${seen}`);
+        assert.equal(userDeleted === 'deleted', userLinked !== 'added' && keyCreated !== 'created', `user: deleted only if nothing was added, ${seen}`);
+        assert.notEqual(groupLinked === 'added', groupDeleted === 'deleted', `group: exactly one of link and delete, ${seen}`);
+        const gone = async (kind: 'user' | 'group' | 'role', id: string) => (await s.getRamEntityById(ACCOUNT, kind, id)) === undefined;
+        assert.equal(await gone('role', r), roleDeleted === 'deleted');
+        assert.equal(await gone('user', u), userDeleted === 'deleted');
+        assert.equal(await gone('group', g), groupDeleted === 'deleted');
+        if (roleDeleted === 'deleted') assert.deepEqual(await s.listRamLinksFrom(ACCOUNT, 'role-policy', r), [], `round ${round}: no link of the deleted role`);
+        if (userDeleted === 'deleted') {
+          assert.deepEqual(await s.listRamLinksFrom(ACCOUNT, 'user-group', u), [], `round ${round}: no membership of the deleted user`);
+          assert.deepEqual(await s.listUserAccessKeys(ACCOUNT, u), [], `round ${round}: no key of the deleted user`);
+        }
+        if (groupDeleted === 'deleted') assert.deepEqual(await s.listRamLinksTo(ACCOUNT, 'user-group', g), [], `round ${round}: no member of the deleted group`);
+      }
+    });
+
+    test('limits are decided with the insert: racing creates from two stores never overshoot', async () => {
+      const s = await fresh();
+      const b = await twin(s);
+      await s.createRamEntity(entity('u0', 'u0'));
+      for (let i = 1; i < 5; i++) assert.equal(await s.createRamEntity(entity(`u${i}`, `u${i}`), 6), 'created');
+      assert.equal(await s.createRamEntity(entity('g1', 'g1', { kind: 'group' }), 1), 'created', 'per kind');
+      assert.equal(await s.createRamEntity({ ...entity('u1', 'u1'), accountId: OTHER }, 1), 'created', 'per account');
+      const created = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? b : s).createRamEntity(entity(`n${i}`, `n${i}`), 6)));
+      assert.equal(created.filter((c) => c === 'created').length, 1, created.join());
+      assert.equal(created.filter((c) => c === 'limit').length, 7);
+      assert.equal(await s.countRamEntities(ACCOUNT, 'user'), 6);
+      assert.equal(await s.createRamEntity(entity('u1', 'u1'), 6), 'limit', 'the limit is checked first');
+      assert.equal(await s.createRamEntity(entity('u1', 'u1')), 'exists');
+
+      const keys = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? b : s).createUserAccessKey(key(`LTAI${i}`, 'u0'), 2)));
+      assert.equal(keys.filter((k) => k === 'created').length, 2, keys.join());
+      assert.equal((await s.listUserAccessKeys(ACCOUNT, 'u0')).length, 2);
+      assert.equal(await s.createUserAccessKey(key('LTAI9', 'nobody'), 2), 'missing');
+      assert.equal(await s.getUserAccessKey('LTAI9'), undefined);
+
+      const links = await Promise.all(Array.from({ length: 6 }, (_, i) =>
+        (i % 2 ? b : s).addRamLink(link('user-policy', 'u1', `System:P${i}`), undefined, { toPrefix: 'System:', max: 3 })));
+      assert.equal(links.filter((l) => l === 'added').length, 3, links.join());
+      assert.equal((await s.listRamLinksFrom(ACCOUNT, 'user-policy', 'u1')).length, 3);
+    });
+
     test('links: add once, list both ways in creation order, remove', async () => {
       const s = await fresh();
-      const link = (from: string, to: string, t: number) => ({ accountId: ACCOUNT, kind: 'user-group' as const, fromId: from, toId: to, createDate: t });
-      assert.equal(await s.addRamLink(link('u1', 'g2', T0 + 1)), true);
-      assert.equal(await s.addRamLink(link('u1', 'g1', T0 + 2)), true);
-      assert.equal(await s.addRamLink(link('u1', 'g1', T0 + 3)), false);
-      assert.equal(await s.addRamLink(link('u2', 'g1', T0)), true);
+      for (const id of ['u1', 'u2']) await s.createRamEntity(entity(id, id));
+      for (const id of ['g1', 'g2']) await s.createRamEntity(entity(id, id, { kind: 'group' }));
+      const member = (from: string, to: string, t: number) => s.addRamLink(link('user-group', from, to, t), { kind: 'group', id: to });
+      assert.equal(await member('u1', 'g2', T0 + 1), 'added');
+      assert.equal(await member('u1', 'g1', T0 + 2), 'added');
+      assert.equal(await member('u1', 'g1', T0 + 3), 'exists');
+      assert.equal(await member('u2', 'g1', T0), 'added');
       assert.deepEqual((await s.listRamLinksFrom(ACCOUNT, 'user-group', 'u1')).map((l) => l.toId), ['g2', 'g1']);
-      assert.deepEqual(await s.listRamLinksTo(ACCOUNT, 'user-group', 'g1'), [link('u2', 'g1', T0), link('u1', 'g1', T0 + 2)]);
+      assert.deepEqual(await s.listRamLinksTo(ACCOUNT, 'user-group', 'g1'), [link('user-group', 'u2', 'g1', T0), link('user-group', 'u1', 'g1', T0 + 2)]);
       assert.deepEqual(await s.listRamLinksFrom(ACCOUNT, 'user-policy', 'u1'), []);
       assert.equal(await s.removeRamLink(ACCOUNT, 'user-group', 'u1', 'g1'), true);
       assert.equal(await s.removeRamLink(ACCOUNT, 'user-group', 'u1', 'g1'), false);
@@ -724,11 +944,11 @@ function contract(backend: StoreBackend): void {
 
     test('user AccessKeys and STS sessions', async () => {
       const s = await fresh();
-      const key = (id: string, t: number) => ({ accessKeyId: id, accountId: ACCOUNT, userId: 'u1', secret: 'sec', status: 'Active' as const, createDate: t });
-      await s.putUserAccessKey(key('LTAI2', T0 + 1));
-      await s.putUserAccessKey(key('LTAI1', T0 + 1));
-      await s.putUserAccessKey({ ...key('LTAI2', T0 + 1), status: 'Inactive', secret: 'ignored' });
-      assert.deepEqual(await s.getUserAccessKey('LTAI2'), { ...key('LTAI2', T0 + 1), status: 'Inactive' }, 'only the status changes');
+      await s.createRamEntity(entity('u1', 'usr'));
+      assert.equal(await s.createUserAccessKey(key('LTAI2', 'u1', T0 + 1), 2), 'created');
+      assert.equal(await s.createUserAccessKey(key('LTAI1', 'u1', T0 + 1), 2), 'created');
+      assert.equal(await s.setUserAccessKeyStatus('LTAI2', 'Inactive'), true);
+      assert.deepEqual(await s.getUserAccessKey('LTAI2'), { ...key('LTAI2', 'u1', T0 + 1), status: 'Inactive' }, 'only the status changes');
       assert.deepEqual((await s.listUserAccessKeys(ACCOUNT, 'u1')).map((k) => k.accessKeyId), ['LTAI1', 'LTAI2']);
       assert.equal(await s.deleteUserAccessKey('LTAI1'), true);
       assert.equal(await s.deleteUserAccessKey('LTAI1'), false);
@@ -737,10 +957,13 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.setUserAccessKeyStatus('LTAI1', 'Active'), false, 'a deleted key is not re-created');
       assert.equal(await s.getUserAccessKey('LTAI1'), undefined);
       const session: StsSessionRecord = { accessKeyId: 'STS.1', accountId: ACCOUNT, secret: 's', token: 'tok', roleId: 'r1', roleName: 'role',
-        sessionName: 'sess', sessionPolicy: null, sourceIdentity: 'me', expiresAt: T0 + 3600_000, createDate: T0 };
+        sessionName: 'sess', sessionPolicy: null, sourceIdentity: 'me', originAccountId: ACCOUNT, originUserId: 'u1', expiresAt: T0 + 3600_000, createDate: T0 };
       await s.putStsSession(session);
+      const legacy = { ...session, accessKeyId: 'STS.3', originAccountId: null, originUserId: null };
+      await s.putStsSession(legacy);
       await s.putStsSession({ ...session, accessKeyId: 'STS.2', expiresAt: T0 + 10, sessionPolicy: '{"Version":"1"}', sourceIdentity: null });
       assert.deepEqual(await s.getStsSession('STS.1'), session);
+      assert.deepEqual(await s.getStsSession('STS.3'), legacy, 'a session without a recorded origin (stored before migration 8)');
       assert.equal(await s.pruneStsSessions(T0 + 11), 1);
       assert.equal(await s.getStsSession('STS.2'), undefined);
     });

@@ -3,8 +3,11 @@
  * dual-tunnel connection with EnableTunnelsBgp, attached at once (server options auto-attach, change delay 0),
  * then what DescribeVcoRouteEntries lists.
  */
+import { after, before } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
-import type { VpcClient } from './vpc-client';
+import { startTestServer, type TestServer } from './server';
+import { stopAllDaemons } from './speaker-daemons';
+import { vpcClient, type VpcClient } from './vpc-client';
 
 export const REGION = 'cn-hangzhou';
 
@@ -12,6 +15,23 @@ export const REGION = 'cn-hangzhou';
 export function loopbackServerEnv(): Record<string, string> {
   const first = 20000 + Math.floor(Math.random() * 900) * 10;
   return { VCOROUTE_BGP: 'loopback', VCOROUTE_BGP_LOOPBACK_PORTS: `${first}-${first + 9}`, VCOROUTE_AUTO_ATTACH: '1', VCOROUTE_CHANGE_DELAY_MS: '0' };
+}
+
+/**
+ * Registers the suite's hooks: a loopback-mode server (and its SDK client) before, every daemon stopped and
+ * the server closed after — also when a test failed.
+ */
+export function useLoopbackServer(env: Record<string, string> = {}): { readonly server: TestServer; readonly client: VpcClient } {
+  const suite = {} as { server: TestServer; client: VpcClient };
+  before(async () => {
+    suite.server = await startTestServer(undefined, { ...loopbackServerEnv(), ...env });
+    suite.client = vpcClient(suite.server);
+  });
+  after(async () => {
+    await stopAllDaemons();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 export interface BgpConnection {

@@ -16,11 +16,13 @@ export interface Creds {
 }
 
 type Extra = Record<string, unknown>;
-const options = (server: TestServer, creds: Creds, extra: Extra) => ({
+/** A server in this process (TestServer) or in its own (ServerProcess): clients need only its endpoint. */
+type Endpoint = Pick<TestServer, 'endpoint'>;
+const options = (server: Endpoint, creds: Creds, extra: Extra) => ({
   ...creds, endpoint: server.endpoint, protocol: 'http', regionId: 'cn-hangzhou', ...extra,
 });
 
-export const ramClient = (server: TestServer, creds: Creds, extra: Extra = {}): Ram => new (Ram as any)(options(server, creds, extra));
+export const ramClient = (server: Endpoint, creds: Creds, extra: Extra = {}): Ram => new (Ram as any)(options(server, creds, extra));
 export const stsClient = (server: TestServer, creds: Creds, extra: Extra = {}): Sts => new (Sts as any)(options(server, creds, extra));
 export const vpcClientFor = (server: TestServer, creds: Creds, extra: Extra = {}): Vpc => new (Vpc as any)(options(server, creds, extra));
 
@@ -69,3 +71,16 @@ export async function assumeRole(sts: Sts, roleArn: string, sessionName: string,
 }
 
 export const doc = (...statements: unknown[]) => JSON.stringify({ Version: '1', Statement: statements });
+
+/** Names Object.prototype answers to: a look-up keyed by client input must treat them as ordinary names. */
+export const PROTOTYPE_NAMES = ['toString', 'constructor', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable', 'toLocaleString'];
+/** The outcome of an SDK call: 'ok' or the error code (anything but an API error is rethrown). */
+export async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (err: any) {
+    if (typeof err?.code !== 'string' || typeof err?.statusCode !== 'number') throw err;
+    return err.code as string;
+  }
+}

@@ -6,7 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ALL_OPERATIONS } from '../../src/operations';
+import { tableName } from '../../src/products/params';
+import type { Operation } from '../../src/products/product';
+import { MAX_PARAMETER_VALUE } from '../../src/pop/request';
 import { assertNoServerErrors, send, v1Post, v3Send } from '../helpers/http';
+import { sdkRequestParameters } from '../helpers/sdk-request-params';
 import { rng, type Rng } from '../helpers/random';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -47,6 +51,35 @@ function randomParams(r: Rng): Record<string, string> {
 function isErrorBody(text: string): boolean {
   const body = JSON.parse(text) as Record<string, unknown>;
   return ['RequestId', 'HostId', 'Code', 'Message'].every((k) => typeof body[k] === 'string');
+}
+
+/** The documented error for an over-long value, by product (written out here, not taken from the tables). */
+function tooLongCode(op: Operation, name: string): string {
+  if (op.product.name === 'Vpc') return `IllegalParam.${name.split('.')[0]}`;
+  if (op.product.name === 'Ram') return `InvalidParameter.${name}.Length`;
+  return name === 'Policy' ? 'InvalidParameter.PolicySize' : `InvalidParameter.${name}`;
+}
+
+/** A wire name with list indexes: Tags.N.Key → Tags.1.Key. */
+const wireName = (name: string) => name.replace(/\.N(?=\.|$)/g, '.1');
+
+/** Everything an operation could have changed, as the root account sees it (RequestIds left out). */
+async function snapshot(baseUrl: string): Promise<string> {
+  const reads: [string, string, Record<string, string>][] = [
+    ['2016-04-28', 'DescribeVpnConnections', { RegionId: 'cn-hangzhou', PageSize: '50' }],
+    ['2016-04-28', 'DescribeCustomerGateways', { RegionId: 'cn-hangzhou', PageSize: '50' }],
+    ['2016-04-28', 'DescribeVcoRouteEntries', { RegionId: 'cn-hangzhou', VpnConnectionId: 'vco-fuzz1', PageSize: '50' }],
+    ['2015-05-01', 'ListUsers', {}], ['2015-05-01', 'ListGroups', {}], ['2015-05-01', 'ListRoles', {}],
+    ['2015-05-01', 'ListPolicies', { PolicyType: 'Custom' }],
+  ];
+  const out: unknown[] = [];
+  for (const [version, action, query] of reads) {
+    const res = await v3Send(baseUrl, { query, action, version });
+    assert.equal(res.status, 200, `${action}: ${res.text}`);
+    const { RequestId: _ignored, ...body } = res.json as Record<string, unknown>;
+    out.push(body);
+  }
+  return JSON.stringify(out);
 }
 
 describe('generated bad input', () => {
@@ -99,6 +132,60 @@ describe('generated bad input', () => {
     }
     // still serving
     assert.equal((await send(server.baseUrl, { path: '/_vcoroute/health' })).status, 200);
+  });
+
+  test('every parameter of every operation has a length limit: one character over → the documented error and nothing changed', async () => {
+    const before = await snapshot(server.baseUrl);
+    let checked = 0;
+    for (const op of ALL_OPERATIONS) {
+      for (const name of sdkRequestParameters(op)) {
+        const max = op.product.parameters.maxLength[tableName(name)];
+        assert.ok(max !== undefined, `${op.product.name} ${op.action}: ${name} has a length limit`);
+        assert.ok(max < MAX_PARAMETER_VALUE, `${name}: the product limit ${max} lies under the request-wide cap`);
+        const params = { RegionId: 'cn-hangzhou', [wireName(name)]: 'x'.repeat(max + 1) };
+        const res = await v3Send(server.baseUrl, { query: params, action: op.action, version: op.product.version });
+        assert.equal(res.status, 400, `${op.action} ${name} (${max + 1} characters): ${res.text.slice(0, 200)}`);
+        assert.equal(res.json.Code, tooLongCode(op, name), `${op.action} ${name}: ${res.text.slice(0, 200)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 250, `${checked} parameters checked`);
+    assert.equal(await snapshot(server.baseUrl), before, 'refused requests changed nothing');
+    // At the limit the length is accepted: whatever else is wrong, it is not refused for its length.
+    for (const op of ALL_OPERATIONS) {
+      for (const name of sdkRequestParameters(op)) {
+        const max = op.product.parameters.maxLength[tableName(name)]!;
+        const params = { RegionId: 'cn-hangzhou', [wireName(name)]: 'x'.repeat(max) };
+        const res = await v3Send(server.baseUrl, { query: params, action: op.action, version: op.product.version });
+        assert.ok(res.status < 500, `${op.action} ${name}: ${res.status}`);
+        if (res.status >= 400) assert.doesNotMatch(res.json.Message as string, /too long|longer than/, `${op.action} ${name} at ${max} characters`);
+      }
+    }
+  });
+
+  test('documented limits: VPC names and descriptions 100, tags 64/128, RAM names 64/128, documents 6,144, STS session policy 2,048', () => {
+    const limit = (action: string, name: string) => ALL_OPERATIONS.find((o) => o.action === action)!.product.parameters.maxLength[name];
+    const documented: [string, string, number][] = [
+      ['CreateCustomerGateway', 'Name', 100], ['CreateCustomerGateway', 'Description', 100], ['CreateVcoRouteEntry', 'Description', 100],
+      ['CreateCustomerGateway', 'Tags.N.Key', 64], ['CreateCustomerGateway', 'Tags.N.Value', 128], ['CreateCustomerGateway', 'AuthKey', 64],
+      ['CreateCustomerGateway', 'ClientToken', 64], ['CreateVpnAttachment', 'TunnelOptionsSpecification.N.TunnelIkeConfig.Psk', 100],
+      ['CreateUser', 'UserName', 64], ['CreateUser', 'DisplayName', 128], ['CreateUser', 'Comments', 128], ['CreatePolicy', 'PolicyName', 128],
+      ['CreatePolicy', 'PolicyDocument', 6144], ['CreatePolicy', 'Description', 1024], ['CreateRole', 'RoleName', 64],
+      ['CreateGroup', 'GroupName', 64], ['AssumeRole', 'RoleSessionName', 64], ['AssumeRole', 'Policy', 2048], ['AssumeRole', 'ExternalId', 1224],
+    ];
+    for (const [action, name, max] of documented) assert.equal(limit(action, name), max, `${action} ${name}`);
+  });
+
+  test('oversized values and names are refused before anything else, whatever the parameter', async () => {
+    const huge = await v3Send(server.baseUrl, { query: { RegionId: 'cn-hangzhou', VpnConnectionId: 'v'.repeat(MAX_PARAMETER_VALUE + 1) } });
+    assert.equal(huge.status, 400);
+    assert.equal(huge.json.Code, 'InvalidParameter');
+    const unknown = await v1Post(server.baseUrl, { RegionId: 'cn-hangzhou', VpnConnectionId: 'vco-fuzz1', Unknown: 'u'.repeat(100_000) });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.json.Code, 'InvalidParameter');
+    const longName = await v1Post(server.baseUrl, { RegionId: 'cn-hangzhou', VpnConnectionId: 'vco-fuzz1', ['N'.repeat(129)]: '1' });
+    assert.equal(longName.status, 400);
+    assert.equal(longName.json.Code, 'InvalidParameter');
   });
 
   test('no response was a 5xx', () => assertNoServerErrors());

@@ -1,7 +1,7 @@
 /**
  * Faults: a server process reaches PostgreSQL through a TCP proxy written here, and the test cuts it.
  * While cut, SDK calls get 503 ServiceUnavailable within the documented bound (connect 3 s + statement
- * 5 s, src/store/postgres/db.ts) and /_vcoroute/health says why; the process never crashes or hangs.
+ * 5 s, src/store/postgres/db.ts) and /_vcoroute/ready says why (/_vcoroute/health, liveness, stays 200); the process never crashes or hangs.
  * When the proxy is restored, service resumes by itself and nothing acknowledged before is lost.
  */
 import assert from 'node:assert/strict';
@@ -99,8 +99,8 @@ async function timed<T>(call: () => Promise<T>): Promise<{ ms: number; value?: T
   }
 }
 
-async function health(server: ServerProcess): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${server.baseUrl}/_vcoroute/health`);
+async function readiness(server: ServerProcess): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${server.baseUrl}/_vcoroute/ready`);
   return { status: res.status, body: await res.json() };
 }
 
@@ -134,7 +134,7 @@ describe('PostgreSQL faults', async () => {
       await db?.drop();
     });
 
-    test('while PostgreSQL is unreachable: 503 ServiceUnavailable within the bound, health reports it', async () => {
+    test('while PostgreSQL is unreachable: 503 ServiceUnavailable within the bound, readiness reports it', async () => {
       assert.equal((await describeRoutes(server)).statusCode, 200);
       proxy.cut();
       for (const call of [() => describeRoutes(server), () => createRoute(server, '192.168.2.0/24')]) {
@@ -144,12 +144,14 @@ describe('PostgreSQL faults', async () => {
         assert.equal(r.error.code, 'ServiceUnavailable');
         assert.ok(r.ms < BOUND_MS, `answered in ${r.ms} ms (bound ${BOUND_MS} ms)`);
       }
-      const h = await timed(() => health(server));
+      const h = await timed(() => readiness(server));
       assert.equal(h.value?.status, 503);
       assert.equal(h.value?.body.status, 'unavailable');
       assert.equal(h.value?.body.store, 'postgres');
       assert.match(h.value?.body.reason, /PostgreSQL is unavailable/);
       assert.ok(h.ms < BOUND_MS);
+      const live = await fetch(`${server.baseUrl}/_vcoroute/health`);
+      assert.equal(live.status, 200, 'liveness does not depend on the store');
       // admin writes too: 503, not 500
       const seed = await server.admin('POST', `/_vcoroute/v1/vpn-connections/${CONN}/routes`, { routes: [{ routeEntryType: 'custom', routeDest: '10.99.0.0/16' }] });
       assert.equal(seed.status, 503);
@@ -160,12 +162,12 @@ describe('PostgreSQL faults', async () => {
     test('when PostgreSQL is back, service resumes by itself and nothing acknowledged is lost', async () => {
       proxy.restore();
       const deadline = Date.now() + 20_000;
-      let h = await health(server);
+      let h = await readiness(server);
       while (h.status !== 200 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 250));
-        h = await health(server);
+        h = await readiness(server);
       }
-      assert.deepEqual(h, { status: 200, body: { status: 'ok', store: 'postgres' } });
+      assert.deepEqual(h, { status: 200, body: { status: 'ready', store: 'postgres' } });
       const page1 = await describeRoutes(server, 1);
       const page2 = await describeRoutes(server, 2);
       const listed = [...page1.body.vcoRouteEntries!, ...page2.body.vcoRouteEntries!].map((r) => r.routeDest);

@@ -9,20 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import type Ram from '@alicloud/ram20150501';
 import * as $Ram from '@alicloud/ram20150501';
 import { ROOT, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
-import { createPolicy, doc, ramClient } from '../helpers/ram';
+import { createPolicy, doc, outcome, ramClient } from '../helpers/ram';
 
 const statement = (action: string) => doc({ Effect: 'Allow', Action: action, Resource: '*' });
-
-/** The outcome of a call: 'ok' or the error code. */
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'ok';
-  } catch (err: any) {
-    if (typeof err?.code !== 'string' || typeof err?.statusCode !== 'number') throw err;
-    return err.code as string;
-  }
-}
 
 describe('RAM policy write races across two servers on one store', () => {
   let a: TestServer;

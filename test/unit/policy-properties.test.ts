@@ -112,6 +112,43 @@ describe('policy engine properties', () => {
     assert.ok(ms < 1000, `took ${ms} ms`);
   });
 
+  it('matching cost is bounded on adversarial patterns: a 2 KB pattern against a 100 KB ARN stays in milliseconds', () => {
+    // Issue 14 finding 3: backtracking to the last `*` cost text × pattern (about 1 s per match here).
+    const text = `acs:vpc:cn-hangzhou:1000000000000001:vpnconnection/${'a'.repeat(100_000)}`;
+    const hostile = [
+      `acs:*${'a'.repeat(2000)}b`,
+      `acs:*${'a'.repeat(2000)}b*`,
+      `acs:*${'a?'.repeat(1000)}b*`,
+      `acs:${'*a'.repeat(1000)}*b`,
+      `*${'?'.repeat(2000)}b`,
+    ];
+    for (const pattern of hostile) {
+      for (const ignoreCase of [false, true]) {
+        const match = compileWildcard(pattern, ignoreCase);
+        const started = process.hrtime.bigint();
+        assert.equal(match(text), false);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        assert.ok(ms < 150, `${pattern.slice(0, 20)}… (ignoreCase ${ignoreCase}) took ${ms} ms`);
+      }
+    }
+    assert.equal(compileWildcard(`acs:*${'a?'.repeat(1000)}*`, false)(text), true);
+    assert.equal(compileWildcard(`acs:*${'a'.repeat(2000)}`, false)(text), true);
+  });
+
+  it('wildcards agree with the reference on longer patterns with several stars and ? runs', () => {
+    const r = rng(2);
+    const alphabet = ['a', 'b', 'c'];
+    for (let i = 0; i < 3000; i++) {
+      const pattern = Array.from({ length: r.int(0, 14) }, () => pick(r, [...alphabet, '*', '?', '*'])).join('');
+      const text = Array.from({ length: r.int(0, 16) }, () => pick(r, alphabet)).join('');
+      assert.equal(compileWildcard(pattern, false)(text), globRef(pattern, text, false), `${pattern} ~ ${text}`);
+    }
+    // Shift-And over more than one 32-bit word
+    const long = `${'ab?'.repeat(30)}c`;
+    assert.equal(compileWildcard(`x*${long}*`, false)(`x${'abz'.repeat(40)}c${'abz'.repeat(30)}cy`), true);
+    assert.equal(compileWildcard(`x*${long}*`, false)(`x${'abz'.repeat(29)}c`), false);
+  });
+
   it('a Deny naming the exact request always wins; a non-matching Deny changes nothing', () => {
     const r = rng(2);
     for (let i = 0; i < RUNS; i++) {

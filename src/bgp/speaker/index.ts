@@ -6,9 +6,10 @@ import type { Logger } from 'pino';
 import type { ConnectionRecord, Store } from '../../store/store';
 import { acceptTunnelSession } from '../session';
 import type { BgpSpeakerConfig } from './config';
-import { BgpSpeaker, describeTunnels, type TunnelBgpView } from './speaker';
+import { BgpSpeaker } from './speaker';
+import { describeTunnels, type TunnelBgpView } from './view';
 
-export type { TunnelBgpView } from './speaker';
+export type { TunnelBgpView } from './view';
 export { isVpnWrite } from './change-hints';
 
 export interface ConnectionBgpView {

@@ -22,6 +22,7 @@ import type { BgpMode, BgpSpeakerConfig } from './config';
 import { closeListener, isLocalAddress, listen, type ListenAddress } from './listener';
 import { ConnectionRib, type ImportLimits } from './rib';
 import { bgpTunnels, sessionIdentity, type TunnelPlan } from './tunnel-plan';
+import { describeTunnels, type LocalTunnelState, type TunnelBgpView } from './view';
 
 /** Poll for changes made through other servers. */
 export const POLL_MS = 2000;
@@ -67,28 +68,6 @@ interface ConnectionRuntime {
   cloudRoutes: RouteRecord[];
   cloudVersion?: number;
   cloudReadAt: number;
-}
-
-export interface TunnelBgpView {
-  tunnelId: string;
-  tunnelIndex: number;
-  localAsn: number;
-  localBgpIp: string;
-  peerBgpIp: string;
-  peerAsn: number;
-  tunnelCidr: string;
-  listen: ListenAddress | null;
-  bindError?: string;
-  session: {
-    state: string;
-    peerAddress?: string;
-    prefixesReceived: number;
-    prefixesAccepted: number;
-    prefixesAdvertised: number;
-    establishedAt?: number;
-    /** the server holding the session (several servers on one database) */
-    holder?: string;
-  };
 }
 
 export class BgpSpeaker {
@@ -274,6 +253,10 @@ export class BgpSpeaker {
     if (this.closed) return refuse('shutdown', 'vcoroute is stopping');
     if (t.busy) return refuse('rejected', 'a session for this tunnel is already up');
     if (!t.plan.up) return refuse('tunnel-down', 'the tunnel is down');
+    // Tunnel mode accepts only the tunnel's peer address: anyone else is refused before any lease is taken.
+    if (this.config.mode === 'tunnel' && socket.remoteAddress?.replace(/^::ffff:/, '') !== t.plan.peerBgpIp) {
+      return refuse('rejected', `only ${t.plan.peerBgpIp} may connect`);
+    }
     t.busy = true;
     socket.pause();
     const now = Date.now();
@@ -484,37 +467,3 @@ export class BgpSpeaker {
 }
 
 const IGNORING_OBSERVER: SessionObserver = { established: () => undefined, update: () => undefined, refreshRequested: () => undefined, down: () => undefined };
-
-export interface LocalTunnelState {
-  listen: ListenAddress | null;
-  bindError?: string;
-  session?: TunnelBgpView['session'];
-}
-
-/**
- * The BGP tunnels of a connection as configured (whatever its state), each with where this server listens
- * and its session: this server's if it runs it, else the store's record of another server's live session.
- */
-export async function describeTunnels(
-  store: Store, c: ConnectionRecord, now: number, local: (tunnelId: string) => LocalTunnelState | undefined,
-): Promise<TunnelBgpView[]> {
-  const asns = new Map<string, number | null>();
-  for (const id of new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)])) {
-    if (id) asns.set(id, (await store.getCustomerGateway(c.accountId, id))?.asn ?? null);
-  }
-  const asAttached: ConnectionRecord = { ...c, state: 'attached', pendingState: null, pendingUntil: null };
-  const upNow = new Map(bgpTunnels(c, (id) => asns.get(id) ?? null, now).map((p) => [p.tunnelId, p.up]));
-  const records = new Map((await store.listBgpSessions(c.connectionId)).filter((r) => r.leaseExpiresAt > now).map((r) => [r.tunnelId, r]));
-  return bgpTunnels(asAttached, (id) => asns.get(id) ?? null, now).map((p) => {
-    const mine = upNow.has(p.tunnelId) ? local(p.tunnelId) : undefined;
-    const r = records.get(p.tunnelId);
-    const session = mine?.session ?? (r ? {
-      state: r.state, peerAddress: r.peerAddress ?? undefined, prefixesReceived: r.prefixesReceived, prefixesAccepted: r.prefixesAccepted,
-      prefixesAdvertised: r.prefixesAdvertised, establishedAt: r.establishedAt ?? undefined, holder: r.holder,
-    } : { state: 'Idle', prefixesReceived: 0, prefixesAccepted: 0, prefixesAdvertised: 0 });
-    return {
-      tunnelId: p.tunnelId, tunnelIndex: p.tunnelIndex, localAsn: p.localAsn, localBgpIp: p.localBgpIp, peerBgpIp: p.peerBgpIp, peerAsn: p.peerAsn,
-      tunnelCidr: p.tunnelCidr, listen: mine?.listen ?? null, ...(mine?.bindError ? { bindError: mine.bindError } : {}), session,
-    };
-  });
-}

@@ -45,13 +45,13 @@ export const createAccessKey = ramOperation<KeyInput>({
   parse: keyTarget,
   async run(input, ctx) {
     const user = await targetUser(ctx, input);
-    if ((await ctx.store.listUserAccessKeys(user.accountId, user.id)).length >= MAX_ACCESS_KEYS_PER_USER) {
-      throw new PopError(E.LimitExceededUserAccessKey);
-    }
     const key: UserAccessKeyRecord = {
       accessKeyId: newAccessKeyId(), accountId: user.accountId, userId: user.id, secret: newAccessKeySecret(), status: 'Active', createDate: ctx.now,
     };
-    await ctx.store.putUserAccessKey(key);
+    // Counted and inserted in one step while the user exists, against concurrent creates and DeleteUser.
+    const created = await ctx.store.createUserAccessKey(key, MAX_ACCESS_KEYS_PER_USER);
+    if (created === 'missing') throw new PopError(E.EntityNotExistUser);
+    if (created === 'limit') throw new PopError(E.LimitExceededUserAccessKey);
     return { AccessKey: { AccessKeyId: key.accessKeyId, AccessKeySecret: key.secret, Status: key.status, CreateDate: ramDate(key.createDate) } };
   },
 });

@@ -59,18 +59,16 @@ function attachOperations(label: 'User' | 'Group' | 'Role'): Operation[] {
     async run(input, ctx) {
       const entity = await requireEntity(ctx, t.kind, input.target, t.missing);
       await requirePolicy(ctx, input.type, input.policy);
-      const attached = await ctx.store.listRamLinksFrom(entity.accountId, t.link, entity.id);
-      const key = policyKey(input.type, input.policy);
-      if (attached.some((l) => l.toId === key)) throw new PopError(t.already);
-      if (attached.filter((l) => splitPolicyKey(l.toId).type === input.type).length >= MAX_ATTACHED[input.type]) {
-        throw new PopError(E.LimitExceededAttachment);
-      }
-      const link = { accountId: entity.accountId, kind: t.link, fromId: entity.id, toId: key, createDate: ctx.now };
-      // A custom policy's link is added only while the policy exists, decided by the store against a racing
-      // DeletePolicy (store.deleteRamEntityUnlinked); system policies have no entity.
-      const added = input.type === 'Custom' ? await ctx.store.addRamLinkToEntity(link, 'policy', input.policy) : (await ctx.store.addRamLink(link)) ? 'added' : 'exists';
-      if (added === 'missing') throw new PopError(E.EntityNotExistPolicy);
+      const link = { accountId: entity.accountId, kind: t.link, fromId: entity.id, toId: policyKey(input.type, input.policy), createDate: ctx.now };
+      // Added only while the entity and (custom) policy exist and the entity has room for another policy of the
+      // type, decided by the store against DeletePolicy, Delete{User,Group,Role} and other attaches; system
+      // policies have no entity.
+      const policy = input.type === 'Custom' ? { kind: 'policy' as const, name: input.policy } : undefined;
+      const added = await ctx.store.addRamLink(link, policy, { toPrefix: policyKey(input.type, ''), max: MAX_ATTACHED[input.type] });
+      if (added === 'missing-from') throw new PopError(t.missing);
+      if (added === 'missing-to') throw new PopError(E.EntityNotExistPolicy);
       if (added === 'exists') throw new PopError(t.already);
+      if (added === 'limit') throw new PopError(E.LimitExceededAttachment);
       return {};
     },
   });

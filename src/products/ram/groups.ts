@@ -7,7 +7,7 @@ import { E, PopError } from '../../pop/errors';
 import { newGroupId, ramDate } from '../../iam/ids';
 import type { RamEntityRecord } from '../../store/store';
 import type { ResponseBody } from '../product';
-import { fields, groupName, listPage, page, ramArn, ramOperation, requireGroup, requireUser, text, userName, type Page } from './product';
+import { deleteUnlinked, fields, groupName, listPage, page, ramArn, ramOperation, requireGroup, requireUser, text, userName, type Page } from './product';
 
 function groupView(e: RamEntityRecord, withUpdateDate: boolean): ResponseBody {
   const out: ResponseBody = { GroupId: e.id, GroupName: e.name, ...fields(e.data, { comments: 'Comments' }), CreateDate: ramDate(e.createDate) };
@@ -21,13 +21,13 @@ export const createGroup = ramOperation<{ group: string; comments?: string }>({
   action: 'CreateGroup',
   write: true,
   resource: arn,
-  parse: (params) => ({ group: groupName(params), comments: text(params, 'Comments', 128) }),
+  parse: (params) => ({ group: groupName(params), comments: text(params, 'Comments') }),
   async run(input, ctx) {
     const e: RamEntityRecord = {
       accountId: ctx.principal.accountId, kind: 'group', id: newGroupId(), name: input.group, createDate: ctx.now, updateDate: ctx.now,
       data: input.comments === undefined ? {} : { comments: input.comments },
     };
-    if (!(await ctx.store.createRamEntity(e))) throw new PopError(E.EntityAlreadyExistsGroup);
+    if ((await ctx.store.createRamEntity(e)) !== 'created') throw new PopError(E.EntityAlreadyExistsGroup);
     return { Group: groupView(e, false) };
   },
 });
@@ -60,7 +60,7 @@ export const updateGroup = ramOperation<{ group: string; newName?: string; comme
   parse: (params) => ({
     group: groupName(params),
     newName: params.NewGroupName ? groupName(params, 'NewGroupName') : undefined,
-    comments: text(params, 'NewComments', 128),
+    comments: text(params, 'NewComments'),
   }),
   async run(input, ctx) {
     const g = await requireGroup(ctx, input.group);
@@ -77,9 +77,10 @@ export const deleteGroup = ramOperation<{ group: string }>({
   parse: (params) => ({ group: groupName(params) }),
   async run(input, ctx) {
     const g = await requireGroup(ctx, input.group);
-    if ((await ctx.store.listRamLinksTo(g.accountId, 'user-group', g.id)).length > 0) throw new PopError(E.DeleteConflictGroupUser);
-    if ((await ctx.store.listRamLinksFrom(g.accountId, 'group-policy', g.id)).length > 0) throw new PopError(E.DeleteConflictGroupPolicy);
-    await ctx.store.deleteRamEntity(g.accountId, 'group', g.id);
+    await deleteUnlinked(ctx, g, [
+      [{ links: 'user-group', to: g.id }, E.DeleteConflictGroupUser],
+      [{ links: 'group-policy', from: g.id }, E.DeleteConflictGroupPolicy],
+    ], E.EntityNotExistGroup);
     return {};
   },
 });
@@ -92,8 +93,11 @@ export const addUserToGroup = ramOperation<{ group: string; user: string }>({
   async run(input, ctx) {
     const g = await requireGroup(ctx, input.group);
     const u = await requireUser(ctx, input.user);
-    const added = await ctx.store.addRamLink({ accountId: g.accountId, kind: 'user-group', fromId: u.id, toId: g.id, createDate: ctx.now });
-    if (!added) throw new PopError(E.EntityAlreadyExistsUserGroup);
+    // Added only while both the user and the group exist, decided by the store against DeleteUser/DeleteGroup.
+    const added = await ctx.store.addRamLink({ accountId: g.accountId, kind: 'user-group', fromId: u.id, toId: g.id, createDate: ctx.now }, { kind: 'group', id: g.id });
+    if (added === 'missing-from') throw new PopError(E.EntityNotExistUser);
+    if (added === 'missing-to') throw new PopError(E.EntityNotExistGroup);
+    if (added !== 'added') throw new PopError(E.EntityAlreadyExistsUserGroup);
     return {};
   },
 });

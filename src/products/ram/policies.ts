@@ -19,15 +19,9 @@ import { bool, optional, page, policyName, ramArn, ramOperation, required, text,
 /** LIMITS (ram.md §7): 1,500 custom policies per account, 5 versions per policy. */
 export const MAX_CUSTOM_POLICIES = 1500;
 export const MAX_POLICY_VERSIONS = 5;
-/** PolicyDocument 1–6,144 characters (CreatePolicyRequest.ts). */
-export const MAX_POLICY_DOCUMENT = 6144;
-
-/** Validates a document for storage; errors as RAM reports them. */
+/** Validates a document for storage (its length is bounded by RAM_PARAMETERS); errors as RAM reports them. */
 export function validDocument(params: Params, param: string, kind: PolicyKind): string {
   const doc = required(params, param);
-  if (doc.length > MAX_POLICY_DOCUMENT) {
-    throw ramInvalidParameter(param, 'Length', `The parameter ${param} must be 1 to ${MAX_POLICY_DOCUMENT} characters long.`);
-  }
   try {
     compiledPolicy(doc, kind);
   } catch (err) {
@@ -116,17 +110,18 @@ export const createPolicy = ramOperation<{ name: string; document: string; descr
   action: 'CreatePolicy',
   write: true,
   resource: arn,
-  parse: (params) => ({ name: policyName(params), document: validDocument(params, 'PolicyDocument', 'identity'), description: text(params, 'Description', 1024) ?? '' }),
+  parse: (params) => ({ name: policyName(params), document: validDocument(params, 'PolicyDocument', 'identity'), description: text(params, 'Description') ?? '' }),
   async run(input, ctx) {
     const accountId = ctx.principal.accountId;
-    if ((await ctx.store.countRamEntities(accountId, 'policy')) >= MAX_CUSTOM_POLICIES) throw new PopError(E.LimitExceededPolicy);
     const data: CustomPolicyData = {
       description: input.description, defaultVersion: 'v1', nextVersion: 2, versions: [{ versionId: 'v1', document: input.document, createDate: ctx.now }],
     };
+    // Counted and inserted in one step under the account's RAM lock: concurrent creates never overshoot.
     const created = await ctx.store.createRamEntity({
       accountId, kind: 'policy', id: randomDigits(16), name: input.name, createDate: ctx.now, updateDate: ctx.now, data: data as unknown as Record<string, unknown>,
-    });
-    if (!created) throw new PopError(E.EntityAlreadyExistsPolicy);
+    }, MAX_CUSTOM_POLICIES);
+    if (created === 'limit') throw new PopError(E.LimitExceededPolicy);
+    if (created === 'exists') throw new PopError(E.EntityAlreadyExistsPolicy);
     return { Policy: { PolicyName: input.name, PolicyType: 'Custom', Description: input.description, DefaultVersion: 'v1', CreateDate: ramDate(ctx.now) } };
   },
 });
@@ -192,9 +187,11 @@ export const deletePolicy = ramOperation<{ name: string; cascading: boolean }>({
       if (!input.cascading && p.versions.length > 1) throw new PopError(E.DeleteConflictPolicyVersion);
       // The store decides "no attachments" again together with the delete (and only if the versions checked are
       // current), against AttachPolicyTo* racing with it (store.addRamLinkToEntity).
-      const outcome = await ctx.store.deleteRamEntityUnlinked(accountId, 'policy', p.entity!.id, POLICY_LINK_KINDS, key, p.entity!.revision ?? 0);
-      if (outcome === 'linked') throw new PopError(E.DeleteConflictPolicyAttachment);
-      return outcome === 'deleted' ? {} : undefined;
+      const dependents = POLICY_LINK_KINDS.map((links) => ({ links, to: key }));
+      const outcome = await ctx.store.deleteRamEntityUnlinked(accountId, 'policy', p.entity!.id, dependents, p.entity!.revision ?? 0);
+      if (outcome === 'deleted') return {};
+      if (outcome === 'missing') return undefined;
+      throw new PopError(E.DeleteConflictPolicyAttachment);
     });
   },
 });

@@ -7,10 +7,11 @@ import { E, PopError, missingParameter, ramInvalidParameter, type ErrorDefinitio
 import type { Params } from '../../pop/signature';
 import { invalidateAccount } from '../../iam/effective';
 import type { Principal } from '../../identity/principal';
-import type { RamEntityKind, RamEntityRecord } from '../../store/store';
+import type { RamDependents, RamEntityKind, RamEntityRecord } from '../../store/store';
 import { defineOperation, type Operation, type OperationContext, type Product, type ResponseBody } from '../product';
+import { NAME_LENGTH, RAM_PARAMETERS } from './ram-params';
 
-export const RAM: Product = { name: 'Ram', version: '2015-05-01', host: 'ram.aliyuncs.com', ramService: 'ram' };
+export const RAM: Product = { name: 'Ram', version: '2015-05-01', host: 'ram.aliyuncs.com', ramService: 'ram', parameters: RAM_PARAMETERS };
 
 /** acs:ram::{accountId}:{type}/{name} (RAM ARNs have an empty region, ram.md §1). */
 export function ramArn(accountId: string, type: 'user' | 'group' | 'role' | 'policy', name: string): string {
@@ -68,21 +69,19 @@ export function entityName(params: Params, param: string, max: number, chars: Re
   return v;
 }
 
-export const USER_NAME = { max: 64, chars: /^[A-Za-z0-9._-]+$/, text: 'letters, digits, ".", "_" and "-"' };
-export const GROUP_NAME = { max: 64, chars: /^[A-Za-z0-9.-]+$/, text: 'letters, digits, "." and "-"' };
-export const ROLE_NAME = { max: 64, chars: /^[A-Za-z0-9.-]+$/, text: 'letters, digits, "." and "-"' };
-export const POLICY_NAME = { max: 128, chars: /^[A-Za-z0-9-]+$/, text: 'letters, digits and "-"' };
+export const USER_NAME = { max: NAME_LENGTH.user, chars: /^[A-Za-z0-9._-]+$/, text: 'letters, digits, ".", "_" and "-"' };
+export const GROUP_NAME = { max: NAME_LENGTH.group, chars: /^[A-Za-z0-9.-]+$/, text: 'letters, digits, "." and "-"' };
+export const ROLE_NAME = { max: NAME_LENGTH.role, chars: /^[A-Za-z0-9.-]+$/, text: 'letters, digits, "." and "-"' };
+export const POLICY_NAME = { max: NAME_LENGTH.policy, chars: /^[A-Za-z0-9-]+$/, text: 'letters, digits and "-"' };
 
 export const userName = (p: Params, param = 'UserName', isRequired = true) => entityName(p, param, USER_NAME.max, USER_NAME.chars, USER_NAME.text, isRequired);
 export const groupName = (p: Params, param = 'GroupName') => entityName(p, param, GROUP_NAME.max, GROUP_NAME.chars, GROUP_NAME.text);
 export const roleName = (p: Params, param = 'RoleName') => entityName(p, param, ROLE_NAME.max, ROLE_NAME.chars, ROLE_NAME.text);
 export const policyName = (p: Params, param = 'PolicyName') => entityName(p, param, POLICY_NAME.max, POLICY_NAME.chars, POLICY_NAME.text);
 
-/** Free text limited in length, e.g. Comments (1–128), Description (1–1,024). */
-export function text(params: Params, param: string, max: number): string | undefined {
-  const v = optional(params, param);
-  if (v !== undefined && v.length > max) throw ramInvalidParameter(param, 'Length', `The parameter ${param} must be 1 to ${max} characters long.`);
-  return v;
+/** Free text, e.g. Comments, Description: its length is bounded by RAM_PARAMETERS before parsing. */
+export function text(params: Params, param: string): string | undefined {
+  return optional(params, param);
 }
 
 export function integer(params: Params, param: string, min: number, max: number, fallback: number): number {
@@ -142,6 +141,21 @@ export async function requireEntity(ctx: OperationContext, kind: RamEntityKind, 
 export const requireUser = (ctx: OperationContext, name: string) => requireEntity(ctx, 'user', name, E.EntityNotExistUser);
 export const requireGroup = (ctx: OperationContext, name: string) => requireEntity(ctx, 'group', name, E.EntityNotExistGroup);
 export const requireRole = (ctx: OperationContext, name: string) => requireEntity(ctx, 'role', name, E.EntityNotExistRole);
+
+/** Something that keeps an entity from being deleted, and the DeleteConflict error it raises. */
+export type DeleteBlocker = readonly [RamDependents, ErrorDefinition];
+
+/**
+ * Deletes a user, group or role unless something still depends on it: the store decides that together with
+ * the delete, against links and AccessKeys added concurrently (store.deleteRamEntityUnlinked). The first
+ * blocker found, in the order given, is the error; `missing` when another request deleted the entity first.
+ */
+export async function deleteUnlinked(ctx: OperationContext, e: RamEntityRecord, blockers: readonly DeleteBlocker[], missing: ErrorDefinition): Promise<void> {
+  const outcome = await ctx.store.deleteRamEntityUnlinked(e.accountId, e.kind, e.id, blockers.map(([dependent]) => dependent));
+  if (outcome === 'deleted') return;
+  if (outcome === 'missing') throw new PopError(missing);
+  throw new PopError(blockers.find(([dependent]) => dependent === outcome)![1]);
+}
 
 /** Copies the set string fields of `data` into a response object under their API names. */
 export function fields(data: Record<string, unknown>, names: Record<string, string>): ResponseBody {

@@ -6,7 +6,7 @@ import { E, PopError } from '../../pop/errors';
 import { newRoleId, ramDate } from '../../iam/ids';
 import type { RamEntityRecord } from '../../store/store';
 import type { ResponseBody } from '../product';
-import { integer, listPage, page, ramArn, ramOperation, requireRole, roleName, text, type Page } from './product';
+import { deleteUnlinked, integer, listPage, page, ramArn, ramOperation, requireRole, roleName, text, type Page } from './product';
 import { validDocument } from './policies';
 
 /** MaxSessionDuration 3,600–43,200 s, default 3,600 (CreateRoleRequest.ts). */
@@ -40,7 +40,7 @@ export const createRole = ramOperation<{ role: string } & RoleData>({
   parse: (params) => ({
     role: roleName(params),
     trustPolicy: validDocument(params, 'AssumeRolePolicyDocument', 'trust'),
-    description: text(params, 'Description', 1024) ?? '',
+    description: text(params, 'Description') ?? '',
     maxSessionDuration: integer(params, 'MaxSessionDuration', MIN_SESSION_DURATION, MAX_SESSION_DURATION, MIN_SESSION_DURATION),
   }),
   async run(input, ctx) {
@@ -49,7 +49,7 @@ export const createRole = ramOperation<{ role: string } & RoleData>({
       accountId: ctx.principal.accountId, kind: 'role', id: newRoleId(), name: input.role, createDate: ctx.now, updateDate: ctx.now,
       data: data as unknown as Record<string, unknown>,
     };
-    if (!(await ctx.store.createRamEntity(e))) throw new PopError(E.EntityAlreadyExistsRole);
+    if ((await ctx.store.createRamEntity(e)) !== 'created') throw new PopError(E.EntityAlreadyExistsRole);
     return { Role: roleView(e, true) };
   },
 });
@@ -83,7 +83,7 @@ export const updateRole = ramOperation<{ role: string; trustPolicy?: string; des
   parse: (params) => ({
     role: roleName(params),
     trustPolicy: params.NewAssumeRolePolicyDocument ? validDocument(params, 'NewAssumeRolePolicyDocument', 'trust') : undefined,
-    description: text(params, 'NewDescription', 1024),
+    description: text(params, 'NewDescription'),
     maxSessionDuration: params.NewMaxSessionDuration
       ? integer(params, 'NewMaxSessionDuration', MIN_SESSION_DURATION, MAX_SESSION_DURATION, MIN_SESSION_DURATION)
       : undefined,
@@ -110,8 +110,7 @@ export const deleteRole = ramOperation<{ role: string }>({
   parse: (params) => ({ role: roleName(params) }),
   async run(input, ctx) {
     const e = await requireRole(ctx, input.role);
-    if ((await ctx.store.listRamLinksFrom(e.accountId, 'role-policy', e.id)).length > 0) throw new PopError(E.DeleteConflictRolePolicy);
-    await ctx.store.deleteRamEntity(e.accountId, 'role', e.id);
+    await deleteUnlinked(ctx, e, [[{ links: 'role-policy', from: e.id }, E.DeleteConflictRolePolicy]], E.EntityNotExistRole);
     return {};
   },
 });

@@ -4,7 +4,7 @@ import type { Params } from '../../pop/signature';
 import { newUserId, ramDate } from '../../iam/ids';
 import type { RamEntityRecord } from '../../store/store';
 import type { ResponseBody } from '../product';
-import { fields, listPage, page, ramArn, ramOperation, requireUser, text, userName, type Page } from './product';
+import { deleteUnlinked, fields, listPage, page, ramArn, ramOperation, requireUser, text, userName, type Page } from './product';
 
 /** LIMIT: 1,000 RAM users per account (ram.md §7). */
 export const MAX_USERS_PER_ACCOUNT = 1000;
@@ -19,17 +19,17 @@ interface UserFields {
 }
 
 function userFields(params: Params, prefix: '' | 'New'): UserFields {
-  const email = text(params, `${prefix}Email`, 128);
+  const email = text(params, `${prefix}Email`);
   if (email !== undefined && !/^[^@\s]+@[^@\s]+$/.test(email)) {
     throw ramInvalidParameter(`${prefix}Email`, 'Format', `The parameter ${prefix}Email is not an email address.`);
   }
-  const mobilePhone = text(params, `${prefix}MobilePhone`, 32);
+  const mobilePhone = text(params, `${prefix}MobilePhone`);
   if (mobilePhone !== undefined && !/^\d{1,4}-[\d*]{4,20}$/.test(mobilePhone)) {
     throw ramInvalidParameter(`${prefix}MobilePhone`, 'Format', `The parameter ${prefix}MobilePhone must look like 86-1868888****.`);
   }
   return {
-    displayName: text(params, `${prefix}DisplayName`, 128),
-    comments: text(params, `${prefix}Comments`, 128),
+    displayName: text(params, `${prefix}DisplayName`),
+    comments: text(params, `${prefix}Comments`),
     mobilePhone,
     email,
   };
@@ -47,12 +47,13 @@ export const createUser = ramOperation<{ name: string; fields: UserFields }>({
   resource: (input, p) => ramArn(p.accountId, 'user', input.name),
   parse: (params) => ({ name: userName(params), fields: userFields(params, '') }),
   async run(input, ctx) {
-    const accountId = ctx.principal.accountId;
-    if ((await ctx.store.countRamEntities(accountId, 'user')) >= MAX_USERS_PER_ACCOUNT) throw new PopError(E.LimitExceededUser);
     const entity: RamEntityRecord = {
-      accountId, kind: 'user', id: newUserId(), name: input.name, createDate: ctx.now, updateDate: ctx.now, data: { ...input.fields },
+      accountId: ctx.principal.accountId, kind: 'user', id: newUserId(), name: input.name, createDate: ctx.now, updateDate: ctx.now, data: { ...input.fields },
     };
-    if (!(await ctx.store.createRamEntity(entity))) throw new PopError(E.EntityAlreadyExistsUser);
+    // The store counts and inserts in one step under the account's RAM lock: concurrent creates never overshoot.
+    const created = await ctx.store.createRamEntity(entity, MAX_USERS_PER_ACCOUNT);
+    if (created === 'limit') throw new PopError(E.LimitExceededUser);
+    if (created === 'exists') throw new PopError(E.EntityAlreadyExistsUser);
     return { User: userView(entity, false) };
   },
 });
@@ -103,13 +104,12 @@ export const deleteUser = ramOperation<{ name: string }>({
   resource: (input, p) => ramArn(p.accountId, 'user', input.name),
   parse: (params) => ({ name: userName(params) }),
   async run(input, ctx) {
-    const { store } = ctx;
     const user = await requireUser(ctx, input.name);
-    const accountId = user.accountId;
-    if ((await store.listUserAccessKeys(accountId, user.id)).length > 0) throw new PopError(E.DeleteConflictUserAccessKey);
-    if ((await store.listRamLinksFrom(accountId, 'user-policy', user.id)).length > 0) throw new PopError(E.DeleteConflictUserPolicy);
-    if ((await store.listRamLinksFrom(accountId, 'user-group', user.id)).length > 0) throw new PopError(E.DeleteConflictUserGroup);
-    await store.deleteRamEntity(accountId, 'user', user.id);
+    await deleteUnlinked(ctx, user, [
+      [{ accessKeysOf: user.id }, E.DeleteConflictUserAccessKey],
+      [{ links: 'user-policy', from: user.id }, E.DeleteConflictUserPolicy],
+      [{ links: 'user-group', from: user.id }, E.DeleteConflictUserGroup],
+    ], E.EntityNotExistUser);
     return {};
   },
 });

@@ -17,7 +17,8 @@ import { STS } from './product';
 
 export const MIN_DURATION_SECONDS = 900;
 export const DEFAULT_DURATION_SECONDS = 3600;
-export const MAX_SESSION_POLICY = 2048;
+/** Role chaining: a session obtained with a role session's credentials lasts at most 1 hour (docs/compatibility.md). */
+export const MAX_CHAINED_DURATION_SECONDS = 3600;
 
 interface AssumeRoleInput {
   roleArn: string;
@@ -47,7 +48,6 @@ function parse(params: Record<string, string | undefined>): AssumeRoleInput {
   }
   const policy = params.Policy || undefined;
   if (policy !== undefined) {
-    if (policy.length > MAX_SESSION_POLICY) throw new PopError(E.InvalidParameterPolicySize);
     try {
       compiledPolicy(policy, 'identity');
     } catch (err) {
@@ -69,9 +69,39 @@ function trustCaller(p: Exclude<Principal, { kind: 'root' }>): Map<string, strin
   return new Map([['RAM', [`acs:ram::${p.accountId}:root`, p.accountId, ...own]]]);
 }
 
+type ChainOrigin = { accountId: string; userId: string };
+
+/**
+ * Role chaining — a role session calling AssumeRole — decided here and nowhere else (docs/compatibility.md):
+ * every session records the RAM user at the root of its chain; a chained call is refused once that user is
+ * gone (or was never recorded), so a chain cannot outlive its origin by renewing itself; and a chained session
+ * lasts at most MAX_CHAINED_DURATION_SECONDS whatever the role's MaxSessionDuration (refused above it, as
+ * DurationSeconds above MaxSessionDuration is).
+ */
+const roleChaining = {
+  async origin(caller: Exclude<Principal, { kind: 'root' }>, ctx: OperationContext): Promise<ChainOrigin> {
+    if (caller.kind === 'user') return { accountId: caller.accountId, userId: caller.userId };
+    const origin = caller.chainOrigin;
+    if (origin === null || !(await ctx.store.getRamEntityById(origin.accountId, 'user', origin.userId))) {
+      throw new PopError(E.NoPermissionChainOriginGone);
+    }
+    return origin;
+  },
+  /** The DurationSeconds to grant, or the documented refusal. */
+  duration(caller: Exclude<Principal, { kind: 'root' }>, requested: number | undefined, roleMax: number): number {
+    const chained = caller.kind === 'role';
+    const max = chained ? Math.min(MAX_CHAINED_DURATION_SECONDS, roleMax) : roleMax;
+    const duration = requested ?? Math.min(DEFAULT_DURATION_SECONDS, max);
+    if (chained && duration > max && duration <= roleMax) throw new PopError(E.InvalidParameterDurationSecondsChained);
+    if (duration < MIN_DURATION_SECONDS || duration > max) throw new PopError(E.InvalidParameterDurationSeconds);
+    return duration;
+  },
+};
+
 async function run(input: AssumeRoleInput, ctx: OperationContext) {
   const caller = ctx.principal;
   if (caller.kind === 'root') throw new PopError(E.NoPermissionRootAssumeRole);
+  const origin = await roleChaining.origin(caller, ctx);
   const role = await ctx.store.getRamEntity(input.roleAccountId, 'role', input.roleName);
   if (!role) throw new PopError(E.EntityNotExistRole);
   const data = roleData(role);
@@ -83,13 +113,13 @@ async function run(input: AssumeRoleInput, ctx: OperationContext) {
     if (role.accountId !== caller.accountId) throw new PopError(E.EntityNotExistRole);
     throw accessDenied(E.NoPermissionSts, caller, 'sts:AssumeRole', { decision: trust, policyType: 'AssumeRolePolicy' });
   }
-  const duration = input.durationSeconds ?? Math.min(DEFAULT_DURATION_SECONDS, data.maxSessionDuration);
-  if (duration < MIN_DURATION_SECONDS || duration > data.maxSessionDuration) throw new PopError(E.InvalidParameterDurationSeconds);
+  const duration = roleChaining.duration(caller, input.durationSeconds, data.maxSessionDuration);
 
   const accessKeyId = newStsAccessKeyId();
   const session = {
     accessKeyId, accountId: role.accountId, secret: newStsSecret(), token: issueSecurityToken(accessKeyId), roleId: role.id, roleName: role.name,
     sessionName: input.sessionName, sessionPolicy: input.policy ?? null, sourceIdentity: input.sourceIdentity ?? null,
+    originAccountId: origin.accountId, originUserId: origin.userId,
     expiresAt: ctx.now + duration * 1000, createDate: ctx.now,
   };
   await ctx.store.putStsSession(session);

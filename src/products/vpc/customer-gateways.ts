@@ -81,7 +81,7 @@ export const createCustomerGateway = defineOperation<CreateInput>({
       tags: tagsParam(params),
     };
   },
-  async run(input, { store, principal, now }) {
+  async run(input, { store, principal, now, clientToken }) {
     const gateway: CustomerGatewayRecord = {
       customerGatewayId: newResourceId('cgw'),
       accountId: principal.accountId,
@@ -95,14 +95,15 @@ export const createCustomerGateway = defineOperation<CreateInput>({
       tags: input.tags,
       createTime: now,
     };
-    await store.putCustomerGateway(gateway);
-    return {
+    const body = {
       CustomerGatewayId: gateway.customerGatewayId,
       IpAddress: gateway.ipAddress,
       Name: gateway.name,
       Description: gateway.description,
       CreateTime: gateway.createTime,
     };
+    await store.putCustomerGateway(gateway, clientToken?.completion(body));
+    return body;
   },
 });
 
@@ -167,9 +168,9 @@ export const deleteCustomerGateway = defineOperation<OneGatewayInput>({
   resource: (input, principal) => gatewayArn(input.regionId, principal.accountId, input.customerGatewayId),
   clientToken: true,
   parse: parseOne,
-  async run(input, { store, principal }) {
+  async run(input, { store, principal, clientToken }) {
     await findCustomerGateway(store, principal.accountId, input.regionId, input.customerGatewayId);
-    const outcome = await store.deleteCustomerGateway(principal.accountId, input.customerGatewayId);
+    const outcome = await store.deleteCustomerGateway(principal.accountId, input.customerGatewayId, clientToken?.completion({}));
     if (outcome === 'missing') throw new PopError(E.CustomerGatewayNotFound);
     if (outcome === 'in-use') throw new PopError(E.CustomerGatewayInUse);
     return {};

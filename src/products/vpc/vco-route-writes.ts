@@ -110,10 +110,7 @@ export const createVcoRouteEntry = defineOperation<RouteAddress & { description:
       checkAttachedChange(c, ctx.now);
       throw new PopError(E.DryRunOperation);
     }
-    await beginAttachedChange(ctx, c);
-    const inserted = await guarded(ctx, c, () => ctx.store.insertRoute(c.connectionId, { key, route }, STILL_ATTACHED));
-    if (!inserted) throw new PopError(E.VcoRouteEntryAlreadyExists);
-    return {
+    const body = {
       VpnConnectionId: c.connectionId,
       RouteDest: route.routeDest,
       NextHop: route.nextHop,
@@ -123,6 +120,10 @@ export const createVcoRouteEntry = defineOperation<RouteAddress & { description:
       State: 'published',
       CreateTime: route.createTime,
     };
+    await beginAttachedChange(ctx, c);
+    const inserted = await guarded(ctx, c, () => ctx.store.insertRoute(c.connectionId, { key, route }, STILL_ATTACHED, ctx.clientToken?.completion(body)));
+    if (!inserted) throw new PopError(E.VcoRouteEntryAlreadyExists);
+    return body;
   },
 });
 
@@ -137,7 +138,7 @@ export const deleteVcoRouteEntry = defineOperation<RouteAddress>({
     const c = await findConnection(ctx.store, ctx.principal.accountId, input.regionId, input.vpnConnectionId);
     const { key } = await existingRoute(ctx, input);
     await beginAttachedChange(ctx, c);
-    const deleted = await guarded(ctx, c, () => ctx.store.deleteRoutes(c.connectionId, { routeEntryType: 'custom', routeKey: key }, STILL_ATTACHED));
+    const deleted = await guarded(ctx, c, () => ctx.store.deleteRoutes(c.connectionId, { routeEntryType: 'custom', routeKey: key }, STILL_ATTACHED, ctx.clientToken?.completion({})));
     if (deleted === 0) throw new PopError(E.VcoRouteEntryNotFound);
     return {};
   },
@@ -154,7 +155,7 @@ export const modifyVcoRouteEntryWeight = defineOperation<RouteAddress & { newWei
     const c = await findConnection(ctx.store, ctx.principal.accountId, input.regionId, input.vpnConnectionId);
     const { key, route } = await existingRoute(ctx, input);
     await beginAttachedChange(ctx, c);
-    const outcome = await guarded(ctx, c, () => ctx.store.replaceRoute(c.connectionId, 'custom', key, { key, route: { ...route, weight: input.newWeight } }, STILL_ATTACHED));
+    const outcome = await guarded(ctx, c, () => ctx.store.replaceRoute(c.connectionId, 'custom', key, { key, route: { ...route, weight: input.newWeight } }, STILL_ATTACHED, ctx.clientToken?.completion({})));
     if (outcome !== 'ok') throw new PopError(E.VcoRouteEntryNotFound);
     return {};
   },

@@ -32,7 +32,7 @@ export interface TunnelSpec {
 }
 
 function subFields(item: Record<string, string>, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = Object.create(null) as Record<string, string>; // keys are the client's (see flattenedList)
   for (const [k, v] of Object.entries(item)) if (k.startsWith(`${prefix}.`)) out[k.slice(prefix.length + 1)] = v;
   return out;
 }
@@ -225,14 +225,7 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       tunnels,
       attributes: { ...input.attributes, internetIp: '', single },
     };
-    try {
-      await store.putConnection(connection);
-    } catch (err) {
-      // A customer gateway deleted between the lookup above and this write (the only conflict a new ID can meet).
-      if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);
-      throw err;
-    }
-    return {
+    const body = {
       VpnConnectionId: connection.connectionId,
       Name: connection.attributes.name,
       CreateTime: connection.createTime,
@@ -240,5 +233,13 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       Message: 'successful',
       Success: true,
     };
+    try {
+      await store.putConnection(connection, ctx.clientToken?.completion(body));
+    } catch (err) {
+      // A customer gateway deleted between the lookup above and this write (the only conflict a new ID can meet).
+      if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);
+      throw err;
+    }
+    return body;
   },
 });

@@ -143,7 +143,8 @@ export const modifyVpnAttachmentAttribute = defineOperation<ModifyInput>({
       Object.assign(next, await beginAttachedChange(ctx, c));
       expectedRevision += 1;
     }
-    if (!(await store.updateConnection(next, expectedRevision))) throw await lostWrite(store, c);
-    return modifyConnectionView(next, now, await gatewayAsns(store, next));
+    const body = modifyConnectionView(next, now, await gatewayAsns(store, next));
+    if (!(await store.updateConnection(next, expectedRevision, ctx.clientToken?.completion(body)))) throw await lostWrite(store, c);
+    return body;
   },
 });

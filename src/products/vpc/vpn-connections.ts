@@ -112,12 +112,13 @@ export const describeVpnAttachments = defineOperation<AttachmentsInput>({
  * Decided: a connection attached to (or attaching to / detaching from) a transit router must be detached
  * first (Vco.StatusNotSupport), as DeleteVpnAttachment documents; an unattached one is deleted at once.
  */
-async function deleteUnattached(input: OneConnectionInput, { store, principal, now }: OperationContext): Promise<void> {
+async function deleteUnattached(input: OneConnectionInput, { store, principal, now, clientToken }: OperationContext, body: Record<string, unknown>): Promise<Record<string, unknown>> {
   const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
   if (isChanging(c, now)) throw new PopError(E.VpnConnectionConfiguring);
   if (c.transitRouterId !== null) throw new PopError(E.VcoStatusNotSupport);
   // Only the connection as read: an attach (or any change) that lands in between wins.
-  if (!(await store.deleteConnection(c.connectionId, c.revision ?? 0))) throw await lostWrite(store, c);
+  if (!(await store.deleteConnection(c.connectionId, c.revision ?? 0, clientToken?.completion(body)))) throw await lostWrite(store, c);
+  return body;
 }
 
 export const deleteVpnAttachment = defineOperation<OneConnectionInput>({
@@ -128,8 +129,7 @@ export const deleteVpnAttachment = defineOperation<OneConnectionInput>({
   clientToken: true,
   parse: parseOne,
   async run(input, ctx) {
-    await deleteUnattached(input, ctx);
-    return { Code: '200', Message: 'successful', Success: true };
+    return deleteUnattached(input, ctx, { Code: '200', Message: 'successful', Success: true });
   },
 });
 
@@ -141,7 +141,6 @@ export const deleteVpnConnection = defineOperation<OneConnectionInput>({
   clientToken: true,
   parse: parseOne,
   async run(input, ctx) {
-    await deleteUnattached(input, ctx);
-    return {};
+    return deleteUnattached(input, ctx, {});
   },
 });

@@ -130,9 +130,10 @@ export class PgDatabase {
   /**
    * Runs `fn` in one transaction (READ COMMITTED unless `begin` says otherwise) and commits. Serialization
    * failures and deadlocks retry the whole transaction; a lost connection is StoreUnavailableError (and the
-   * connection is discarded, not returned to the pool).
+   * connection is discarded, not returned to the pool). `beforeCommit` runs last inside the transaction, with
+   * its result (e.g. to record a ClientToken's response with the write: see client-tokens.ts).
    */
-  async tx<T>(fn: (sql: Sql) => Promise<T>, begin = 'BEGIN'): Promise<T> {
+  async tx<T>(fn: (sql: Sql) => Promise<T>, begin = 'BEGIN', beforeCommit?: (sql: Sql, result: T) => Promise<void>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: PoolClient;
       try {
@@ -144,6 +145,7 @@ export class PgDatabase {
       try {
         await client.query(begin);
         const result = await fn(client as Sql);
+        if (beforeCommit) await beforeCommit(client as Sql, result);
         await client.query('COMMIT');
         return result;
       } catch (err) {

@@ -215,6 +215,35 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   },
   {
     version: 8,
+    description: 'origin of each STS session (the RAM user at the root of its role chain): chaining stops when that user is deleted',
+    sql: `
+      ALTER TABLE sts_sessions ADD COLUMN origin_account_id TEXT;
+      ALTER TABLE sts_sessions ADD COLUMN origin_user_id TEXT;
+    `,
+  },
+  {
+    version: 9,
+    description: 'operations: API flow-control counters per (region, API, account) and window; fault-injection rules',
+    sql: `
+      CREATE TABLE request_counts (
+        quota_key TEXT NOT NULL,
+        window_start BIGINT NOT NULL,
+        request_count BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        PRIMARY KEY (quota_key, window_start)
+      );
+      CREATE INDEX request_counts_expiry ON request_counts (expires_at);
+      CREATE TABLE fault_rules (
+        rule_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        expires_at BIGINT,
+        created_at BIGINT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 10,
     description: 'BGP speaker: loopback-mode port per tunnel, session leases and status per tunnel',
     sql: `
       CREATE TABLE bgp_ports (

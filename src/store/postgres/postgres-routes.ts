@@ -4,8 +4,9 @@
  * (route-blocks.ts) and per-(type, source) counts per connection. Used by PostgresStore; kept apart so each
  * file stays small.
  */
-import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
+import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
 import { StoreConflictError } from '../store';
+import { completeTokenStep } from './client-tokens';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
@@ -125,8 +126,8 @@ export class PgRouteTables {
     return { inserted, updated };
   }
 
-  async delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
-    return this.db.tx((sql) => this.deleteIn(sql, connectionId, filter, guard));
+  async delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
+    return this.db.tx((sql) => this.deleteIn(sql, connectionId, filter, guard), 'BEGIN', completeTokenStep(completion, (n: number) => n > 0));
   }
 
   /** The body of deleteRoutes, inside the caller's transaction; `keys` narrows to those route keys (the BGP speaker's batched withdrawals). */
@@ -166,13 +167,13 @@ export class PgRouteTables {
     return rows.length;
   }
 
-  async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
+  async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
       if ((await this.routeSeq(sql, connectionId, route.route.routeEntryType, route.key)) !== undefined) return false;
       await this.upsertIn(sql, connectionId, [route]);
       return true;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (ok: boolean) => ok));
   }
 
   async find(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
@@ -184,7 +185,9 @@ export class PgRouteTables {
     return row && toRoute(row);
   }
 
-  async replace(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
+  async replace(
+    connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion,
+  ): Promise<'ok' | 'missing' | 'exists'> {
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
       const seq = await this.routeSeq(sql, connectionId, routeEntryType, oldKey);
@@ -199,7 +202,7 @@ export class PgRouteTables {
       );
       await this.bumpVersion(sql, connectionId);
       return 'ok' as const;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (r: 'ok' | 'missing' | 'exists') => r === 'ok'));
   }
 
   private async routeSeq(sql: Sql, connectionId: string, type: RouteEntryType, key: string): Promise<number | undefined> {

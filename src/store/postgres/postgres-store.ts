@@ -17,15 +17,19 @@
  */
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
-  KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store,
+  FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
+import { completeTokenStep } from './client-tokens';
 import { PgDatabase, chunks, placeholders, type PostgresOptions } from './db';
 import { migratePostgres } from './migrations';
 import { PG_RAM_TABLES, PgRamTables } from './postgres-ram';
 import { PG_ROUTE_TABLES, PgRouteTables } from './postgres-routes';
 import { PgVpnTables } from './postgres-vpn';
 import { PgBgpTables } from './postgres-bgp';
-import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import { PgOperationTables } from './postgres-operations';
+import type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from '../ram-records';
 
 export type { PostgresOptions } from './db';
 export { MIGRATION_LOCK_KEY, migratePostgres } from './migrations';
@@ -36,12 +40,14 @@ export class PostgresStore implements Store {
   private readonly routes: PgRouteTables;
   private readonly ram: PgRamTables;
   private readonly bgp: PgBgpTables;
+  private readonly ops: PgOperationTables;
 
   private constructor(private readonly db: PgDatabase) {
     this.vpn = new PgVpnTables(db);
     this.routes = new PgRouteTables(db);
     this.ram = new PgRamTables(db);
     this.bgp = new PgBgpTables(db, this.routes);
+    this.ops = new PgOperationTables(db);
   }
 
   /** Connects, applies migrations (under an advisory lock) and returns the store. */
@@ -212,8 +218,8 @@ export class PostgresStore implements Store {
 
   // ---- customer gateways and VPN connections (postgres-vpn.ts) ----
 
-  putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void> {
-    return this.vpn.putGateway(gateway);
+  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
+    return this.vpn.putGateway(gateway, completion);
   }
 
   getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
@@ -224,12 +230,12 @@ export class PostgresStore implements Store {
     return this.vpn.listGateways(accountId, regionId, offset, limit, customerGatewayId);
   }
 
-  deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'> {
-    return this.vpn.deleteGateway(accountId, customerGatewayId);
+  deleteCustomerGateway(accountId: string, customerGatewayId: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.vpn.deleteGateway(accountId, customerGatewayId, completion);
   }
 
-  putConnection(connection: ConnectionRecord): Promise<void> {
-    return this.vpn.putConnection(connection);
+  putConnection(connection: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
+    return this.vpn.putConnection(connection, completion);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {
@@ -245,15 +251,15 @@ export class PostgresStore implements Store {
     return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
   }
 
-  updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
-    return this.vpn.updateConnection(c, expectedRevision);
+  updateConnection(c: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.vpn.updateConnection(c, expectedRevision, completion);
   }
 
   transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
     return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
-  async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
+  async deleteConnection(connectionId: string, expectedRevision?: number, completion?: TokenCompletion): Promise<boolean> {
     return this.db.tx(async (sql) => {
       // The connection row first, as every route change does: no deadlock with a concurrent upsert.
       const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
@@ -265,7 +271,7 @@ export class PostgresStore implements Store {
       const deleted = (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
       if (deleted) await this.routes.bumpVersion(sql, connectionId);
       return deleted;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (ok: boolean) => ok));
   }
 
   // ---- Vco routes (postgres-routes.ts) ----
@@ -274,20 +280,22 @@ export class PostgresStore implements Store {
     return this.routes.upsert(connectionId, routes);
   }
 
-  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
-    return this.routes.delete(connectionId, filter, guard);
+  deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
+    return this.routes.delete(connectionId, filter, guard, completion);
   }
 
-  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
-    return this.routes.insert(connectionId, route, guard);
+  insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {
+    return this.routes.insert(connectionId, route, guard, completion);
   }
 
   findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
     return this.routes.find(connectionId, routeEntryType, key);
   }
 
-  replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
-    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard);
+  replaceRoute(
+    connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion,
+  ): Promise<'ok' | 'missing' | 'exists'> {
+    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard, completion);
   }
 
   countRoutes(connectionId: string): Promise<RouteCount[]> {
@@ -352,8 +360,8 @@ export class PostgresStore implements Store {
 
   // ---- RAM & STS ---- (postgres-ram.ts)
 
-  createRamEntity(entity: RamEntityRecord): Promise<boolean> {
-    return this.ram.createEntity(entity);
+  createRamEntity(entity: RamEntityRecord, maxOfKind?: number): Promise<'created' | 'exists' | 'limit'> {
+    return this.ram.createEntity(entity, maxOfKind);
   }
 
   getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
@@ -377,21 +385,13 @@ export class PostgresStore implements Store {
   }
 
   deleteRamEntityUnlinked(
-    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
-  ): Promise<'deleted' | 'linked' | 'missing'> {
-    return this.ram.deleteEntityUnlinked(accountId, kind, id, linkKinds, linkedTo, expectedRevision);
+    accountId: string, kind: RamEntityKind, id: string, dependents: readonly RamDependents[], expectedRevision?: number,
+  ): Promise<'deleted' | 'missing' | RamDependents> {
+    return this.ram.deleteEntityUnlinked(accountId, kind, id, dependents, expectedRevision);
   }
 
-  deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
-    return this.ram.deleteEntity(accountId, kind, id);
-  }
-
-  addRamLink(link: RamLinkRecord): Promise<boolean> {
-    return this.ram.addLink(link);
-  }
-
-  addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
-    return this.ram.addLinkToEntity(link, kind, name);
+  addRamLink(link: RamLinkRecord, to: RamEntityRef | undefined, limit?: RamLinkLimit): Promise<'added' | 'missing-from' | 'missing-to' | 'exists' | 'limit'> {
+    return this.ram.addLink(link, to, limit);
   }
 
   removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
@@ -406,8 +406,8 @@ export class PostgresStore implements Store {
     return this.ram.linksTo(accountId, kind, toId);
   }
 
-  putUserAccessKey(key: UserAccessKeyRecord): Promise<void> {
-    return this.ram.putKey(key);
+  createUserAccessKey(key: UserAccessKeyRecord, maxPerUser: number): Promise<'created' | 'missing' | 'limit'> {
+    return this.ram.createKey(key, maxPerUser);
   }
 
   getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {
@@ -436,5 +436,31 @@ export class PostgresStore implements Store {
 
   pruneStsSessions(expiredBefore: number): Promise<number> {
     return this.ram.pruneSessions(expiredBefore);
+  }
+
+  // ---- operations (postgres-operations.ts) ----
+
+  countRequest(quotaKey: string, windowStart: number, expiresAt: number): Promise<number> {
+    return this.ops.countRequest(quotaKey, windowStart, expiresAt);
+  }
+
+  pruneRequestCounts(now: number): Promise<number> {
+    return this.ops.pruneRequestCounts(now);
+  }
+
+  listFaultRules(kind: FaultRuleRecord['kind'], now: number): Promise<FaultRuleRecord[]> {
+    return this.ops.listFaultRules(kind, now);
+  }
+
+  replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void> {
+    return this.ops.replaceFaultRules(kind, rules);
+  }
+
+  addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void> {
+    return this.ops.addFaultRules(rules);
+  }
+
+  deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
+    return this.ops.deleteFaultRules(ruleIds);
   }
 }

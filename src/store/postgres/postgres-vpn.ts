@@ -3,8 +3,9 @@
  * mirrors sqlite/sqlite-vpn.ts. Configuration documents are TEXT holding JSON: nothing queries inside.
  */
 import type {
-  ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, TunnelRecord,
+  ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, TokenCompletion, TunnelRecord,
 } from '../store';
+import { completeTokenStep } from './client-tokens';
 import { StoreConflictError } from '../store';
 import { placeholders, type PgDatabase, type Sql } from './db';
 import { type GatewayRow, GATEWAY_COLUMNS, toGateway, type ConnectionRow, CONNECTION_COLUMNS, type TunnelRow, toTunnel, toConnection } from '../sql-rows';
@@ -12,8 +13,8 @@ import { type GatewayRow, GATEWAY_COLUMNS, toGateway, type ConnectionRow, CONNEC
 export class PgVpnTables {
   constructor(private readonly db: PgDatabase) {}
 
-  async putGateway(g: CustomerGatewayRecord): Promise<void> {
-    await this.db.query(
+  async putGateway(g: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
+    await this.db.tx(async (sql) => { await sql.query(
       `INSERT INTO customer_gateways (${GATEWAY_COLUMNS}) VALUES (${placeholders(1, 11)})
        ON CONFLICT (customer_gateway_id) DO UPDATE SET account_id = EXCLUDED.account_id, region_id = EXCLUDED.region_id,
          ip_address = EXCLUDED.ip_address, asn = EXCLUDED.asn, auth_key = EXCLUDED.auth_key, name = EXCLUDED.name,
@@ -21,7 +22,7 @@ export class PgVpnTables {
          create_time = EXCLUDED.create_time`,
       [g.customerGatewayId, g.accountId, g.regionId, g.ipAddress, g.asn, g.authKey, g.name, g.description, g.resourceGroupId,
         JSON.stringify(g.tags), g.createTime],
-    );
+    ); }, 'BEGIN', completeTokenStep(completion, () => true));
   }
 
   async getGateway(accountId: string, id: string): Promise<CustomerGatewayRecord | undefined> {
@@ -52,7 +53,7 @@ export class PgVpnTables {
     });
   }
 
-  async deleteGateway(accountId: string, id: string): Promise<'deleted' | 'in-use' | 'missing'> {
+  async deleteGateway(accountId: string, id: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'> {
     return this.db.tx(async (sql) => {
       // The gateway row locked: a connection being stored with it (FOR SHARE in putConnection) waits or is seen.
       const found = await sql.query('SELECT 1 FROM customer_gateways WHERE customer_gateway_id = $1 AND account_id = $2 FOR UPDATE', [id, accountId]);
@@ -65,10 +66,10 @@ export class PgVpnTables {
       if (inUse.rows.length > 0) return 'in-use' as const;
       await sql.query('DELETE FROM customer_gateways WHERE customer_gateway_id = $1 AND account_id = $2', [id, accountId]);
       return 'deleted' as const;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (r) => r === 'deleted'));
   }
 
-  async putConnection(c: ConnectionRecord): Promise<void> {
+  async putConnection(c: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
     await this.db.tx(async (sql) => {
       await this.checkReferences(sql, c);
       // Replacing keeps the route sequence counter (next_route_seq is not among the updated columns).
@@ -82,10 +83,10 @@ export class PgVpnTables {
           JSON.stringify(c.attributes)],
       );
       await this.replaceTunnels(sql, c);
-    });
+    }, 'BEGIN', completeTokenStep(completion, () => true));
   }
 
-  async updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
+  async updateConnection(c: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean> {
     return this.db.tx(async (sql) => {
       await this.checkReferences(sql, c);
       const r = await sql.query(
@@ -96,7 +97,7 @@ export class PgVpnTables {
       if (r.rowCount !== 1) return false;
       await this.replaceTunnels(sql, c);
       return true;
-    });
+    }, 'BEGIN', completeTokenStep(completion, (ok: boolean) => ok));
   }
 
   /**

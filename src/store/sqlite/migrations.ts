@@ -205,6 +205,35 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 8,
+    description: 'origin of each STS session (the RAM user at the root of its role chain): chaining stops when that user is deleted',
+    sql: `
+      ALTER TABLE sts_sessions ADD COLUMN origin_account_id TEXT;
+      ALTER TABLE sts_sessions ADD COLUMN origin_user_id TEXT;
+    `,
+  },
+  {
+    version: 9,
+    description: 'operations: API flow-control counters per (region, API, account) and window; fault-injection rules',
+    sql: `
+      CREATE TABLE request_counts (
+        quota_key TEXT NOT NULL,
+        window_start INTEGER NOT NULL,
+        request_count INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (quota_key, window_start)
+      ) WITHOUT ROWID;
+      CREATE INDEX request_counts_expiry ON request_counts (expires_at);
+      CREATE TABLE fault_rules (
+        rule_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        expires_at INTEGER,
+        created_at INTEGER NOT NULL
+      );
+    `,
+  },
+  {
+    version: 10,
     description: 'BGP speaker: loopback-mode port per tunnel, session leases and status per tunnel',
     sql: `
       CREATE TABLE bgp_ports (

@@ -7,14 +7,18 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
-  RouteFilter, RouteRecord, RouteWriteGuard, Store,
+  FaultRuleRecord, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
+import { ClientTokenLostError } from '../store';
 import { migrate } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
 import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import { SqliteBgpTables } from './sqlite-bgp';
-import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
+import { SqliteOperationTables } from './sqlite-operations';
+import type {
+  RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
+} from '../ram-records';
 
 interface PendingNonce {
   accessKeyId: string;
@@ -35,6 +39,7 @@ export class SqliteStore implements Store {
   private readonly routes: SqliteRouteTables;
   private readonly ram: SqliteRamTables;
   private readonly bgp: SqliteBgpTables;
+  private readonly ops: SqliteOperationTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -54,6 +59,7 @@ export class SqliteStore implements Store {
     this.routes = new SqliteRouteTables(db);
     this.ram = new SqliteRamTables(db);
     this.bgp = new SqliteBgpTables(db, this.routes);
+    this.ops = new SqliteOperationTables(db);
     this.s = {
       getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
       bumpRamGeneration: db.prepare('UPDATE accounts SET ram_generation = ram_generation + 1 WHERE account_id = ?'),
@@ -73,6 +79,8 @@ export class SqliteStore implements Store {
       getToken: db.prepare('SELECT fingerprint, response_status, response_body, created_at FROM client_tokens WHERE account_id = ? AND client_token = ?'),
       completeToken: db.prepare(`UPDATE client_tokens SET response_status = ?, response_body = ?
         WHERE account_id = ? AND client_token = ? AND (? IS NULL OR created_at = ?)`),
+      completeOwnToken: db.prepare(`UPDATE client_tokens SET response_status = ?, response_body = ?
+        WHERE account_id = ? AND client_token = ? AND created_at = ? AND response_status IS NULL`),
       releaseToken: db.prepare('DELETE FROM client_tokens WHERE account_id = ? AND client_token = ? AND response_status IS NULL AND (? IS NULL OR created_at = ?)'),
       pruneTokens: db.prepare('DELETE FROM client_tokens WHERE created_at < ?'),
       deleteTunnels: db.prepare('DELETE FROM vpn_tunnels WHERE connection_id = ?'),
@@ -167,6 +175,23 @@ export class SqliteStore implements Store {
     this.s.completeToken.run(response.status, JSON.stringify(response.body), accountId, token, claimedAt ?? null, claimedAt ?? null);
   }
 
+  /**
+   * Runs a write and, when it takes effect, records the ClientToken's response in the same IMMEDIATE
+   * transaction (the write's own transaction becomes a savepoint inside it).
+   */
+  private withCompletion<T>(write: () => T, tookEffect: (result: T) => boolean, completion: TokenCompletion | undefined): T {
+    if (!completion) return write();
+    return this.db.transaction(() => {
+      const result = write();
+      if (tookEffect(result)) {
+        const { response: r } = completion;
+        const own = this.s.completeOwnToken.run(r.status, JSON.stringify(r.body), completion.accountId, completion.token, completion.claimedAt);
+        if (own.changes !== 1) throw new ClientTokenLostError();
+      }
+      return result;
+    }).immediate();
+  }
+
   async releaseClientToken(accountId: string, token: string, claimedAt?: number): Promise<void> {
     this.s.releaseToken.run(accountId, token, claimedAt ?? null, claimedAt ?? null);
   }
@@ -177,8 +202,8 @@ export class SqliteStore implements Store {
 
   // ---- customer gateways and VPN connections (sqlite-vpn.ts) ----
 
-  async putCustomerGateway(gateway: CustomerGatewayRecord): Promise<void> {
-    this.vpn.putGateway(gateway);
+  async putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
+    this.withCompletion(() => this.vpn.putGateway(gateway), () => true, completion);
   }
 
   async getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
@@ -189,12 +214,12 @@ export class SqliteStore implements Store {
     return this.vpn.listGateways(accountId, regionId, offset, limit, customerGatewayId);
   }
 
-  async deleteCustomerGateway(accountId: string, customerGatewayId: string): Promise<'deleted' | 'in-use' | 'missing'> {
-    return this.vpn.deleteGateway(accountId, customerGatewayId);
+  async deleteCustomerGateway(accountId: string, customerGatewayId: string, completion?: TokenCompletion): Promise<'deleted' | 'in-use' | 'missing'> {
+    return this.withCompletion(() => this.vpn.deleteGateway(accountId, customerGatewayId), (r) => r === 'deleted', completion);
   }
 
-  async putConnection(c: ConnectionRecord): Promise<void> {
-    this.vpn.putConnection(c);
+  async putConnection(c: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
+    this.withCompletion(() => this.vpn.putConnection(c), () => true, completion);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {
@@ -210,15 +235,19 @@ export class SqliteStore implements Store {
     return this.vpn.listConnections(accountId, regionId, filter, offset, limit);
   }
 
-  async updateConnection(c: ConnectionRecord, expectedRevision: number): Promise<boolean> {
-    return this.vpn.updateConnection(c, expectedRevision);
+  async updateConnection(c: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.vpn.updateConnection(c, expectedRevision), (ok) => ok, completion);
   }
 
   async transitionConnection(connectionId: string, fromStates: readonly string[], transition: ConnectionTransition, now: number): Promise<boolean> {
     return this.vpn.transition(connectionId, fromStates, transition, now);
   }
 
-  async deleteConnection(connectionId: string, expectedRevision?: number): Promise<boolean> {
+  async deleteConnection(connectionId: string, expectedRevision?: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.deleteConnectionNow(connectionId, expectedRevision), (ok) => ok, completion);
+  }
+
+  private deleteConnectionNow(connectionId: string, expectedRevision?: number): boolean {
     return this.db.transaction(() => {
       if (expectedRevision !== undefined && this.s.connectionRevision.get(connectionId) !== expectedRevision) return false;
       this.routes.deleteAllOf(connectionId);
@@ -236,20 +265,22 @@ export class SqliteStore implements Store {
     return this.routes.upsert(connectionId, routes);
   }
 
-  async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): Promise<number> {
-    return this.routes.delete(connectionId, filter, guard);
+  async deleteRoutes(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
+    return this.withCompletion(() => this.routes.delete(connectionId, filter, guard), (n) => n > 0, completion);
   }
 
-  async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<boolean> {
-    return this.routes.insert(connectionId, route, guard);
+  async insertRoute(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.routes.insert(connectionId, route, guard), (ok) => ok, completion);
   }
 
   async findRoute(connectionId: string, routeEntryType: RouteEntryType, key: string): Promise<RouteRecord | undefined> {
     return this.routes.find(connectionId, routeEntryType, key);
   }
 
-  async replaceRoute(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): Promise<'ok' | 'missing' | 'exists'> {
-    return this.routes.replace(connectionId, routeEntryType, oldKey, route, guard);
+  async replaceRoute(
+    connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion,
+  ): Promise<'ok' | 'missing' | 'exists'> {
+    return this.withCompletion(() => this.routes.replace(connectionId, routeEntryType, oldKey, route, guard), (r) => r === 'ok', completion);
   }
 
   async countRoutes(connectionId: string): Promise<RouteCount[]> {
@@ -312,8 +343,8 @@ export class SqliteStore implements Store {
 
   // ---- RAM & STS ---- (sqlite-ram.ts)
 
-  async createRamEntity(entity: RamEntityRecord): Promise<boolean> {
-    return this.ram.createEntity(entity);
+  async createRamEntity(entity: RamEntityRecord, maxOfKind?: number): Promise<'created' | 'exists' | 'limit'> {
+    return this.ram.createEntity(entity, maxOfKind);
   }
 
   async getRamEntity(accountId: string, kind: RamEntityKind, name: string): Promise<RamEntityRecord | undefined> {
@@ -337,21 +368,13 @@ export class SqliteStore implements Store {
   }
 
   async deleteRamEntityUnlinked(
-    accountId: string, kind: RamEntityKind, id: string, linkKinds: readonly RamLinkKind[], linkedTo: string, expectedRevision?: number,
-  ): Promise<'deleted' | 'linked' | 'missing'> {
-    return this.ram.deleteEntityUnlinked(accountId, kind, id, linkKinds, linkedTo, expectedRevision);
+    accountId: string, kind: RamEntityKind, id: string, dependents: readonly RamDependents[], expectedRevision?: number,
+  ): Promise<'deleted' | 'missing' | RamDependents> {
+    return this.ram.deleteEntityUnlinked(accountId, kind, id, dependents, expectedRevision);
   }
 
-  async deleteRamEntity(accountId: string, kind: RamEntityKind, id: string): Promise<boolean> {
-    return this.ram.deleteEntity(accountId, kind, id);
-  }
-
-  async addRamLink(link: RamLinkRecord): Promise<boolean> {
-    return this.ram.addLink(link);
-  }
-
-  async addRamLinkToEntity(link: RamLinkRecord, kind: RamEntityKind, name: string): Promise<'added' | 'exists' | 'missing'> {
-    return this.ram.addLinkToEntity(link, kind, name);
+  async addRamLink(link: RamLinkRecord, to: RamEntityRef | undefined, limit?: RamLinkLimit): Promise<'added' | 'missing-from' | 'missing-to' | 'exists' | 'limit'> {
+    return this.ram.addLink(link, to, limit);
   }
 
   async removeRamLink(accountId: string, kind: RamLinkKind, fromId: string, toId: string): Promise<boolean> {
@@ -366,8 +389,8 @@ export class SqliteStore implements Store {
     return this.ram.linksTo(accountId, kind, toId);
   }
 
-  async putUserAccessKey(key: UserAccessKeyRecord): Promise<void> {
-    this.ram.putKey(key);
+  async createUserAccessKey(key: UserAccessKeyRecord, maxPerUser: number): Promise<'created' | 'missing' | 'limit'> {
+    return this.ram.createKey(key, maxPerUser);
   }
 
   async getUserAccessKey(accessKeyId: string): Promise<UserAccessKeyRecord | undefined> {
@@ -396,5 +419,31 @@ export class SqliteStore implements Store {
 
   async pruneStsSessions(expiredBefore: number): Promise<number> {
     return this.ram.pruneSessions(expiredBefore);
+  }
+
+  // ---- operations (sqlite-operations.ts) ----
+
+  async countRequest(quotaKey: string, windowStart: number, expiresAt: number): Promise<number> {
+    return this.ops.countRequest(quotaKey, windowStart, expiresAt);
+  }
+
+  async pruneRequestCounts(now: number): Promise<number> {
+    return this.ops.pruneRequestCounts(now);
+  }
+
+  async listFaultRules(kind: FaultRuleRecord['kind'], now: number): Promise<FaultRuleRecord[]> {
+    return this.ops.listFaultRules(kind, now);
+  }
+
+  async replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void> {
+    this.ops.replaceFaultRules(kind, rules);
+  }
+
+  async addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void> {
+    this.ops.addFaultRules(rules);
+  }
+
+  async deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
+    return this.ops.deleteFaultRules(ruleIds);
   }
 }

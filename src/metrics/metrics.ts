@@ -1,0 +1,101 @@
+/**
+ * Prometheus metrics (prom-client), one registry per server so several servers in one process (tests) never
+ * mix their figures. Requests by product, action, status and code; latency histograms; store operation
+ * timings; throttled and injected counts; process metrics. Labels come from the catalogue and the operation
+ * table, never from free client input (an unknown action is counted as "unknown"), so cardinality is bounded.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../store/store';
+
+/** What the pipeline reports about each request it answered. */
+export interface RequestOutcome {
+  requestId: string;
+  /** product name (Vpc, Ram, Sts, …) or "Pop" before dispatch */
+  product: string;
+  /** the action when it names an operation of the table, else "unknown" */
+  action: string;
+  status: number;
+  /** the error code, or "" for a success */
+  code: string;
+  latencyMs: number;
+  /** principal ARN once authenticated */
+  caller?: string;
+  throttled?: boolean;
+  /** faults injected into this request by chaos rules */
+  injected?: Array<{ kind: 'error' | 'latency'; code?: string; delayMs?: number }>;
+}
+
+const LATENCY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'vcoroute_requests_total', help: 'API requests answered, by product, action, HTTP status and error code ("" = success)',
+    labelNames: ['product', 'action', 'status', 'code'] as const, registers: [this.registry],
+  });
+  private readonly latency = new Histogram({
+    name: 'vcoroute_request_duration_seconds', help: 'API request latency inside the server, by product and action',
+    labelNames: ['product', 'action'] as const, buckets: LATENCY_BUCKETS_S, registers: [this.registry],
+  });
+  readonly storeLatency = new Histogram({
+    name: 'vcoroute_store_operation_duration_seconds', help: 'Store operation latency, by backend and operation',
+    labelNames: ['backend', 'operation'] as const, buckets: LATENCY_BUCKETS_S, registers: [this.registry],
+  });
+  private readonly throttled = new Counter({
+    name: 'vcoroute_throttled_requests_total', help: 'Requests refused with Throttling.User, by product and action',
+    labelNames: ['product', 'action'] as const, registers: [this.registry],
+  });
+  private readonly injected = new Counter({
+    name: 'vcoroute_injected_faults_total', help: 'Faults injected by chaos rules, by product, action, kind (error|latency) and code',
+    labelNames: ['product', 'action', 'kind', 'code'] as const, registers: [this.registry],
+  });
+  /** BGP figures (set by the speaker where present) */
+  readonly bgpSessions = new Gauge({
+    name: 'vcoroute_bgp_sessions', help: 'BGP sessions by state', labelNames: ['state'] as const, registers: [this.registry],
+  });
+  readonly bgpPrefixes = new Gauge({
+    name: 'vcoroute_bgp_prefixes', help: 'Prefixes held, by direction (received|accepted|advertised)', labelNames: ['direction'] as const, registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'vcoroute_' });
+  }
+
+  observe(o: RequestOutcome): void {
+    this.requests.inc({ product: o.product, action: o.action, status: String(o.status), code: o.code });
+    this.latency.observe({ product: o.product, action: o.action }, o.latencyMs / 1000);
+    if (o.throttled) this.throttled.inc({ product: o.product, action: o.action });
+    for (const f of o.injected ?? []) this.injected.inc({ product: o.product, action: o.action, kind: f.kind, code: f.code ?? '' });
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
+
+/**
+ * The store with every method timed into `histogram` (one Proxy; methods are bound to the real store, so
+ * caches keyed by the store see one object: use the metered store everywhere in the server).
+ */
+export function meteredStore(store: Store, histogram: Histogram<'backend' | 'operation'>): Store {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      let fn = wrapped.get(property);
+      if (!fn) {
+        const child = histogram.labels(target.backend, property);
+        fn = (...args: unknown[]) => {
+          const end = child.startTimer();
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) return result.then((v) => (end(), v), (err: unknown) => { end(); throw err; });
+          end();
+          return result;
+        };
+        wrapped.set(property, fn);
+      }
+      return fn;
+    },
+  });
+}

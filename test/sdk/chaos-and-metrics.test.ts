@@ -1,0 +1,178 @@
+/**
+ * Fault injection (LocalStack-shaped chaos API under /_vcoroute/v1/chaos) seen through the official VPC SDK,
+ * and the Prometheus /metrics, /_vcoroute/health (liveness) and /_vcoroute/ready endpoints scraped and parsed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import * as $Vpc from '@alicloud/vpc20160428';
+import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/backends';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { startServerProcess, type ServerProcess } from '../helpers/server-process';
+import { vpcClient } from '../helpers/vpc-client';
+
+const REGION = 'cn-hangzhou';
+const CONN = 'vco-chaos01';
+
+const describeRoutes = (server: { endpoint: string }) =>
+  vpcClient(server as TestServer).describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: CONN, routeEntryType: 'custom' }));
+const createRoute = (server: { endpoint: string }, routeDest: string) =>
+  vpcClient(server as TestServer).createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: CONN, routeDest, nextHop: CONN, weight: 100 }));
+
+async function outcome(call: Promise<unknown>): Promise<string> {
+  try {
+    await call;
+    return 'ok';
+  } catch (err: any) {
+    return `${err.statusCode} ${err.code}`;
+  }
+}
+
+/** Prometheus text format → { 'name{labels}': value } (the labels as printed). */
+async function scrape(baseUrl: string): Promise<Map<string, number>> {
+  const res = await fetch(`${baseUrl}/metrics`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const samples = new Map<string, number>();
+  for (const line of (await res.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{.*\})?) (\S+)$/.exec(line);
+    assert.ok(m, `a well-formed sample line: ${line}`);
+    samples.set(m[1]!, Number(m[2]));
+  }
+  return samples;
+}
+
+const value = (samples: Map<string, number>, key: string) => samples.get(key) ?? 0;
+
+describe('chaos rules and metrics', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(undefined, { VCOROUTE_CHANGE_DELAY_MS: '0' });
+    assert.equal((await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${CONN}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-c1' })).status, 201);
+  });
+  after(() => server?.close());
+
+  test('a fault rule fails exactly the operation it names, with its status and code; GET lists it; DELETE removes it', async () => {
+    const posted = await server.admin('POST', '/_vcoroute/v1/chaos/faults', [{ service: 'vpc', region: REGION, operation: 'CreateVcoRouteEntry', error: { statusCode: 503, code: 'ServiceUnavailable' } }]);
+    assert.equal(posted.status, 200);
+    assert.equal(posted.body.length, 1);
+    assert.match(posted.body[0].id, /^fault-/);
+    assert.equal(posted.body[0].expiresAt, null);
+    assert.equal(await outcome(createRoute(server, '10.1.0.0/24')), '503 ServiceUnavailable');
+    assert.equal(await outcome(describeRoutes(server)), 'ok', 'other operations are untouched');
+    assert.equal((await describeRoutes(server)).body?.totalCount, 0, 'the failed call changed nothing');
+    // PATCH adds a second rule; deleting the first by its body leaves the second
+    const patched = await server.admin('PATCH', '/_vcoroute/v1/chaos/faults', { operation: 'DescribeVcoRouteEntries', error: { statusCode: 400, code: 'Throttling.User' } });
+    assert.equal(patched.body.length, 2);
+    assert.equal(await outcome(describeRoutes(server)), '400 Throttling.User');
+    const removed = await server.admin('DELETE', '/_vcoroute/v1/chaos/faults', [{ service: 'vpc', region: REGION, operation: 'CreateVcoRouteEntry', error: { statusCode: 503, code: 'ServiceUnavailable' } }]);
+    assert.deepEqual(removed.body.map((r: any) => r.operation), ['DescribeVcoRouteEntries']);
+    assert.equal(await outcome(createRoute(server, '10.1.0.0/24')), 'ok');
+    assert.equal((await server.admin('DELETE', '/_vcoroute/v1/chaos/faults')).body.length, 0);
+    assert.equal(await outcome(describeRoutes(server)), 'ok');
+  });
+
+  test('probability 0 never fires; a rule with an expiry stops applying when it expires', async () => {
+    await server.admin('POST', '/_vcoroute/v1/chaos/faults', [{ operation: 'DescribeVcoRouteEntries', probability: 0 }]);
+    for (let i = 0; i < 5; i++) assert.equal(await outcome(describeRoutes(server)), 'ok');
+    const posted = await server.admin('POST', '/_vcoroute/v1/chaos/faults', { operation: 'DescribeVcoRouteEntries', expiresInSeconds: 1 });
+    assert.ok(Date.parse(posted.body[0].expiresAt) > Date.now());
+    assert.equal(await outcome(describeRoutes(server)), '503 ServiceUnavailable');
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    assert.equal(await outcome(describeRoutes(server)), 'ok');
+    assert.deepEqual((await server.admin('GET', '/_vcoroute/v1/chaos/faults')).body, [], 'expired rules are not listed');
+  });
+
+  test('latency with jitter per operation', async () => {
+    await server.admin('POST', '/_vcoroute/v1/chaos/effects', [{ operation: 'DescribeVcoRouteEntries', latency: 300, jitter: 100 }]);
+    const timed = async (call: () => Promise<unknown>) => {
+      const t0 = performance.now();
+      await call();
+      return performance.now() - t0;
+    };
+    const slow = await timed(() => describeRoutes(server));
+    assert.ok(slow >= 300 && slow < 1500, `delayed ${slow.toFixed(0)} ms`);
+    const fast = await timed(() => vpcClient(server).describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION })));
+    assert.ok(fast < 250, `another operation is not delayed (${fast.toFixed(0)} ms)`);
+    assert.deepEqual((await server.admin('DELETE', '/_vcoroute/v1/chaos/effects')).body, []);
+    // LocalStack's global shape
+    await server.admin('POST', '/_vcoroute/v1/chaos/effects', { latency: 200 });
+    assert.ok((await timed(() => vpcClient(server).describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION })))) >= 200);
+    await server.admin('DELETE', '/_vcoroute/v1/chaos/effects');
+  });
+
+  test('invalid rules get 400 with the field named, and change nothing; the chaos API needs the admin token', async () => {
+    const bad = await server.admin('POST', '/_vcoroute/v1/chaos/faults', [{ probability: 3 }]);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error.message, /probability/);
+    assert.equal((await server.admin('PUT', '/_vcoroute/v1/chaos/faults', [])).status, 405);
+    const anonymous = await fetch(`${server.baseUrl}/_vcoroute/v1/chaos/faults`);
+    assert.equal(anonymous.status, 401);
+    assert.deepEqual((await server.admin('GET', '/_vcoroute/v1/chaos/faults')).body, []);
+  });
+
+  test('/metrics: requests by product, action, status and code; latency; store timings; injected faults', async () => {
+    const before = await scrape(server.baseUrl);
+    const ok = 'vcoroute_requests_total{product="Vpc",action="DescribeVcoRouteEntries",status="200",code=""}';
+    const notFound = 'vcoroute_requests_total{product="Vpc",action="DescribeVcoRouteEntries",status="404",code="InvalidVpnConnectionInstanceId.NotFound"}';
+    const injected = 'vcoroute_injected_faults_total{product="Vpc",action="DescribeVcoRouteEntries",kind="error",code="InternalError"}';
+    for (let i = 0; i < 3; i++) await describeRoutes(server);
+    await outcome(vpcClient(server).describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: 'vco-none' })));
+    await server.admin('POST', '/_vcoroute/v1/chaos/faults', { operation: 'DescribeVcoRouteEntries', error: { statusCode: 500, code: 'InternalError' } });
+    assert.equal(await outcome(describeRoutes(server)), '500 InternalError');
+    await server.admin('DELETE', '/_vcoroute/v1/chaos/faults');
+    const after = await scrape(server.baseUrl);
+    assert.equal(value(after, ok) - value(before, ok), 3);
+    assert.equal(value(after, notFound) - value(before, notFound), 1);
+    assert.equal(value(after, injected) - value(before, injected), 1);
+    const latencyCount = 'vcoroute_request_duration_seconds_count{product="Vpc",action="DescribeVcoRouteEntries"}';
+    assert.equal(value(after, latencyCount) - value(before, latencyCount), 5);
+    assert.ok([...after.keys()].some((k) => k.startsWith('vcoroute_store_operation_duration_seconds_count{backend=') && k.includes('operation="listRoutes"')), 'store timings');
+    assert.ok(value(after, 'vcoroute_process_resident_memory_bytes') > 0, 'process metrics');
+    // labels never carry client input: an unknown action is "unknown"
+    await fetch(`${server.baseUrl}/?Action=EvilAction%22%7D&Version=2016-04-28`);
+    const last = await scrape(server.baseUrl);
+    assert.ok(![...last.keys()].some((k) => k.includes('EvilAction')));
+  });
+
+  test('/_vcoroute/health is liveness, /_vcoroute/ready readiness', async () => {
+    const health = await fetch(`${server.baseUrl}/_vcoroute/health`);
+    assert.deepEqual({ status: health.status, body: await health.json() }, { status: 200, body: { status: 'ok', store: server.backend } });
+    const ready = await fetch(`${server.baseUrl}/_vcoroute/ready`);
+    assert.deepEqual({ status: ready.status, body: await ready.json() }, { status: 200, body: { status: 'ready', store: server.backend } });
+  });
+});
+
+describe('chaos rules are shared by the servers on one PostgreSQL; injected faults are logged', async () => {
+  const skip = await postgresSkipReason();
+  let db: TestDatabase;
+  let a: ServerProcess;
+  let b: ServerProcess;
+  before(async () => {
+    if (skip) return;
+    db = await createTestDatabase();
+    [a, b] = await Promise.all([0, 1].map(() => startServerProcess(['--database', db.url], { VCOROUTE_LOG_LEVEL: 'info' })));
+    await a.admin('PUT', `/_vcoroute/v1/vpn-connections/${CONN}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-c1' });
+  });
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await db?.drop();
+  });
+
+  test('a rule posted on one server applies on the other within a second, and each injection is a log line', { skip }, async () => {
+    assert.equal(await outcome(describeRoutes(b)), 'ok');
+    await a.admin('POST', '/_vcoroute/v1/chaos/faults', { operation: 'DescribeVcoRouteEntries', error: { statusCode: 503, code: 'ServiceUnavailable' } });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(await outcome(describeRoutes(b)), '503 ServiceUnavailable');
+    await a.admin('DELETE', '/_vcoroute/v1/chaos/faults');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    assert.equal(await outcome(describeRoutes(b)), 'ok');
+    const lines = b.stderr().split('\n').filter((l) => l.includes('"injected"'));
+    assert.equal(lines.length, 1, 'one log line for the one injected fault');
+    const line = JSON.parse(lines[0]!);
+    assert.equal(line.action, 'DescribeVcoRouteEntries');
+    assert.equal(line.code, 'ServiceUnavailable');
+    assert.ok(line.requestId && line.caller);
+    assert.ok(!b.stderr().includes('vcorouteDevKeySecret'), 'never a secret in the logs');
+  });
+});
