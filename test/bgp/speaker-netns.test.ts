@@ -7,6 +7,7 @@
  * Namespaces and daemons are removed even when a step fails; leftovers of killed runs are removed first.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { hasCommand, startBird, stopAllDaemons, tempRunDir, type Bird } from '../helpers/speaker-daemons';
