@@ -9,6 +9,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store';
 import { PostgresStore } from './store/postgres/postgres-store';
 import type { Store } from './store/store';
 import { createLogger, startServer } from './server/app';
+import { peerConfigFromStore } from './bgp/peer-config/from-store';
 
 /** The configured store: PostgreSQL (migrated under an advisory lock) or the embedded SQLite store. */
 export async function openStore(config: Config, logger: Logger): Promise<Store> {
@@ -62,11 +63,29 @@ export async function serve(options: ServeOptions): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+interface PeerConfigOptions {
+  format: string;
+  tunnel?: string;
+  announce?: string;
+}
+
+const PEER_CONFIG_SERVE_FLAGS = new Set(['--data', '--database', '--bgp', '--bgp-port', '--bgp-loopback-host', '--bgp-loopback-ports', '--bgp-hold-time', '--log-level']);
+
+export async function printPeerConfig(connectionId: string, opts: ServeOptions & PeerConfigOptions): Promise<void> {
+  const config = loadConfig(opts);
+  const store = await openStore(config, createLogger(config.logLevel));
+  try {
+    process.stdout.write(await peerConfigFromStore(store, config.bgp, { connectionId, format: opts.format, tunnel: opts.tunnel, announce: opts.announce }));
+  } finally {
+    await store.close();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('vcoroute')
     .description('Alibaba Cloud-compatible server for IPsec-VPN connection routes (VPC 2016-04-28)')
     .showHelpAfterError();
-  program
+  const serveCommand = program
     .command('serve')
     .description('start the server on the embedded SQLite store (or on PostgreSQL with --database)')
     .option('--host <host>', 'address to listen on (env VCOROUTE_HOST, default 127.0.0.1)')
@@ -81,6 +100,15 @@ export function buildProgram(): Command {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain) … (env VCOROUTE_TLS_CERT)')
     .option('--tls-key <file>', '… and this PEM private key (env VCOROUTE_TLS_KEY)')
     .option('--shutdown-timeout-ms <ms>', 'on SIGTERM/SIGINT, how long requests in flight may take to finish (env VCOROUTE_SHUTDOWN_TIMEOUT_MS, default 10000)')
+    .option('--bgp <mode>', 'per-tunnel BGP speaker: tunnel (LocalBgpIp:--bgp-port), loopback (one port per tunnel) or off (env VCOROUTE_BGP, default off)')
+    .option('--bgp-port <port>', 'BGP port in tunnel mode (env VCOROUTE_BGP_PORT, default 179)')
+    .option('--bgp-loopback-host <ip>', 'listen address in loopback mode (env VCOROUTE_BGP_LOOPBACK_HOST, default 127.0.0.1)')
+    .option('--bgp-loopback-ports <first-last>', 'port range in loopback mode (env VCOROUTE_BGP_LOOPBACK_PORTS, default 17900-18899)')
+    .option('--bgp-hold-time <seconds>', 'hold time offered to peers (env VCOROUTE_BGP_HOLD_TIME, default 30)')
+    .option('--bgp-max-prefixes <n>', 'prefixes accepted per tunnel (env VCOROUTE_BGP_MAX_PREFIXES, default 50)')
+    .option('--bgp-max-prefix-action <drop|cease>', 'past the limit: drop the extra prefixes, or Cease 6/1 (env VCOROUTE_BGP_MAX_PREFIX_ACTION, default drop)')
+    .option('--bgp-accept-default-route', 'accept 0.0.0.0/0 from peers (env VCOROUTE_BGP_ACCEPT_DEFAULT_ROUTE=1; refused by default)')
+    .option('--bgp-accept-shared-address-space', 'accept prefixes overlapping 100.64.0.0/10 (env VCOROUTE_BGP_ACCEPT_SHARED_ADDRESS_SPACE=1; refused by default)')
     .option('--throttle <mode>', 'API flow control: off, alibaba (the published per-60 s quotas) or a JSON quota file (env VCOROUTE_THROTTLE, default off)')
     .option('--allowed-hosts <hosts>', 'Host header names accepted besides loopback names and the listen address, comma separated; *.domain for subdomains (env VCOROUTE_ALLOWED_HOSTS)')
     .option('--header-timeout-ms <ms>', 'close a connection that has not sent complete request headers in this time (env VCOROUTE_HEADER_TIMEOUT_MS, default 10000)')
@@ -97,6 +125,16 @@ export function buildProgram(): Command {
     .option('--endpoint <url>', 'the server (env VCOROUTE_ENDPOINT, default http://127.0.0.1:8080)')
     .option('--after <seq>', 'only decisions after this sequence number (GET /_vcoroute/v1/decisions shows them)')
     .action(async (opts: { principal: string; endpoint?: string; after?: string }) => policyAdvice(opts));
+  const peer = program
+    .command('peer-config')
+    .description('print a router configuration (FRR, BIRD, GoBGP, ExaBGP) that peers with the BGP speaker over a connection\'s tunnels')
+    .argument('<vco-id>', 'the VPN connection (vco-…)')
+    .requiredOption('--format <format>', 'frr, bird, gobgp or exabgp')
+    .option('--tunnel <index>', 'only tunnel 1 or 2 (default: every BGP tunnel)')
+    .option('--announce <cidrs>', 'prefixes the router announces, comma-separated (default: the connection\'s RemoteSubnet, else 192.0.2.0/24)');
+  // The store and BGP flags of `serve`, shared (not copied): the same flags and environment find the same store and ports.
+  for (const o of serveCommand.options) if (PEER_CONFIG_SERVE_FLAGS.has(o.long ?? '')) peer.addOption(o);
+  peer.action(async (connectionId: string, opts: ServeOptions & PeerConfigOptions) => printPeerConfig(connectionId, opts));
   return program;
 }
 

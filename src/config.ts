@@ -3,6 +3,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { BgpConfigError, parseBgpConfig, type BgpOptions, type BgpSpeakerConfig } from './bgp/speaker/config';
 import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
 
 /**
@@ -39,6 +40,8 @@ export interface Config {
   changeDelayMs: number;
   /** attach every new VPN connection to this transit router (SDK-only test suites need no admin call) */
   autoAttachTransitRouterId: string | null;
+  /** the per-tunnel BGP speaker (src/bgp/speaker/config.ts); mode off opens no ports */
+  bgp: BgpSpeakerConfig;
   /** API flow control: off (default), the alibaba profile, or a quota file (src/flow-control/quotas.ts) */
   throttle: ThrottleSetting;
   /** on SIGTERM/SIGINT (and close()), how long requests in flight may take to finish */
@@ -75,7 +78,7 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = {
   maxBufferedBytes: 256 * 1024 * 1024,
 };
 
-export interface ServeOptions {
+export interface ServeOptions extends BgpOptions {
   host?: string;
   port?: string | number;
   data?: string;
@@ -128,6 +131,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     clientTokenPendingTimeoutMs: parsePendingTimeout(env.VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS ?? String(DEFAULT_PENDING_TIMEOUT_MS)),
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
+    bgp: bgpConfig(options, env),
     throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
     tls: parseTls(options, env),
     seed: parseSeed(options.seed ?? env.VCOROUTE_SEED),
@@ -148,6 +152,14 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
 export const DEFAULT_CHANGE_DELAY_MS = 500;
 /** The transit router new connections attach to with --auto-attach and no ID. */
 export const DEFAULT_TRANSIT_ROUTER_ID = 'tr-vcoroutedefault00001';
+
+function bgpConfig(options: BgpOptions, env: NodeJS.ProcessEnv): BgpSpeakerConfig {
+  try {
+    return parseBgpConfig(options, env);
+  } catch (err) {
+    throw err instanceof BgpConfigError ? new ConfigError(err.message) : err;
+  }
+}
 
 /**
  * A pending ClientToken older than this belongs to a request that died (no request runs this long: the PostgreSQL

@@ -4,12 +4,14 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { safeEqual } from '../pop/signature';
-import { StoreConflictError, StoreUnavailableError, type Store } from '../store/store';
+import { StoreConflictError, StoreUnavailableError, type ConnectionRecord, type Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
 import { createAccount } from './accounts';
 import { forgetPolicyCache } from '../iam/effective';
 import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { BGP_VIEW_PATH, handleBgpView } from './bgp-view';
+import type { ConnectionBgpView } from '../bgp/speaker';
 import { handleChaos } from '../chaos/chaos-admin';
 import { handlePolicyAdvice } from '../policy-advice/advice-admin';
 import type { DecisionLog } from '../policy-advice/decision-log';
@@ -23,6 +25,8 @@ export interface AdminDependencies {
   rootAccessKeyId: string;
   /** how long attaching/detaching last (config.changeDelayMs) */
   changeDelayMs: number;
+  /** the BGP view of a connection (the speaker's, src/bgp/speaker) */
+  describeBgp: (c: ConnectionRecord, now: number) => Promise<ConnectionBgpView>;
   faultInjector: FaultInjector;
   decisionLog: DecisionLog;
 }
@@ -124,6 +128,8 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
     const advice = await handlePolicyAdvice(deps.decisionLog, req.method, url);
     if (advice) return advice;
 
+    const bgp = BGP_VIEW_PATH.exec(path);
+    if (bgp) return handleBgpView(store, deps.describeBgp, req.method, decodeURIComponent(bgp[1]!), now);
     const chaos = await handleChaos({ store, injector: deps.faultInjector }, req.method, path, () => (req.body.length === 0 ? undefined : parseJson(req.body)), now);
     if (chaos) return chaos;
 

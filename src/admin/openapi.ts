@@ -162,6 +162,60 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'set' }, '400': errorResponse('unknown status'), '404': errorResponse('unknown connection or tunnel') },
       },
     },
+    '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/bgp': {
+      parameters: [connectionIdParam],
+      get: {
+        summary: "The connection's BGP tunnels (whatever its state), where this server listens for each, and each session",
+        description: 'mode: the server\'s --bgp setting. listen: null when this server does not listen for the tunnel (mode off, not attached, '
+          + 'LocalBgpIp not on this host, port taken: bindError says why). session: this server\'s, else the one another server on the same '
+          + 'database holds (holder), else Idle.',
+        responses: {
+          '200': {
+            description: 'the view',
+            content: json({
+              type: 'object',
+              required: ['connectionId', 'mode', 'tunnels'],
+              properties: {
+                connectionId: { type: 'string' },
+                mode: { type: 'string', enum: ['tunnel', 'loopback', 'off'] },
+                tunnels: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['tunnelId', 'tunnelIndex', 'localAsn', 'localBgpIp', 'peerBgpIp', 'peerAsn', 'tunnelCidr', 'listen', 'session'],
+                    properties: {
+                      tunnelId: { type: 'string', description: 'a single-tunnel connection\'s own ID' },
+                      tunnelIndex: { type: 'integer' },
+                      localAsn: { type: 'integer' },
+                      localBgpIp: { type: 'string' },
+                      peerBgpIp: { type: 'string', description: 'the other usable address of the /30; the only accepted source in tunnel mode' },
+                      peerAsn: { type: 'integer', description: 'the customer gateway\'s ASN; the only one accepted in the peer\'s OPEN' },
+                      tunnelCidr: { type: 'string' },
+                      listen: { type: ['object', 'null'], properties: { host: { type: 'string' }, port: { type: 'integer' } } },
+                      bindError: { type: 'string' },
+                      session: {
+                        type: 'object',
+                        required: ['state', 'prefixesReceived', 'prefixesAccepted', 'prefixesAdvertised'],
+                        properties: {
+                          state: { type: 'string', enum: ['Idle', 'Connect', 'Active', 'OpenSent', 'OpenConfirm', 'Established'] },
+                          peerAddress: { type: 'string' },
+                          prefixesReceived: { type: 'integer', description: 'prefixes the peer announces now, refused ones included' },
+                          prefixesAccepted: { type: 'integer', description: 'after import policy and the prefix limit' },
+                          prefixesAdvertised: { type: 'integer', description: 'CLOUD routes sent' },
+                          establishedAt: { type: 'integer', description: 'epoch milliseconds' },
+                          holder: { type: 'string', description: 'the server running the session' },
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            }),
+          },
+          '404': errorResponse('unknown connection'),
+        },
+      },
+    },
     '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes': {
       parameters: [connectionIdParam],
       post: {

@@ -24,6 +24,8 @@ export interface OperationSettings {
   changeDelayMs: number;
   /** when set, every new VPN connection is attached to this transit router */
   autoAttachTransitRouterId: string | null;
+  /** this server runs the BGP speaker: tunnel BgpStatus reflects live sessions (else it follows the tunnel status) */
+  bgpSpeaker?: boolean;
 }
 
 export interface OperationContext {

@@ -28,6 +28,7 @@ function tlsMaterial(config: Config): TlsMaterial | undefined {
   if (config.tls.mode === 'local') return ensureLocalCertificate(path.join(config.dataDir, 'tls'));
   return undefined;
 }
+import { isVpnWrite, startBgpSpeaker } from '../bgp/speaker';
 import { FaultInjector } from '../chaos/fault-injector';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
@@ -80,6 +81,8 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   await store.upsertAccount(config.accountId, now);
   await store.upsertAccessKey({ accessKeyId: config.accessKeyId, accountId: config.accountId, secret: config.accessKeySecret, status: 'Active' }, now);
 
+  // Before the HTTP listener: the admin API describes its tunnels; closed again if the listener fails.
+  const bgp = await startBgpSpeaker(config.bgp, store, logger.child({ component: 'bgp' }));
   const pop = createPopPipeline({
     store,
     operations: new OperationTable(),
@@ -87,7 +90,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     timestampWindowMs: config.timestampWindowMs,
     clientTokenRetentionMs: config.clientTokenRetentionMs,
     clientTokenPendingTimeoutMs: config.clientTokenPendingTimeoutMs,
-    settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId },
+    settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId, bgpSpeaker: config.bgp.mode !== 'off' },
     flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
     faultInjector,
     decisionLog,
@@ -96,7 +99,8 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
       logRequest(logger, o);
     },
   });
-  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector, decisionLog });
+  const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector,
+    decisionLog, describeBgp: (c, now) => bgp.describe(c, now) });
 
   // A cap being reached is logged once per 10 s and kind, whatever the flood.
   const lastCapWarning = new Map<string, number>();
@@ -163,9 +167,11 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
         if (isAdmin) {
           const out = await admin(request);
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
+          if (request.method !== 'GET' && out.status < 300) bgp.changed();
         } else {
           const out = await pop(request);
           send(out.status, out.contentType, out.body, out.headers);
+          if (out.status === 200 && isVpnWrite(request)) bgp.changed();
         }
       })
       .catch((err: unknown) => {
@@ -195,6 +201,10 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
+  }).catch(async (err: unknown) => {
+    clearInterval(housekeeping);
+    await bgp.close();
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -205,7 +215,9 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     caPath: tls?.caPath,
     close: async () => {
       clearInterval(housekeeping);
+      // Stop accepting API calls and let those in flight finish, then Cease to every BGP peer (their routes leave the store).
       await closeGracefully(server, inFlight, config.shutdownTimeoutMs);
+      await bgp.close();
       await store.close();
     },
   };

@@ -215,6 +215,28 @@ export interface RouteFilter {
 }
 
 /**
+ * A tunnel's BGP session as every server sees it: who holds it (a lease renewed by the holder) and its state.
+ * One server holds all live sessions of a connection at a time, so a connection's learned routes have one writer.
+ */
+export interface BgpSessionRecord {
+  connectionId: string;
+  /** the tunnel ID; a single-tunnel connection's ID for its one session */
+  tunnelId: string;
+  /** the server ID holding the session */
+  holder: string;
+  /** epoch ms; past it the session is void and its learned routes are dropped by any server (expireBgpSessions) */
+  leaseExpiresAt: number;
+  /** the FSM state (Established or not) */
+  state: string;
+  peerAsn: number | null;
+  peerAddress: string | null;
+  establishedAt: number | null;
+  prefixesReceived: number;
+  prefixesAccepted: number;
+  prefixesAdvertised: number;
+}
+
+/**
  * The response of a ClientToken request, recorded in the same transaction as the write that produces it, so
  * the resource and its token commit together or not at all: a process killed or a database cut off in
  * between can never leave a committed write whose token still looks unfinished (a retry would run it twice).
@@ -339,6 +361,36 @@ export interface Store {
   countRoutes(connectionId: string): Promise<RouteCount[]>;
   /** One page in listing order (creation order; see docs/compatibility.md). */
   listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]>;
+
+  // BGP speaker (src/bgp/speaker/): loopback ports and session leases
+  /**
+   * The tunnel's loopback-mode BGP port: the existing assignment, or the lowest port of [firstPort, lastPort]
+   * no other tunnel holds (decided atomically: two servers never get one port). StoreConflictError when the
+   * range is full. Freed when the connection is deleted.
+   */
+  assignBgpPort(tunnelId: string, firstPort: number, lastPort: number): Promise<number>;
+  getBgpPort(tunnelId: string): Promise<number | undefined>;
+  /**
+   * Takes or renews the lease of a tunnel's session: false when another server holds an unexpired lease of any
+   * session of the same connection. When the connection had no unexpired lease, its VPN_BGP routes (left by a
+   * holder that died) are dropped in the same transaction.
+   */
+  claimBgpSession(session: BgpSessionRecord, now: number): Promise<boolean>;
+  /** Renews the lease and records the state; false (nothing written) when `session.holder` no longer holds it. */
+  putBgpSessionStatus(session: BgpSessionRecord, now: number): Promise<boolean>;
+  /** Drops the lease if `holder` holds it. */
+  releaseBgpSession(tunnelId: string, holder: string): Promise<void>;
+  /** The connection's session records (expired ones included; callers compare leaseExpiresAt), by tunnel ID. */
+  listBgpSessions(connectionId: string): Promise<BgpSessionRecord[]>;
+  /**
+   * Writes learned routes (upserts, then deletes by route key, type bgp) only while `holder` holds an unexpired
+   * lease of one of the connection's sessions; false and nothing written otherwise.
+   */
+  writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean>;
+  /** IDs of the connections attached (or attaching) to a transit router, every account: the speaker's candidates. */
+  listAttachedConnectionIds(): Promise<string[]>;
+  /** Drops expired leases, and the VPN_BGP routes of connections left without an unexpired lease; returns those connections. */
+  expireBgpSessions(now: number): Promise<string[]>;
 
   /** Empties everything but the given root identity (and the replay-protection nonces, which are security state). */
   reset(keepAccountId: string, keepAccessKeyId: string): Promise<void>;

@@ -12,6 +12,7 @@ import type {
 import type { RamDependents, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../../src/store/ram-records';
 import { ClientTokenLostError, StoreConflictError } from '../../src/store/store';
 import { postgresBackend, sqliteBackend, type StoreBackend } from '../helpers/backends';
+import { bgpStoreContract } from './bgp-store';
 
 const ACCOUNT = '1000000000000001';
 const OTHER = '2000000000000002';
@@ -967,6 +968,8 @@ function contract(backend: StoreBackend): void {
       assert.equal(await s.getStsSession('STS.2'), undefined);
     });
   });
+
+  bgpStoreContract(fresh, twin);
 
   test('reset empties everything but the root identity and the nonces', async () => {
     const s = await fresh();

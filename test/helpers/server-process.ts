@@ -24,8 +24,10 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', ...args], {
+/** `wrapper`: a command the server runs under, e.g. ['ip', 'netns', 'exec', 'ns1'] (it must exec the server, keeping the PID). */
+export async function startServerProcess(args: string[], env: NodeJS.ProcessEnv = {}, wrapper: string[] = []): Promise<ServerProcess> {
+  const command = [...wrapper, process.execPath, '--import', 'tsx', 'src/cli.ts', 'serve', '--port', '0', ...args];
+  const child = spawn(command[0]!, command.slice(1), {
     cwd: REPO,
     env: { ...process.env, VCOROUTE_ADMIN_TOKEN: ADMIN_TOKEN, VCOROUTE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

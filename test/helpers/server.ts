@@ -49,6 +49,12 @@ export async function openTestStore(dataDir: string): Promise<Store> {
   return PostgresStore.open({ connectionString: url, ...TEST_PG_OPTIONS });
 }
 
+/** The `vcoroute` flags that open the store of a test data directory (openTestStore) from another process. */
+export function storeArgsFor(dataDir: string): string[] {
+  if (sdkTestBackend() === 'sqlite') return ['--data', dataDir];
+  return ['--database', fs.readFileSync(path.join(dataDir, POSTGRES_MARKER), 'utf8').trim()];
+}
+
 export async function startTestServer(dataDir = tempDataDir(), env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
   const config = loadConfig({ host: '127.0.0.1', port: 0, data: dataDir }, { VCOROUTE_ADMIN_TOKEN: ADMIN_TOKEN, ...env });
   const server = await startServer(config, await openTestStore(config.dataDir), createLogger('silent'));

@@ -303,6 +303,12 @@ describe('model conformance of every operation (raw JSON vs SDK response models)
     await vpc.modifyVpnAttachmentAttribute(new $Vpc.ModifyVpnAttachmentAttributeRequest({ regionId: REGION, vpnConnectionId: plain, name: 'plain' }));
     step('DescribeVpnConnection dual-tunnel after modify');
     await vpc.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: dual }));
+    step('DownloadVpnConnectionConfig dual-tunnel with BGP, attached');
+    await vpc.downloadVpnConnectionConfig(new $Vpc.DownloadVpnConnectionConfigRequest({ regionId: REGION, vpnConnectionId: dual }));
+    step('DownloadVpnConnectionConfig single-tunnel with BGP, attached');
+    await vpc.downloadVpnConnectionConfig(new $Vpc.DownloadVpnConnectionConfigRequest({ regionId: REGION, vpnConnectionId: single }));
+    step('DownloadVpnConnectionConfig single-tunnel without BGP, not attached');
+    await vpc.downloadVpnConnectionConfig(new $Vpc.DownloadVpnConnectionConfigRequest({ regionId: REGION, vpnConnectionId: plain }));
   });
 
   conformanceTest('VPC: Vco routes (custom and BGP, dual- and single-tunnel)', async () => {
@@ -354,6 +360,8 @@ describe('model conformance of every operation (raw JSON vs SDK response models)
     const { vpc } = root;
     step('VPC errors');
     await failing(vpc.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: 'vco-nothere' })),
+      'InvalidVpnConnectionInstanceId.NotFound', 404);
+    await failing(vpc.downloadVpnConnectionConfig(new $Vpc.DownloadVpnConnectionConfigRequest({ regionId: REGION, vpnConnectionId: 'vco-nothere' })),
       'InvalidVpnConnectionInstanceId.NotFound', 404);
     await failing(vpc.createCustomerGateway(new $Vpc.CreateCustomerGatewayRequest({ regionId: REGION, ipAddress: '300.1.1.1' })), 'IllegalParam.IpAddress', 400);
     await failing(vpc.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({

@@ -47,10 +47,19 @@ export async function lostWrite(store: Store, c: ConnectionRecord): Promise<PopE
   return new PopError(now ? E.VpnConnectionConfiguring : E.VpnConnectionNotFound);
 }
 
+/** The customer gateways a connection uses (its own and its tunnels'), by ID; a gateway gone meanwhile is absent. */
+export async function connectionGateways(store: Store, c: ConnectionRecord): Promise<Map<string, CustomerGatewayRecord>> {
+  const ids = new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((id): id is string => id !== null));
+  const gateways = new Map<string, CustomerGatewayRecord>();
+  for (const id of ids) {
+    const g = await store.getCustomerGateway(c.accountId, id);
+    if (g) gateways.set(id, g);
+  }
+  return gateways;
+}
+
 /** The ASNs of the customer gateways a connection uses, for the BGP peer fields of its views. */
 export async function gatewayAsns(store: Store, c: ConnectionRecord): Promise<GatewayAsns> {
-  const ids = new Set([c.customerGatewayId, ...c.tunnels.map((t) => t.customerGatewayId)].filter((id): id is string => id !== null));
-  const asns = new Map<string, number | null>();
-  for (const id of ids) asns.set(id, (await store.getCustomerGateway(c.accountId, id))?.asn ?? null);
-  return asns;
+  const gateways = await connectionGateways(store, c);
+  return new Map([...gateways].map(([id, g]) => [id, g.asn]));
 }

@@ -1,6 +1,7 @@
 import type { Operation } from '../product';
 import { createCustomerGateway, deleteCustomerGateway, describeCustomerGateway, describeCustomerGateways } from './customer-gateways';
 import { describeVcoRouteEntries } from './describe-vco-route-entries';
+import { downloadVpnConnectionConfig } from './download-vpn-connection-config';
 import { createVcoRouteEntry, deleteVcoRouteEntry, modifyVcoRouteEntryWeight } from './vco-route-writes';
 import { createVpnAttachment } from './vpn-attachment-create';
 import { modifyVpnAttachmentAttribute } from './vpn-attachment-modify';
@@ -22,4 +23,5 @@ export const VPC_OPERATIONS: readonly Operation[] = [
   describeVpnConnections,
   deleteVpnAttachment,
   deleteVpnConnection,
+  downloadVpnConnectionConfig,
 ];

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { effectiveState, isChanging, peerBgpIp, reportedTunnelStatus } from '../../domain/vpn';
 import type { ConnectionRecord, TunnelRecord } from '../../store/store';
 import type { ResponseBody } from '../product';
+import type { LiveBgpSessions } from './bgp-sessions';
 
 /**
  * Decided: the public IPs of a connection and its tunnels are derived from their IDs (stable, no storage),
@@ -23,7 +24,8 @@ function cenInstanceId(transitRouterId: string): string {
   return `cen-${transitRouterId.slice(3)}`;
 }
 
-function attachedIp(c: ConnectionRecord, id: string): string {
+/** The public IP of a connection or one of its tunnels (the VPN gateway side): only while attached to a transit router. */
+export function attachedIp(c: ConnectionRecord, id: string): string {
   return c.transitRouterId ? derivedPublicIp(id) : '';
 }
 
@@ -41,11 +43,11 @@ function tunnelState(c: ConnectionRecord, now: number): string {
   return isChanging(c, now) ? 'updating' : 'active';
 }
 
-const ikeView = (ike: TunnelRecord['options']['ike'], lifetime: (n: number) => number | string) => ({
+export const ikeView = (ike: TunnelRecord['options']['ike'], lifetime: (n: number) => number | string) => ({
   IkeVersion: ike.ikeVersion, IkeMode: ike.ikeMode, IkeEncAlg: ike.ikeEncAlg, IkeAuthAlg: ike.ikeAuthAlg, IkePfs: ike.ikePfs,
   IkeLifetime: lifetime(ike.ikeLifetime), LocalId: ike.localId, RemoteId: ike.remoteId, Psk: ike.psk,
 });
-const ipsecView = (ipsec: TunnelRecord['options']['ipsec'], lifetime: (n: number) => number | string) => ({
+export const ipsecView = (ipsec: TunnelRecord['options']['ipsec'], lifetime: (n: number) => number | string) => ({
   IpsecEncAlg: ipsec.ipsecEncAlg, IpsecAuthAlg: ipsec.ipsecAuthAlg, IpsecPfs: ipsec.ipsecPfs, IpsecLifetime: lifetime(ipsec.ipsecLifetime),
 });
 
@@ -53,11 +55,17 @@ const ipsecView = (ipsec: TunnelRecord['options']['ipsec'], lifetime: (n: number
 /** ASNs of the customer gateways a connection uses (the BGP peers), by gateway ID. */
 export type GatewayAsns = ReadonlyMap<string, number | null>;
 
-function tunnelView(c: ConnectionRecord, t: TunnelRecord, now: number, typed: boolean, asns: GatewayAsns): ResponseBody {
+/**
+ * Decided: with the BGP speaker on (`live` given), BgpStatus is `success` exactly while the tunnel's session is
+ * Established (on any server) and PeerAsn is the ASN the peer announced; without it, BgpStatus follows the
+ * tunnel status and PeerAsn is the customer gateway's.
+ */
+function tunnelView(c: ConnectionRecord, t: TunnelRecord, now: number, typed: boolean, asns: GatewayAsns, live?: LiveBgpSessions): ResponseBody {
   const o = t.options;
   const flag = (b: boolean) => (typed ? b : String(b));
   const num = (n: number) => (typed ? n : String(n));
-  const peerAsn = t.customerGatewayId ? asns.get(t.customerGatewayId) ?? null : null;
+  const session = live?.get(t.tunnelId);
+  const peerAsn = session?.peerAsn ?? (t.customerGatewayId ? asns.get(t.customerGatewayId) ?? null : null);
   const bgp: ResponseBody = {
     LocalAsn: num(o.bgp.localAsn),
     TunnelCidr: o.bgp.tunnelCidr,
@@ -65,7 +73,8 @@ function tunnelView(c: ConnectionRecord, t: TunnelRecord, now: number, typed: bo
     PeerBgpIp: o.bgp.tunnelCidr ? peerBgpIp(o.bgp.tunnelCidr, o.bgp.localBgpIp) : '',
   };
   if (peerAsn !== null) bgp.PeerAsn = num(peerAsn);
-  if (!typed) bgp.BgpStatus = c.attributes.enableTunnelsBgp && reportedTunnelStatus(c, t, now) === 'ipsec_sa_established' ? 'success' : 'false';
+  const bgpUp = live ? session !== undefined : reportedTunnelStatus(c, t, now) === 'ipsec_sa_established';
+  if (!typed) bgp.BgpStatus = c.attributes.enableTunnelsBgp && bgpUp ? 'success' : 'false';
   const view: ResponseBody = {
     TunnelId: t.tunnelId,
     TunnelIndex: t.tunnelIndex,
@@ -89,7 +98,7 @@ function tunnelView(c: ConnectionRecord, t: TunnelRecord, now: number, typed: bo
 }
 
 /** Fields common to DescribeVpnConnection and ModifyVpnAttachmentAttribute. */
-function commonView(c: ConnectionRecord, now: number, asns: GatewayAsns): ResponseBody {
+function commonView(c: ConnectionRecord, now: number, asns: GatewayAsns, live?: LiveBgpSessions): ResponseBody {
   const a = c.attributes;
   const single = a.single;
   const view: ResponseBody = {
@@ -121,7 +130,7 @@ function commonView(c: ConnectionRecord, now: number, asns: GatewayAsns): Respon
       LocalBgpIp: single.bgp.localBgpIp,
       PeerBgpIp: single.bgp.tunnelCidr ? peerBgpIp(single.bgp.tunnelCidr, single.bgp.localBgpIp) : '',
       ...(c.customerGatewayId && asns.get(c.customerGatewayId) ? { PeerAsn: asns.get(c.customerGatewayId) } : {}),
-      Status: single.bgp.enableBgp && connectionStatus(c, now) === 'ipsec_sa_established' ? 'success' : 'failed',
+      Status: single.bgp.enableBgp && (live ? live.has(c.connectionId) : connectionStatus(c, now) === 'ipsec_sa_established') ? 'success' : 'failed',
     };
     view.VcoHealthCheck = {
       Enable: String(single.healthCheck.enable),
@@ -136,8 +145,8 @@ function commonView(c: ConnectionRecord, now: number, asns: GatewayAsns): Respon
 }
 
 /** DescribeVpnConnection, and each item of DescribeVpnConnections. */
-export function describeConnectionView(c: ConnectionRecord, now: number, asns: GatewayAsns): ResponseBody {
-  const view = commonView(c, now, asns);
+export function describeConnectionView(c: ConnectionRecord, now: number, asns: GatewayAsns, live?: LiveBgpSessions): ResponseBody {
+  const view = commonView(c, now, asns, live);
   Object.assign(view, {
     State: effectiveState(c, now),
     TransitRouterId: c.transitRouterId ?? '',
@@ -149,7 +158,7 @@ export function describeConnectionView(c: ConnectionRecord, now: number, asns: G
     ZoneNo: '',
     Tags: { Tag: c.attributes.tags.map((t) => ({ Key: t.key, Value: t.value })) },
   });
-  if (c.tunnels.length > 0) view.TunnelOptionsSpecification = { TunnelOptions: c.tunnels.map((t) => tunnelView(c, t, now, false, asns)) };
+  if (c.tunnels.length > 0) view.TunnelOptionsSpecification = { TunnelOptions: c.tunnels.map((t) => tunnelView(c, t, now, false, asns, live)) };
   return view;
 }
 
@@ -157,8 +166,8 @@ export function describeConnectionView(c: ConnectionRecord, now: number, asns: G
  * An item of DescribeVpnConnections. Its model differs from DescribeVpnConnection's: the tag wrapper is
  * `Tag` ({Tag:{Tag:[…]}}), and there is no ZoneNo and no VpnBgpConfig.EnableBgp.
  */
-export function listedConnectionView(c: ConnectionRecord, now: number, asns: GatewayAsns): ResponseBody {
-  const { ZoneNo: _zoneNo, Tags, ...view } = describeConnectionView(c, now, asns);
+export function listedConnectionView(c: ConnectionRecord, now: number, asns: GatewayAsns, live?: LiveBgpSessions): ResponseBody {
+  const { ZoneNo: _zoneNo, Tags, ...view } = describeConnectionView(c, now, asns, live);
   view.Tag = Tags;
   if (view.VpnBgpConfig) {
     const { EnableBgp: _enableBgp, ...bgp } = view.VpnBgpConfig as ResponseBody;

@@ -12,13 +12,15 @@ import { findConnection, gatewayAsns, lostWrite } from './connection-access';
 import { enumParam } from './vpc-params';
 import { attachmentView, describeConnectionView, listedConnectionView } from './vpn-connection-views';
 import { VPC, vpnConnectionArn } from './product';
+import { liveBgpSessions } from './bgp-sessions';
 
-interface OneConnectionInput {
+export interface OneConnectionInput {
   regionId: string;
   vpnConnectionId: string;
 }
 
-const parseOne = (params: Params): OneConnectionInput => ({
+/** RegionId and VpnConnectionId, both required: the request of every operation on one connection. */
+export const parseOne = (params: Params): OneConnectionInput => ({
   regionId: regionIdParam(params),
   vpnConnectionId: requiredString(params, 'VpnConnectionId'),
 });
@@ -35,9 +37,9 @@ export const describeVpnConnection = defineOperation<OneConnectionInput>({
   resource: (input, principal) => vpnConnectionArn(input.regionId, principal.accountId, input.vpnConnectionId),
   clientToken: false,
   parse: parseOne,
-  async run(input, { store, principal, now }) {
+  async run(input, { store, principal, now, settings }) {
     const c = await findConnection(store, principal.accountId, input.regionId, input.vpnConnectionId);
-    return describeConnectionView(c, now, await gatewayAsns(store, c));
+    return describeConnectionView(c, now, await gatewayAsns(store, c), settings.bgpSpeaker ? await liveBgpSessions(store, c, now) : undefined);
   },
 });
 
@@ -63,7 +65,7 @@ export const describeVpnConnections = defineOperation<ListInput>({
     vpnGatewayId: optionalString(params, 'VpnGatewayId'),
     ...pageOf(params),
   }),
-  async run(input, { store, principal, now }) {
+  async run(input, { store, principal, now, settings }) {
     // Connections for transit routers belong to no VPN gateway: a VpnGatewayId filter matches none of them.
     if (input.vpnGatewayId !== undefined) {
       return { TotalCount: 0, PageNumber: input.pageNumber, PageSize: input.pageSize, VpnConnections: { VpnConnection: [] } };
@@ -73,7 +75,9 @@ export const describeVpnConnections = defineOperation<ListInput>({
       (input.pageNumber - 1) * input.pageSize, input.pageSize,
     );
     const items = [];
-    for (const c of page.items) items.push(listedConnectionView(c, now, await gatewayAsns(store, c)));
+    for (const c of page.items) {
+      items.push(listedConnectionView(c, now, await gatewayAsns(store, c), settings.bgpSpeaker ? await liveBgpSessions(store, c, now) : undefined));
+    }
     return { TotalCount: page.total, PageNumber: input.pageNumber, PageSize: input.pageSize, VpnConnections: { VpnConnection: items } };
   },
 });

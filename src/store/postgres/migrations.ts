@@ -242,6 +242,31 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    description: 'BGP speaker: loopback-mode port per tunnel, session leases and status per tunnel',
+    sql: `
+      CREATE TABLE bgp_ports (
+        tunnel_id TEXT PRIMARY KEY,
+        port BIGINT NOT NULL UNIQUE
+      );
+      CREATE TABLE bgp_sessions (
+        tunnel_id TEXT PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        lease_expires_at BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        peer_asn BIGINT,
+        peer_address TEXT,
+        established_at BIGINT,
+        prefixes_received BIGINT NOT NULL,
+        prefixes_accepted BIGINT NOT NULL,
+        prefixes_advertised BIGINT NOT NULL
+      );
+      CREATE INDEX bgp_sessions_connection ON bgp_sessions (connection_id);
+      CREATE INDEX bgp_sessions_expiry ON bgp_sessions (lease_expires_at);
+    `,
+  },
 ];
 
 /** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */

@@ -51,7 +51,7 @@ export class PgRouteTables {
   }
 
   /** The body of upsertRoutes; runs inside the caller's transaction. Same outcome as SQLite's route-by-route loop. */
-  private async upsertIn(sql: Sql, connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
+  async upsertIn(sql: Sql, connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
     let seq = await this.lockConnection(sql, connectionId);
     if (seq === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
 
@@ -127,6 +127,11 @@ export class PgRouteTables {
   }
 
   async delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<number> {
+    return this.db.tx((sql) => this.deleteIn(sql, connectionId, filter, guard), 'BEGIN', completeTokenStep(completion, (n: number) => n > 0));
+  }
+
+  /** The body of deleteRoutes, inside the caller's transaction; `keys` narrows to those route keys (the BGP speaker's batched withdrawals). */
+  async deleteIn(sql: Sql, connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, keys?: readonly string[]): Promise<number> {
     const where = ['connection_id = $1'];
     const args: (string | number)[] = [connectionId];
     const add = (column: string, value: string) => {
@@ -137,27 +142,29 @@ export class PgRouteTables {
     if (filter.routeDest) add('route_dest', filter.routeDest);
     if (filter.routeKey) add('route_key', filter.routeKey);
     if (filter.source) add('source', filter.source);
-    return this.db.tx(async (sql) => {
-      await this.lockConnection(sql, connectionId, guard);
-      const rows = (
-        await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
-          `DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`,
-          args,
-        )
-      ).rows;
-      const blockDeltas = new Map<string, number>();
-      const countDeltas = new Map<string, number>();
-      for (const row of rows) {
-        bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
-        bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
-      }
-      await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
-      if (rows.length > 0) {
-        await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
-        await this.bumpVersion(sql, connectionId);
-      }
-      return rows.length;
-    }, 'BEGIN', completeTokenStep(completion, (n: number) => n > 0));
+    if (keys) {
+      args.push(JSON.stringify(keys));
+      where.push(`route_key IN (SELECT jsonb_array_elements_text($${args.length}::jsonb))`);
+    }
+    await this.lockConnection(sql, connectionId, guard);
+    const rows = (
+      await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
+        `DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`,
+        args,
+      )
+    ).rows;
+    const blockDeltas = new Map<string, number>();
+    const countDeltas = new Map<string, number>();
+    for (const row of rows) {
+      bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
+      bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
+    }
+    await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
+    if (rows.length > 0) {
+      await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
+      await this.bumpVersion(sql, connectionId);
+    }
+    return rows.length;
   }
 
   async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {

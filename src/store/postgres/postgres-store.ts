@@ -16,7 +16,7 @@
  * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
  */
 import type {
-  AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
+  AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
   FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { completeTokenStep } from './client-tokens';
@@ -25,6 +25,7 @@ import { migratePostgres } from './migrations';
 import { PG_RAM_TABLES, PgRamTables } from './postgres-ram';
 import { PG_ROUTE_TABLES, PgRouteTables } from './postgres-routes';
 import { PgVpnTables } from './postgres-vpn';
+import { PgBgpTables } from './postgres-bgp';
 import { PgOperationTables } from './postgres-operations';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
@@ -38,12 +39,14 @@ export class PostgresStore implements Store {
   private readonly vpn: PgVpnTables;
   private readonly routes: PgRouteTables;
   private readonly ram: PgRamTables;
+  private readonly bgp: PgBgpTables;
   private readonly ops: PgOperationTables;
 
   private constructor(private readonly db: PgDatabase) {
     this.vpn = new PgVpnTables(db);
     this.routes = new PgRouteTables(db);
     this.ram = new PgRamTables(db);
+    this.bgp = new PgBgpTables(db, this.routes);
     this.ops = new PgOperationTables(db);
   }
 
@@ -261,6 +264,7 @@ export class PostgresStore implements Store {
       // The connection row first, as every route change does: no deadlock with a concurrent upsert.
       const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
       if (expectedRevision !== undefined && (locked.rows.length === 0 || Number(locked.rows[0]!.revision) !== expectedRevision)) return false;
+      await this.bgp.deleteAllOf(sql, connectionId);
       for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels']) {
         await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
       }
@@ -306,7 +310,7 @@ export class PostgresStore implements Store {
     await this.db.tx(async (sql) => {
       // Connection rows first (the order every route change locks in), then everything else.
       await sql.query('SELECT connection_id FROM vpn_connections ORDER BY connection_id FOR UPDATE');
-      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES]) {
+      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
         await sql.query(`DELETE FROM ${table}`);
       }
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);
@@ -314,6 +318,44 @@ export class PostgresStore implements Store {
       // Routes versions are kept and moved on (never reused for a connection ID), as deleteConnection does.
       await sql.query('UPDATE vco_route_versions SET routes_version = routes_version + 1');
     });
+  }
+
+  // ---- BGP speaker (postgres-bgp.ts) ----
+
+  assignBgpPort(tunnelId: string, firstPort: number, lastPort: number): Promise<number> {
+    return this.bgp.assignPort(tunnelId, firstPort, lastPort);
+  }
+
+  getBgpPort(tunnelId: string): Promise<number | undefined> {
+    return this.bgp.getPort(tunnelId);
+  }
+
+  claimBgpSession(session: BgpSessionRecord, now: number): Promise<boolean> {
+    return this.bgp.claim(session, now);
+  }
+
+  putBgpSessionStatus(session: BgpSessionRecord, now: number): Promise<boolean> {
+    return this.bgp.put(session, now);
+  }
+
+  releaseBgpSession(tunnelId: string, holder: string): Promise<void> {
+    return this.bgp.release(tunnelId, holder);
+  }
+
+  listBgpSessions(connectionId: string): Promise<BgpSessionRecord[]> {
+    return this.bgp.list(connectionId);
+  }
+
+  writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean> {
+    return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now);
+  }
+
+  listAttachedConnectionIds(): Promise<string[]> {
+    return this.bgp.attachedIds();
+  }
+
+  expireBgpSessions(now: number): Promise<string[]> {
+    return this.bgp.expire(now);
   }
 
   // ---- RAM & STS ---- (postgres-ram.ts)

@@ -232,6 +232,31 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    description: 'BGP speaker: loopback-mode port per tunnel, session leases and status per tunnel',
+    sql: `
+      CREATE TABLE bgp_ports (
+        tunnel_id TEXT PRIMARY KEY,
+        port INTEGER NOT NULL UNIQUE
+      ) WITHOUT ROWID;
+      CREATE TABLE bgp_sessions (
+        tunnel_id TEXT PRIMARY KEY,
+        connection_id TEXT NOT NULL,
+        holder TEXT NOT NULL,
+        lease_expires_at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        peer_asn INTEGER,
+        peer_address TEXT,
+        established_at INTEGER,
+        prefixes_received INTEGER NOT NULL,
+        prefixes_accepted INTEGER NOT NULL,
+        prefixes_advertised INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX bgp_sessions_connection ON bgp_sessions (connection_id);
+      CREATE INDEX bgp_sessions_expiry ON bgp_sessions (lease_expires_at);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

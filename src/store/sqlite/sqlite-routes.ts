@@ -116,13 +116,15 @@ export class SqliteRouteTables {
     return { inserted, updated };
   }
 
-  delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard): number {
+  /** deleteRoutes; `keys` narrows to those route keys (the BGP speaker's batched withdrawals). */
+  delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, keys?: readonly string[]): number {
     const where = ['connection_id = ?'];
     const args: (string | number)[] = [connectionId];
     if (filter.routeEntryType) { where.push('route_entry_type = ?'); args.push(filter.routeEntryType); }
     if (filter.routeDest) { where.push('route_dest = ?'); args.push(filter.routeDest); }
     if (filter.routeKey) { where.push('route_key = ?'); args.push(filter.routeKey); }
     if (filter.source) { where.push('source = ?'); args.push(filter.source); }
+    if (keys) { where.push('route_key IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(keys)); }
     const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`);
     return this.db.transaction(() => {
       this.checkGuard(connectionId, guard);

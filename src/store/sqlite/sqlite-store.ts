@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
+  AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
   FaultRuleRecord, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { ClientTokenLostError } from '../store';
@@ -14,6 +14,7 @@ import { migrate } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
 import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
+import { SqliteBgpTables } from './sqlite-bgp';
 import { SqliteOperationTables } from './sqlite-operations';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
@@ -37,6 +38,7 @@ export class SqliteStore implements Store {
   private readonly vpn: SqliteVpnTables;
   private readonly routes: SqliteRouteTables;
   private readonly ram: SqliteRamTables;
+  private readonly bgp: SqliteBgpTables;
   private readonly ops: SqliteOperationTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
     this.vpn = new SqliteVpnTables(db);
     this.routes = new SqliteRouteTables(db);
     this.ram = new SqliteRamTables(db);
+    this.bgp = new SqliteBgpTables(db, this.routes);
     this.ops = new SqliteOperationTables(db);
     this.s = {
       getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
@@ -248,6 +251,7 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       if (expectedRevision !== undefined && this.s.connectionRevision.get(connectionId) !== expectedRevision) return false;
       this.routes.deleteAllOf(connectionId);
+      this.bgp.deleteAllOf(connectionId);
       this.s.deleteTunnels.run(connectionId);
       const deleted = this.s.deleteConnection.run(connectionId).changes === 1;
       if (deleted) this.routes.bumpVersion(connectionId);
@@ -289,7 +293,7 @@ export class SqliteStore implements Store {
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES]) {
+      for (const table of [...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
@@ -297,6 +301,44 @@ export class SqliteStore implements Store {
       // Routes versions are kept and moved on (never reused for a connection ID), as deleteConnection does.
       this.db.prepare('UPDATE vco_route_versions SET routes_version = routes_version + 1').run();
     }).immediate();
+  }
+
+  // ---- BGP speaker (sqlite-bgp.ts) ----
+
+  async assignBgpPort(tunnelId: string, firstPort: number, lastPort: number): Promise<number> {
+    return this.bgp.assignPort(tunnelId, firstPort, lastPort);
+  }
+
+  async getBgpPort(tunnelId: string): Promise<number | undefined> {
+    return this.bgp.getPort(tunnelId);
+  }
+
+  async claimBgpSession(session: BgpSessionRecord, now: number): Promise<boolean> {
+    return this.bgp.claim(session, now);
+  }
+
+  async putBgpSessionStatus(session: BgpSessionRecord, now: number): Promise<boolean> {
+    return this.bgp.put(session, now);
+  }
+
+  async releaseBgpSession(tunnelId: string, holder: string): Promise<void> {
+    this.bgp.release(tunnelId, holder);
+  }
+
+  async listBgpSessions(connectionId: string): Promise<BgpSessionRecord[]> {
+    return this.bgp.list(connectionId);
+  }
+
+  async writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean> {
+    return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now);
+  }
+
+  async listAttachedConnectionIds(): Promise<string[]> {
+    return this.bgp.attachedIds();
+  }
+
+  async expireBgpSessions(now: number): Promise<string[]> {
+    return this.bgp.expire(now);
   }
 
   // ---- RAM & STS ---- (sqlite-ram.ts)
