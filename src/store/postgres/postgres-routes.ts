@@ -10,6 +10,7 @@ import { completeTokenStep } from './client-tokens';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
+import { planPropagatedSync } from '../propagated-sync';
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const PG_ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -116,7 +117,7 @@ export class PgRouteTables {
            next_hop_tunnel_ids, create_time) VALUES ${tuples.join(', ')}
          ON CONFLICT (connection_id, route_entry_type, seq) DO UPDATE SET route_dest = EXCLUDED.route_dest, next_hop = EXCLUDED.next_hop,
            weight = EXCLUDED.weight, source = EXCLUDED.source, as_path = EXCLUDED.as_path, community = EXCLUDED.community,
-           next_hop_tunnel_ids = EXCLUDED.next_hop_tunnel_ids, create_time = EXCLUDED.create_time`,
+           next_hop_tunnel_ids = EXCLUDED.next_hop_tunnel_ids, create_time = EXCLUDED.create_time, propagated = 0`,
         values,
       );
     }
@@ -158,6 +159,53 @@ export class PgRouteTables {
       }
       return rows.length;
     }, 'BEGIN', completeTokenStep(completion, (n: number) => n > 0));
+  }
+
+  /** Store.syncPropagatedRoutes: one transaction with the connection row locked (as every route change). */
+  async syncPropagated(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }> {
+    return this.db.tx(async (sql) => {
+      if ((await this.lockConnection(sql, connectionId)) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
+      const current = new Map<string, RouteRecord>();
+      const rows = await sql.query<RouteRow & { route_key: string }>(
+        `SELECT route_key, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND propagated = 1`, [connectionId]);
+      for (const row of rows.rows) current.set(row.route_key, toRoute(row));
+      const seeded = new Set((await sql.query<{ route_key: string }>(
+        `SELECT route_key FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND source = 'CLOUD' AND propagated = 0`, [connectionId],
+      )).rows.map((r) => r.route_key));
+      const plan = planPropagatedSync(current, seeded, routes);
+      let deleted = 0;
+      for (const part of chunks(plan.remove, 1, 10_000)) {
+        const gone = (await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
+          `DELETE FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})
+           RETURNING route_entry_type, seq, source`, [connectionId, ...part],
+        )).rows;
+        const blockDeltas = new Map<string, number>();
+        const countDeltas = new Map<string, number>();
+        for (const row of gone) {
+          bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
+          bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
+        }
+        await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
+        deleted += gone.length;
+      }
+      if (deleted > 0) {
+        await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
+        await this.bumpVersion(sql, connectionId);
+      }
+      const { inserted, updated } = plan.write.length > 0 ? await this.upsertIn(sql, connectionId, plan.write) : { inserted: 0, updated: 0 };
+      for (const part of chunks(plan.write.map((w) => w.key), 1, 10_000)) {
+        await sql.query(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
+          [connectionId, ...part]);
+      }
+      return { inserted, updated, deleted };
+    });
+  }
+
+  async listOfSource(connectionId: string, routeEntryType: RouteEntryType, source: string | null, limit: number): Promise<RouteRecord[]> {
+    return (await this.db.query<RouteRow>(
+      `SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = $2 AND coalesce(source, '') = $3 ORDER BY seq LIMIT $4`,
+      [connectionId, routeEntryType, source ?? '', limit],
+    )).rows.map(toRoute);
   }
 
   async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {

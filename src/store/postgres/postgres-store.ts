@@ -16,7 +16,7 @@
  * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
  */
 import type {
-  AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
+  AccessKeyRecord, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
   KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { completeTokenStep } from './client-tokens';
@@ -25,6 +25,7 @@ import { migratePostgres } from './migrations';
 import { PG_RAM_TABLES, PgRamTables } from './postgres-ram';
 import { PG_ROUTE_TABLES, PgRouteTables } from './postgres-routes';
 import { PgVpnTables } from './postgres-vpn';
+import { PG_CEN_TABLES, PgCenTables } from './postgres-cen';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
 
 export type { PostgresOptions } from './db';
@@ -35,11 +36,13 @@ export class PostgresStore implements Store {
   private readonly vpn: PgVpnTables;
   private readonly routes: PgRouteTables;
   private readonly ram: PgRamTables;
+  private readonly cen: PgCenTables;
 
   private constructor(private readonly db: PgDatabase) {
     this.vpn = new PgVpnTables(db);
     this.routes = new PgRouteTables(db);
     this.ram = new PgRamTables(db);
+    this.cen = new PgCenTables(db, (sql, id, from, t, now) => this.vpn.transition(id, from, t, now, sql));
   }
 
   /** Connects, applies migrations (under an advisory lock) and returns the store. */
@@ -256,7 +259,7 @@ export class PostgresStore implements Store {
       // The connection row first, as every route change does: no deadlock with a concurrent upsert.
       const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
       if (expectedRevision !== undefined && (locked.rows.length === 0 || Number(locked.rows[0]!.revision) !== expectedRevision)) return false;
-      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels']) {
+      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels']) {
         await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
       }
       const deleted = (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
@@ -295,6 +298,64 @@ export class PostgresStore implements Store {
 
   listRoutes(connectionId: string, routeEntryType: RouteEntryType, offset: number, limit: number): Promise<RouteRecord[]> {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
+  }
+
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }> {
+    return this.routes.syncPropagated(connectionId, routes);
+  }
+
+  listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
+    return this.routes.listOfSource(connectionId, routeEntryType, source, limit);
+  }
+
+  // ---- CEN (postgres-cen.ts) ----
+
+  createCenResource(resource: CenResourceRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent'> {
+    return this.cen.create(resource, completion);
+  }
+
+  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition, now: number, completion?: TokenCompletion) {
+    return this.cen.createVpnAttachment(attachment, transition, now, completion);
+  }
+
+  getCenResource(accountId: string, kind: CenResourceKind, id: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.get(accountId, kind, id, now);
+  }
+
+  findCenResourceByUniqueKey(kind: CenResourceKind, uniqueKey: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.findByUniqueKey(kind, uniqueKey, now);
+  }
+
+  listCenResources(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number) {
+    return this.cen.list(accountId, kind, filter, now);
+  }
+
+  updateCenResource(accountId: string, kind: CenResourceKind, id: string, doc: Record<string, unknown>, _now: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.cen.update(accountId, kind, id, doc, completion);
+  }
+
+  deleteCenResource(
+    accountId: string, kind: CenResourceKind, id: string, goneAt: number, now: number, blockers: readonly CenBlocker[], completion?: TokenCompletion,
+  ): Promise<CenDeleteOutcome> {
+    return this.cen.delete(accountId, kind, id, goneAt, now, blockers, completion);
+  }
+
+  deleteVpnAttachment(accountId: string, id: string, goneAt: number, transition: ConnectionTransition, now: number, force: boolean, completion?: TokenCompletion) {
+    return this.cen.deleteVpnAttachment(accountId, id, goneAt, transition, now, force, completion);
+  }
+
+  createCenLink(link: CenLinkRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'associated' | 'no-parent'> {
+    return this.cen.createLink(link, completion);
+  }
+
+  deleteCenLink(
+    accountId: string, kind: CenLinkKind, attachmentId: string, routeTableId: string, goneAt: number, now: number, completion?: TokenCompletion,
+  ): Promise<'deleted' | 'missing' | 'busy'> {
+    return this.cen.deleteLink(accountId, kind, attachmentId, routeTableId, goneAt, now, completion);
+  }
+
+  listCenLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number) {
+    return this.cen.listLinks(accountId, kind, filter, now);
   }
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  AccessKeyRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
+  AccessKeyRecord, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
   RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { ClientTokenLostError } from '../store';
@@ -14,6 +14,7 @@ import { migrate } from './migrations';
 import { SqliteVpnTables } from './sqlite-vpn';
 import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
+import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../ram-records';
 
 interface PendingNonce {
@@ -34,6 +35,7 @@ export class SqliteStore implements Store {
   private readonly vpn: SqliteVpnTables;
   private readonly routes: SqliteRouteTables;
   private readonly ram: SqliteRamTables;
+  private readonly cen: SqliteCenTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -52,6 +54,7 @@ export class SqliteStore implements Store {
     this.vpn = new SqliteVpnTables(db);
     this.routes = new SqliteRouteTables(db);
     this.ram = new SqliteRamTables(db);
+    this.cen = new SqliteCenTables(db, (id, from, t, now) => this.vpn.transition(id, from, t, now));
     this.s = {
       getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
       bumpRamGeneration: db.prepare('UPDATE accounts SET ram_generation = ram_generation + 1 WHERE account_id = ?'),
@@ -282,9 +285,67 @@ export class SqliteStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
+  async syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }> {
+    return this.routes.syncPropagated(connectionId, routes);
+  }
+
+  async listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
+    return this.routes.listOfSource(connectionId, routeEntryType, source, limit);
+  }
+
+  // ---- CEN (sqlite-cen.ts) ----
+
+  async createCenResource(resource: CenResourceRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent'> {
+    return this.withCompletion(() => this.cen.create(resource), (r) => r === 'created', completion);
+  }
+
+  async createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition, now: number, completion?: TokenCompletion) {
+    return this.withCompletion(() => this.cen.createVpnAttachment(attachment, transition, now), (r) => r === 'created', completion);
+  }
+
+  async getCenResource(accountId: string, kind: CenResourceKind, id: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.get(accountId, kind, id, now);
+  }
+
+  async findCenResourceByUniqueKey(kind: CenResourceKind, uniqueKey: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.findByUniqueKey(kind, uniqueKey, now);
+  }
+
+  async listCenResources(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number) {
+    return this.cen.list(accountId, kind, filter, now);
+  }
+
+  async updateCenResource(accountId: string, kind: CenResourceKind, id: string, doc: Record<string, unknown>, _now: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.cen.update(accountId, kind, id, doc), (ok) => ok, completion);
+  }
+
+  async deleteCenResource(
+    accountId: string, kind: CenResourceKind, id: string, goneAt: number, now: number, blockers: readonly CenBlocker[], completion?: TokenCompletion,
+  ): Promise<CenDeleteOutcome> {
+    return this.withCompletion(() => this.cen.delete(accountId, kind, id, goneAt, now, blockers), (r) => r.outcome === 'deleted', completion);
+  }
+
+  async deleteVpnAttachment(accountId: string, id: string, goneAt: number, transition: ConnectionTransition, now: number, force: boolean, completion?: TokenCompletion) {
+    return this.withCompletion(() => this.cen.deleteVpnAttachment(accountId, id, goneAt, transition, now, force), (r) => r.outcome === 'deleted', completion);
+  }
+
+  async createCenLink(link: CenLinkRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'associated' | 'no-parent'> {
+    return this.withCompletion(() => this.cen.createLink(link), (r) => r === 'created', completion);
+  }
+
+  async deleteCenLink(
+    accountId: string, kind: CenLinkKind, attachmentId: string, routeTableId: string, goneAt: number, now: number, completion?: TokenCompletion,
+  ): Promise<'deleted' | 'missing' | 'busy'> {
+    return this.withCompletion(() => this.cen.deleteLink(accountId, kind, attachmentId, routeTableId, goneAt, now), (r) => r === 'deleted', completion);
+  }
+
+  async listCenLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number) {
+    return this.cen.listLinks(accountId, kind, filter, now);
+  }
+
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES]) {
+      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES]) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);

@@ -1,0 +1,31 @@
+/**
+ * The one rule both backends follow to replace a connection's propagated CLOUD routes (Store.syncPropagatedRoutes):
+ * a propagated row no longer wanted goes; a wanted row whose key a hand-seeded CLOUD route holds is skipped (the
+ * seeded route is a static route of the transit router side and wins); a wanted row that is new or differs is
+ * written (its position and creation time kept when only its attributes changed). Pure.
+ */
+import type { KeyedRoute, RouteRecord } from './store';
+
+export interface PropagatedSyncPlan {
+  remove: string[];
+  write: KeyedRoute[];
+}
+
+const sameRoute = (a: RouteRecord, b: RouteRecord) =>
+  a.routeDest === b.routeDest && a.nextHop === b.nextHop && a.weight === b.weight && a.source === b.source &&
+  JSON.stringify(a.asPath) === JSON.stringify(b.asPath) && a.community === b.community &&
+  JSON.stringify(a.nextHopTunnelIds) === JSON.stringify(b.nextHopTunnelIds);
+
+export function planPropagatedSync(current: ReadonlyMap<string, RouteRecord>, seeded: ReadonlySet<string>, wanted: readonly KeyedRoute[]): PropagatedSyncPlan {
+  const wantedKeys = new Set<string>();
+  const write: KeyedRoute[] = [];
+  for (const w of wanted) {
+    if (seeded.has(w.key) || wantedKeys.has(w.key)) continue;
+    wantedKeys.add(w.key);
+    const existing = current.get(w.key);
+    if (existing === undefined) write.push(w);
+    else if (!sameRoute(existing, w.route)) write.push({ key: w.key, route: { ...w.route, createTime: existing.createTime } });
+  }
+  const remove = [...current.keys()].filter((k) => !wantedKeys.has(k));
+  return { remove, write };
+}
