@@ -10,6 +10,7 @@ import { createAccount } from './accounts';
 import { forgetPolicyCache } from '../iam/effective';
 import { adminConnectionView, handleLifecycle } from './connection-lifecycle';
 import { OPENAPI_DOCUMENT } from './openapi';
+import { propagateFromConnection } from '../routing';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
 export interface AdminDependencies {
@@ -120,6 +121,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
         }
         if (req.method === 'DELETE') {
           if (!(await store.deleteConnection(connectionId))) throw notFound(`${connectionId} does not exist`);
+          await propagateFromConnection(store, connectionId, now); // its routes left the transit router's tables
           return { status: 200, body: { deleted: true } };
         }
       } else {
@@ -134,10 +136,12 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
             if (err instanceof StoreConflictError) throw notFound(`${connectionId} does not exist`); // deleted meanwhile
             throw err;
           }
+          await propagateFromConnection(store, connectionId, now);
           return { status: 200, body: result };
         }
         if (req.method === 'DELETE') {
           const deleted = await store.deleteRoutes(connectionId, parseRouteFilter(url.searchParams));
+          if (deleted > 0) await propagateFromConnection(store, connectionId, now);
           return { status: 200, body: { deleted } };
         }
       }

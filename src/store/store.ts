@@ -399,9 +399,10 @@ export interface Store {
   createCenResource(resource: CenResourceRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent'>;
   /**
    * Inserts a VPN attachment (unique key = refId = its connection) and, in the same transaction, applies
-   * `transition` to the connection from state init: 'connection-busy' when that is refused (nothing changes).
+   * `transition` (unless null: the connection is attached already) to the connection from state init: 'connection-busy'
+   * when that is refused (nothing changes).
    */
-  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition, now: number, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent' | 'connection-busy'>;
+  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent' | 'connection-busy'>;
   /** The resource unless it is gone at `now` (one being deleted is returned: it shows Deleting). */
   getCenResource(accountId: string, kind: CenResourceKind, id: string, now: number): Promise<CenResourceRecord | undefined>;
   /** The live resource of the kind holding the unique key (not being deleted), any account. */

@@ -45,11 +45,11 @@ export class PgCenTables {
     return this.db.tx((sql) => this.insertIn(sql, r), 'BEGIN', completeTokenStep(completion, (x: string) => x === 'created'));
   }
 
-  async createVpnAttachment(r: CenResourceRecord, transition: ConnectionTransition, now: number, completion?: TokenCompletion) {
+  async createVpnAttachment(r: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion) {
     try {
       return await this.db.tx(async (sql) => {
         const outcome = await this.insertIn(sql, r);
-        if (outcome === 'created' && !(await this.transitionConnection(sql, r.refId!, ['init'], transition, now))) throw new ConnectionBusy();
+        if (outcome === 'created' && transition !== null && !(await this.transitionConnection(sql, r.refId!, ['init'], transition, now))) throw new ConnectionBusy();
         return outcome;
       }, 'BEGIN', completeTokenStep(completion, (x: string) => x === 'created'));
     } catch (err) {

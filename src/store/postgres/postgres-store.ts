@@ -314,7 +314,7 @@ export class PostgresStore implements Store {
     return this.cen.create(resource, completion);
   }
 
-  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition, now: number, completion?: TokenCompletion) {
+  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion) {
     return this.cen.createVpnAttachment(attachment, transition, now, completion);
   }
 

@@ -53,11 +53,11 @@ export class SqliteCenTables {
     return this.db.transaction(() => this.insertNow(r)).immediate();
   }
 
-  createVpnAttachment(r: CenResourceRecord, transition: ConnectionTransition, now: number): 'created' | 'exists' | 'no-parent' | 'connection-busy' {
+  createVpnAttachment(r: CenResourceRecord, transition: ConnectionTransition | null, now: number): 'created' | 'exists' | 'no-parent' | 'connection-busy' {
     const tx = this.db.transaction(() => {
       const outcome = this.insertNow(r);
       if (outcome !== 'created') return outcome;
-      if (!this.transitionConnection(r.refId!, ['init'], transition, now)) throw new ConnectionBusy();
+      if (transition !== null && !this.transitionConnection(r.refId!, ['init'], transition, now)) throw new ConnectionBusy();
       return outcome;
     });
     try {

@@ -299,7 +299,7 @@ export class SqliteStore implements Store {
     return this.withCompletion(() => this.cen.create(resource), (r) => r === 'created', completion);
   }
 
-  async createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition, now: number, completion?: TokenCompletion) {
+  async createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion) {
     return this.withCompletion(() => this.cen.createVpnAttachment(attachment, transition, now), (r) => r === 'created', completion);
   }
 
