@@ -61,6 +61,7 @@ export const E = {
   VcoRouteEntryQuotaExceeded: def('QuotaExceeded.VcoRouteEntry', 400, 'The number of route entries of the VPN connection exceeds the quota.'),
 
   // ---- CEN (product Cbn; cen-api.md). Texts without a documented message are decided (docs/compatibility.md). ----
+  CenUnauthorized: def('Unauthorized', 400, 'The AccessKeyId is unauthorized.'),
   CenInvalidTagKey: def('InvalidTagKey', 400, 'The tag keys are not valid.'),
   CenInvalidTagValue: def('InvalidTagValue', 400, 'The tag values are not valid.'),
   CenIllegalParamTagKey: def('IllegalParam.TagKey', 400, 'The tag keys are not valid.'),
