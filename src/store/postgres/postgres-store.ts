@@ -259,7 +259,7 @@ export class PostgresStore implements Store {
       // The connection row first, as every route change does: no deadlock with a concurrent upsert.
       const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
       if (expectedRevision !== undefined && (locked.rows.length === 0 || Number(locked.rows[0]!.revision) !== expectedRevision)) return false;
-      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels']) {
+      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels']) {
         await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
       }
       const deleted = (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
@@ -362,7 +362,7 @@ export class PostgresStore implements Store {
     await this.db.tx(async (sql) => {
       // Connection rows first (the order every route change locks in), then everything else.
       await sql.query('SELECT connection_id FROM vpn_connections ORDER BY connection_id FOR UPDATE');
-      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES]) {
+      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES]) {
         await sql.query(`DELETE FROM ${table}`);
       }
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);
