@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { assertNoServerErrors } from '../helpers/http';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, tempDataDir, type TestServer } from '../helpers/server';
 import { vpcClient, expectSdkError, type VpcClient } from '../helpers/vpc-client';
 import { CbnClient, cenError } from '../helpers/cbn-client';
 import { attachRouted, bgpConnection, bgpRoutes, cenWithRouter, REGION, type CenWithRouter } from '../helpers/cen-fixtures';
@@ -210,4 +210,42 @@ describe('CEN routing: three connections on two transit routers (change delay 0)
   });
 
   test('no response was a 5xx', () => assertNoServerErrors());
+});
+
+describe('CEN routing across servers on one data set; --auto-attach creates the attachment record', () => {
+  const dataDir = tempDataDir();
+  let first: TestServer;
+  let second: TestServer;
+  let router: CenWithRouter;
+
+  before(async () => {
+    first = await startTestServer(dataDir, { VCOROUTE_CHANGE_DELAY_MS: '0' });
+    router = await cenWithRouter(new CbnClient(first.endpoint), 'shared');
+    // The second server attaches every new connection to the transit router the first one created.
+    second = await startTestServer(dataDir, { VCOROUTE_CHANGE_DELAY_MS: '0', VCOROUTE_AUTO_ATTACH: router.transitRouterId });
+  });
+  after(async () => {
+    await second.close();
+    await first.close();
+  });
+
+  test('a route written through one server changes the CLOUD routes the other server lists, at once (page caches included)', async () => {
+    const vpc1 = vpcClient(first);
+    const vpc2 = vpcClient(second);
+    const cen1 = new CbnClient(first.endpoint);
+    const a = await bgpConnection(vpc2, 'auto-A');
+    const b = await bgpConnection(vpc2, 'auto-B');
+    const attachments = await cen1.call('ListTransitRouterVpnAttachments', { TransitRouterId: router.transitRouterId });
+    assert.deepEqual(attachments.TransitRouterAttachments.map((x: any) => [x.VpnId, x.Status]), [[a, 'Attached'], [b, 'Attached']], '--auto-attach created the records');
+    for (const x of attachments.TransitRouterAttachments) {
+      const link = { TransitRouterAttachmentId: x.TransitRouterAttachmentId, TransitRouterRouteTableId: router.systemTableId };
+      await cen1.call('AssociateTransitRouterAttachmentWithRouteTable', link);
+      await cen1.call('EnableTransitRouterRouteTablePropagation', link);
+    }
+    assert.deepEqual((await bgpRoutes(vpc2, b)).cloud, [], 'cached empty page on the second server');
+    await vpc1.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: a, routeDest: '10.60.0.0/24', nextHop: a, weight: 100, overlayMode: 'Ipsec' }));
+    assert.deepEqual((await bgpRoutes(vpc2, b)).cloud.map((r) => r.dest), ['10.60.0.0/24']);
+    await vpc2.deleteVcoRouteEntry(new $Vpc.DeleteVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: a, routeDest: '10.60.0.0/24', nextHop: a, weight: 100, overlayMode: 'Ipsec' }));
+    assert.deepEqual((await bgpRoutes(vpc1, b)).cloud, []);
+  });
 });
