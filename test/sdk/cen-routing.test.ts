@@ -249,3 +249,21 @@ describe('CEN routing across servers on one data set; --auto-attach creates the 
     assert.deepEqual((await bgpRoutes(vpc1, b)).cloud, []);
   });
 });
+
+describe('README example (examples/cen-routing.ts) against a default-delay server: CEN API only', () => {
+  test("each data center's connection lists the other's prefix as a CLOUD route", async () => {
+    const { execFile } = await import('node:child_process');
+    const server = await startTestServer();
+    try {
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, ['--import', 'tsx', 'examples/cen-routing.ts'], { env: { ...process.env, VCOROUTE_ENDPOINT: server.endpoint }, timeout: 60_000 },
+          (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout)));
+      });
+      assert.match(output, /transit router: 192\.168\.10\.0\/24 Propagated via vco-/);
+      assert.match(output, /dc1 CLOUD routes: 192\.168\.20\.0\/24 \[45104\]\n/);
+      assert.match(output, /dc2 CLOUD routes: 192\.168\.10\.0\/24 \[45104\]\n/);
+    } finally {
+      await server.close();
+    }
+  });
+});
