@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import OpenApiClient, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import { noteStatus } from './http';
 import { ROOT } from './server';
+import { expectSdkError } from './vpc-client';
 
 export type CenParams = Record<string, string | number | boolean | undefined>;
 
@@ -35,18 +36,9 @@ export class CbnClient {
   }
 }
 
-/** Runs a CEN call that must fail with `code` and `status`; checks the error body (HostId cbn.aliyuncs.com). */
+/** Runs a CEN call that must fail with `code` and `status`; the error body is a CEN one (HostId cbn.aliyuncs.com). */
 export async function cenError(call: Promise<unknown>, code: string, status = 400): Promise<any> {
-  try {
-    await call;
-  } catch (err: any) {
-    if (typeof err?.statusCode !== 'number') throw err;
-    noteStatus(err.statusCode, `${code} expected`);
-    assert.equal(err.code, code, err.message);
-    assert.equal(err.statusCode, status, err.message);
-    for (const field of ['RequestId', 'HostId', 'Code', 'Message']) assert.ok(err.data?.[field], `error body carries ${field}`);
-    assert.equal(err.data.HostId, 'cbn.aliyuncs.com');
-    return err;
-  }
-  assert.fail(`expected ${code}, but the call succeeded`);
+  const err = await expectSdkError(call, code, status);
+  assert.equal(err.data.HostId, 'cbn.aliyuncs.com');
+  return err;
 }

@@ -14,6 +14,7 @@ import { enumParam, isDryRun } from '../vpc/vpc-params';
 import { idParam, missingParam, requiredIdParam, tokenPage, tokenParams, type TokenRequest } from './cbn-params';
 import { dryRunPassed, findResource } from './cen-access';
 import { CBN, cenArn } from './product';
+import type { Principal } from '../../identity/principal';
 
 interface LinkInput { attachmentId: string; tableId: string; dryRun: boolean }
 
@@ -21,6 +22,16 @@ const parseLink = (params: Record<string, string>): LinkInput => ({
   attachmentId: requiredIdParam(params, 'TransitRouterAttachmentId'),
   tableId: requiredIdParam(params, 'TransitRouterRouteTableId'),
   dryRun: isDryRun(params),
+});
+
+/** What Associate/Dissociate/Enable/Disable share: RAM action, the attachment's ARN, ClientToken, parameters. */
+const linkShell = (action: string) => ({
+  product: CBN,
+  action,
+  ramAction: `cen:${action}`,
+  resource: (input: LinkInput, principal: Principal) => cenArn(principal.accountId, 'vpnAttachment', input.attachmentId),
+  clientToken: true,
+  parse: parseLink,
 });
 
 interface LinkErrors { attachmentNotFound: ErrorDefinition; tableNotFound: ErrorDefinition; exists: ErrorDefinition; missing: ErrorDefinition }
@@ -36,12 +47,7 @@ async function linkEnds(ctx: OperationContext, input: LinkInput, errors: LinkErr
 
 function createLinkOperation(kind: CenLinkKind, action: string, errors: LinkErrors): Operation {
   return defineOperation<LinkInput>({
-    product: CBN,
-    action,
-    ramAction: `cen:${action}`,
-    resource: (input, principal) => cenArn(principal.accountId, 'vpnAttachment', input.attachmentId),
-    clientToken: true,
-    parse: parseLink,
+    ...linkShell(action),
     async run(input, ctx) {
       const { attachment } = await linkEnds(ctx, input, errors);
       if (input.dryRun) dryRunPassed();
@@ -60,12 +66,7 @@ function createLinkOperation(kind: CenLinkKind, action: string, errors: LinkErro
 
 function deleteLinkOperation(kind: CenLinkKind, action: string, errors: LinkErrors): Operation {
   return defineOperation<LinkInput>({
-    product: CBN,
-    action,
-    ramAction: `cen:${action}`,
-    resource: (input, principal) => cenArn(principal.accountId, 'vpnAttachment', input.attachmentId),
-    clientToken: true,
-    parse: parseLink,
+    ...linkShell(action),
     async run(input, ctx) {
       const { attachment } = await linkEnds(ctx, input, errors);
       if (input.dryRun) {

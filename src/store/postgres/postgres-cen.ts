@@ -16,6 +16,18 @@ type Transition = (sql: Sql, id: string, from: readonly string[], t: ConnectionT
 /** Rolls a transaction back when the connection refuses its transition. */
 class ConnectionBusy extends Error {}
 
+/** The WHERE clause of a list: the account's rows of the kind not gone at `now`, and each given column equal to its value. */
+function liveOf(accountId: string, kind: string, now: number, equal: Record<string, string | undefined>): { where: string; args: unknown[] } {
+  const args: unknown[] = [accountId, kind, now];
+  const where = ['account_id = $1', 'kind = $2', '(gone_at IS NULL OR gone_at > $3)'];
+  for (const [column, value] of Object.entries(equal)) {
+    if (value === undefined) continue;
+    args.push(value);
+    where.push(`${column} = $${args.length}`);
+  }
+  return { where: where.join(' AND '), args };
+}
+
 export class PgCenTables {
   constructor(private readonly db: PgDatabase, private readonly transitionConnection: Transition) {}
 
@@ -78,19 +90,8 @@ export class PgCenTables {
   }
 
   async list(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number): Promise<CenResourceRecord[]> {
-    const args: unknown[] = [accountId, kind, now];
-    const where = ['account_id = $1', 'kind = $2', '(gone_at IS NULL OR gone_at > $3)'];
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      args.push(value);
-      where.push(`${column} = $${args.length}`);
-    };
-    add('parent_id', filter.parentId);
-    add('region_id', filter.regionId);
-    add('ref_id', filter.refId);
-    const rows = (await this.db.query<CenResourceRow>(
-      `SELECT ${CEN_RESOURCE_COLUMNS} FROM cen_resources WHERE ${where.join(' AND ')} ORDER BY create_time, id COLLATE "C"`, args,
-    )).rows;
+    const { where, args } = liveOf(accountId, kind, now, { parent_id: filter.parentId, region_id: filter.regionId, ref_id: filter.refId });
+    const rows = (await this.db.query<CenResourceRow>(`SELECT ${CEN_RESOURCE_COLUMNS} FROM cen_resources WHERE ${where} ORDER BY create_time, id COLLATE "C"`, args)).rows;
     return rows.map(toCenResource);
   }
 
@@ -201,17 +202,8 @@ export class PgCenTables {
   }
 
   async listLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number): Promise<CenLinkRecord[]> {
-    const args: unknown[] = [accountId, kind, now];
-    const where = ['account_id = $1', 'kind = $2', '(gone_at IS NULL OR gone_at > $3)'];
-    const add = (column: string, value: string | undefined) => {
-      if (value === undefined) return;
-      args.push(value);
-      where.push(`${column} = $${args.length}`);
-    };
-    add('attachment_id', filter.attachmentId);
-    add('route_table_id', filter.routeTableId);
-    add('transit_router_id', filter.transitRouterId);
-    const rows = (await this.db.query<CenLinkRow>(`SELECT ${CEN_LINK_COLUMNS} FROM cen_links WHERE ${where.join(' AND ')} ORDER BY create_time, seq`, args)).rows;
+    const { where, args } = liveOf(accountId, kind, now, { attachment_id: filter.attachmentId, route_table_id: filter.routeTableId, transit_router_id: filter.transitRouterId });
+    const rows = (await this.db.query<CenLinkRow>(`SELECT ${CEN_LINK_COLUMNS} FROM cen_links WHERE ${where} ORDER BY create_time, seq`, args)).rows;
     return rows.map(toCenLink);
   }
 }

@@ -140,24 +140,9 @@ export class PgRouteTables {
     if (filter.source) add('source', filter.source);
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
-      const rows = (
-        await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
-          `DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`,
-          args,
-        )
-      ).rows;
-      const blockDeltas = new Map<string, number>();
-      const countDeltas = new Map<string, number>();
-      for (const row of rows) {
-        bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
-        bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
-      }
-      await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
-      if (rows.length > 0) {
-        await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
-        await this.bumpVersion(sql, connectionId);
-      }
-      return rows.length;
+      const deleted = await this.deleteWhere(sql, connectionId, where.join(' AND '), args);
+      await this.afterDeletes(sql, connectionId, deleted);
+      return deleted;
     }, 'BEGIN', completeTokenStep(completion, (n: number) => n > 0));
   }
 
@@ -175,23 +160,10 @@ export class PgRouteTables {
       const plan = planPropagatedSync(current, seeded, routes);
       let deleted = 0;
       for (const part of chunks(plan.remove, 1, 10_000)) {
-        const gone = (await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
-          `DELETE FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})
-           RETURNING route_entry_type, seq, source`, [connectionId, ...part],
-        )).rows;
-        const blockDeltas = new Map<string, number>();
-        const countDeltas = new Map<string, number>();
-        for (const row of gone) {
-          bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
-          bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
-        }
-        await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
-        deleted += gone.length;
+        deleted += await this.deleteWhere(sql, connectionId, `connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
+          [connectionId, ...part]);
       }
-      if (deleted > 0) {
-        await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
-        await this.bumpVersion(sql, connectionId);
-      }
+      await this.afterDeletes(sql, connectionId, deleted);
       const { inserted, updated } = plan.write.length > 0 ? await this.upsertIn(sql, connectionId, plan.write) : { inserted: 0, updated: 0 };
       for (const part of chunks(plan.write.map((w) => w.key), 1, 10_000)) {
         await sql.query(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
@@ -199,6 +171,28 @@ export class PgRouteTables {
       }
       return { inserted, updated, deleted };
     });
+  }
+
+  /** Deletes the connection's routes matching `where` (its first argument is the connection) and takes them off the block and source counts. */
+  private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[]): Promise<number> {
+    const rows = (await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
+      `DELETE FROM vco_routes WHERE ${where} RETURNING route_entry_type, seq, source`, args,
+    )).rows;
+    const blockDeltas = new Map<string, number>();
+    const countDeltas = new Map<string, number>();
+    for (const row of rows) {
+      bump(blockDeltas, `${row.route_entry_type}|${blockOf(row.seq)}`, -1);
+      bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
+    }
+    await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
+    return rows.length;
+  }
+
+  /** After deletes in a transaction: drops emptied blocks and moves the routes version on, when something went. */
+  private async afterDeletes(sql: Sql, connectionId: string, deleted: number): Promise<void> {
+    if (deleted === 0) return;
+    await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
+    await this.bumpVersion(sql, connectionId);
   }
 
   async listOfSource(connectionId: string, routeEntryType: RouteEntryType, source: string | null, limit: number): Promise<RouteRecord[]> {

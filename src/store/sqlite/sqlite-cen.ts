@@ -79,12 +79,8 @@ export class SqliteCenTables {
   }
 
   list(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number): CenResourceRecord[] {
-    const where = ['account_id = ?', 'kind = ?', LIVE];
-    const args: (string | number)[] = [accountId, kind, now];
-    if (filter.parentId !== undefined) { where.push('parent_id = ?'); args.push(filter.parentId); }
-    if (filter.regionId !== undefined) { where.push('region_id = ?'); args.push(filter.regionId); }
-    if (filter.refId !== undefined) { where.push('ref_id = ?'); args.push(filter.refId); }
-    const rows = this.db.prepare(`SELECT ${CEN_RESOURCE_COLUMNS} FROM cen_resources WHERE ${where.join(' AND ')} ORDER BY create_time, id`).all(...args) as CenResourceRow[];
+    const { where, args } = liveOf(accountId, kind, now, { parent_id: filter.parentId, region_id: filter.regionId, ref_id: filter.refId });
+    const rows = this.db.prepare(`SELECT ${CEN_RESOURCE_COLUMNS} FROM cen_resources WHERE ${where} ORDER BY create_time, id`).all(...args) as CenResourceRow[];
     return rows.map(toCenResource);
   }
 
@@ -177,15 +173,23 @@ export class SqliteCenTables {
   }
 
   listLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number): CenLinkRecord[] {
-    const where = ['account_id = ?', 'kind = ?', LIVE];
-    const args: (string | number)[] = [accountId, kind, now];
-    if (filter.attachmentId !== undefined) { where.push('attachment_id = ?'); args.push(filter.attachmentId); }
-    if (filter.routeTableId !== undefined) { where.push('route_table_id = ?'); args.push(filter.routeTableId); }
-    if (filter.transitRouterId !== undefined) { where.push('transit_router_id = ?'); args.push(filter.transitRouterId); }
-    const rows = this.db.prepare(`SELECT ${CEN_LINK_COLUMNS} FROM cen_links WHERE ${where.join(' AND ')} ORDER BY create_time, seq`).all(...args) as CenLinkRow[];
+    const { where, args } = liveOf(accountId, kind, now, { attachment_id: filter.attachmentId, route_table_id: filter.routeTableId, transit_router_id: filter.transitRouterId });
+    const rows = this.db.prepare(`SELECT ${CEN_LINK_COLUMNS} FROM cen_links WHERE ${where} ORDER BY create_time, seq`).all(...args) as CenLinkRow[];
     return rows.map(toCenLink);
   }
 }
 
 /** Rolls a transaction back when the connection refuses its transition. */
 class ConnectionBusy extends Error {}
+
+/** The WHERE clause of a list: the account's rows of the kind not gone at `now`, and each given column equal to its value. */
+function liveOf(accountId: string, kind: string, now: number, equal: Record<string, string | undefined>): { where: string; args: (string | number)[] } {
+  const args: (string | number)[] = [accountId, kind, now];
+  const where = ['account_id = ?', 'kind = ?', LIVE];
+  for (const [column, value] of Object.entries(equal)) {
+    if (value === undefined) continue;
+    where.push(`${column} = ?`);
+    args.push(value);
+  }
+  return { where: where.join(' AND '), args };
+}
