@@ -112,6 +112,8 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
             if (err instanceof StoreConflictError) throw new AdminError(409, 'Conflict', `a tunnel ID of ${connectionId} is already used: ${err.message}`);
             throw err;
           }
+          // A replaced connection may have another BGP switch or LocalAsn: its CLOUD routes follow.
+          await propagateFromConnection(store, connectionId, now, 'all');
           return { status: existing ? 200 : 201, body: adminConnectionView(record, now) };
         }
         if (req.method === 'GET') {
