@@ -248,6 +248,20 @@ describe('CEN routing across servers on one data set; --auto-attach creates the 
     await vpc2.deleteVcoRouteEntry(new $Vpc.DeleteVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: a, routeDest: '10.60.0.0/24', nextHop: a, weight: 100, overlayMode: 'Ipsec' }));
     assert.deepEqual((await bgpRoutes(vpc1, b)).cloud, []);
   });
+
+  test('routes written concurrently through both servers on two connections end up complete on both sides', async () => {
+    const vpc1 = vpcClient(first);
+    const vpc2 = vpcClient(second);
+    const [a, b] = (await new CbnClient(first.endpoint).call('ListTransitRouterVpnAttachments', { TransitRouterId: router.transitRouterId }))
+      .TransitRouterAttachments.map((x: any) => x.VpnId as string);
+    const add = (client: VpcClient, id: string, dest: string) =>
+      client.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: id, routeDest: dest, nextHop: id, weight: 100, overlayMode: 'Ipsec' }));
+    const onA = Array.from({ length: 8 }, (_, i) => `10.70.${i}.0/24`);
+    const onB = Array.from({ length: 8 }, (_, i) => `10.80.${i}.0/24`);
+    await Promise.all([...onA.map((d, i) => add(i % 2 ? vpc1 : vpc2, a!, d)), ...onB.map((d, i) => add(i % 2 ? vpc2 : vpc1, b!, d))]);
+    assert.deepEqual((await bgpRoutes(vpc1, b!)).cloud.map((r) => r.dest), onA);
+    assert.deepEqual((await bgpRoutes(vpc2, a!)).cloud.map((r) => r.dest), onB);
+  });
 });
 
 describe('README example (examples/cen-routing.ts) against a default-delay server: CEN API only', () => {
