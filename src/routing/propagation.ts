@@ -13,8 +13,9 @@
  *     `cleared` names connections that just left the router (their propagated CLOUD routes go).
  * Both finish before the request answers: the rows are in the database, and the routes version of every
  * changed connection moved on in the same transaction, so every server (and every page cache) sees the result
- * at once. Several servers recomputing at once converge: each pass re-reads the inputs, and a pass runs again
- * (at most MAX_PASSES) while the previous one changed something.
+ * at once. Several servers recomputing at once converge: after writing, a recomputation re-reads its inputs and
+ * runs again (at most MAX_PASSES) when they moved on meanwhile, so the last writer always wrote the latest inputs'
+ * result. Exported sets already materialised at the connection's current routes version are not written again.
  *
  * Bounds: each attachment propagates at most MAX_ROUTES_PER_ORIGIN custom and as many VPN_BGP routes (its
  * first ones in listing order); a route change recomputes only the tables its attachment propagates into and
@@ -56,6 +57,8 @@ export interface TransitRouterInputs {
   attachments: AttachmentInput[];
   statics: StaticEntryInput[];
   tableIds: string[];
+  /** each attachment's connection's routes version when read (undefined: the connection is gone) */
+  routesVersions: Map<string, number | undefined>;
 }
 
 /**
@@ -77,9 +80,11 @@ export async function loadTransitRouter(store: Store, accountId: string, transit
     for (const e of await store.listCenResources(accountId, 'routeEntry', { parentId: tableId }, now)) if (e.goneAt === null) statics.push(staticInput(e));
   }
   const inputs: AttachmentInput[] = [];
+  const routesVersions = new Map<string, number | undefined>();
   for (const a of attachments) {
     if (a.goneAt !== null || a.refId === null) continue;
     const connection = await store.findConnection(a.refId);
+    routesVersions.set(a.refId, connection?.routesVersion);
     const propagatesTo = propagations.filter((l) => l.goneAt === null && l.attachmentId === a.id).map((l) => l.routeTableId);
     const needed = propagatesTo.some((t) => !tables || tables.has(t));
     inputs.push({
@@ -93,7 +98,7 @@ export async function loadTransitRouter(store: Store, accountId: string, transit
       routes: connection && needed ? await sourceRoutes(store, a.refId) : [],
     });
   }
-  return { attachments: inputs, statics, tableIds };
+  return { attachments: inputs, statics, tableIds, routesVersions };
 }
 
 /** The entries of one table of the transit router, selected (ListTransitRouterRouteEntries). */
@@ -112,15 +117,46 @@ function cloudRows(a: AttachmentInput, table: readonly TableEntry[], now: number
   });
 }
 
-/** Writes a connection's propagated CLOUD routes; true when something changed. A connection deleted meanwhile has none to write. */
-async function sync(store: Store, connectionId: string, rows: readonly KeyedRoute[]): Promise<boolean> {
+/**
+ * What this process last found materialised, per store and connection: the exported set (as a digest) at a
+ * routes version. When a connection's routes version is still that one, its rows cannot have changed, so the
+ * same exported set needs no write (any change anywhere — another server, admin seeding — moves the version on).
+ */
+const lastSynced = new WeakMap<Store, Map<string, { version: number; digest: string }>>();
+const MAX_SYNC_MEMORY = 100_000;
+
+function syncMemory(store: Store): Map<string, { version: number; digest: string }> {
+  let memory = lastSynced.get(store);
+  if (!memory) lastSynced.set(store, (memory = new Map()));
+  if (memory.size > MAX_SYNC_MEMORY) memory.clear();
+  return memory;
+}
+
+/**
+ * Writes a connection's propagated CLOUD routes (`version`: its routes version when the inputs were read); true
+ * when something changed. A connection deleted meanwhile has none to write.
+ */
+async function sync(store: Store, connectionId: string, rows: readonly KeyedRoute[], version: number | undefined): Promise<boolean> {
+  const memory = syncMemory(store);
+  const digest = JSON.stringify(rows.map((r) => [r.key, r.route.asPath, r.route.community]));
+  const known = memory.get(connectionId);
+  if (known !== undefined && version !== undefined && known.version === version && known.digest === digest) return false;
   try {
     const r = await store.syncPropagatedRoutes(connectionId, rows);
-    return r.inserted + r.updated + r.deleted > 0;
+    const changed = r.inserted + r.updated + r.deleted > 0;
+    // Unchanged: the rows matched `digest` when read, at `version` or later; a later version only misses the memory.
+    if (!changed && version !== undefined) memory.set(connectionId, { version, digest });
+    else memory.delete(connectionId);
+    return changed;
   } catch (err) {
     if (err instanceof StoreConflictError) return false;
     throw err;
   }
+}
+
+/** What a recomputation reads, as one string: equal strings, equal results. */
+function inputsDigest(inputs: TransitRouterInputs): string {
+  return JSON.stringify([inputs.attachments, inputs.statics, inputs.tableIds]);
 }
 
 export interface RecomputeOptions {
@@ -131,9 +167,9 @@ export interface RecomputeOptions {
 }
 
 export async function recomputeTransitRouter(store: Store, accountId: string, transitRouterId: string, now: number, options: RecomputeOptions = {}): Promise<void> {
-  for (const connectionId of options.cleared ?? []) await sync(store, connectionId, []);
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const inputs = await loadTransitRouter(store, accountId, transitRouterId, now, options.tables);
+  for (const connectionId of options.cleared ?? []) await sync(store, connectionId, [], undefined);
+  let inputs = await loadTransitRouter(store, accountId, transitRouterId, now, options.tables);
+  for (let pass = 1; ; pass++) {
     const tables = new Map<string, TableEntry[]>();
     let changed = false;
     for (const a of inputs.attachments) {
@@ -145,9 +181,13 @@ export async function recomputeTransitRouter(store: Store, accountId: string, tr
         if (!table) tables.set(tableId, (table = computeTable(tableId, inputs.statics, inputs.attachments)));
         rows = cloudRows(a, table, now);
       }
-      if (await sync(store, a.connectionId, rows)) changed = true;
+      if (await sync(store, a.connectionId, rows, inputs.routesVersions.get(a.connectionId))) changed = true;
     }
-    if (!changed) return;
+    if (!changed || pass === MAX_PASSES) return;
+    // Another server may have written results of older inputs in between: when the inputs moved on, run again.
+    const again = await loadTransitRouter(store, accountId, transitRouterId, now, options.tables);
+    if (inputsDigest(again) === inputsDigest(inputs)) return;
+    inputs = again;
   }
 }
 

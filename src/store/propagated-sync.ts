@@ -11,10 +11,14 @@ export interface PropagatedSyncPlan {
   write: KeyedRoute[];
 }
 
+function sameList<T>(a: readonly T[] | null, b: readonly T[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
 const sameRoute = (a: RouteRecord, b: RouteRecord) =>
   a.routeDest === b.routeDest && a.nextHop === b.nextHop && a.weight === b.weight && a.source === b.source &&
-  JSON.stringify(a.asPath) === JSON.stringify(b.asPath) && a.community === b.community &&
-  JSON.stringify(a.nextHopTunnelIds) === JSON.stringify(b.nextHopTunnelIds);
+  sameList(a.asPath, b.asPath) && a.community === b.community && sameList(a.nextHopTunnelIds, b.nextHopTunnelIds);
 
 export function planPropagatedSync(current: ReadonlyMap<string, RouteRecord>, seeded: ReadonlySet<string>, wanted: readonly KeyedRoute[]): PropagatedSyncPlan {
   const wantedKeys = new Set<string>();
