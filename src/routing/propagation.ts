@@ -15,7 +15,8 @@
  * changed connection moved on in the same transaction, so every server (and every page cache) sees the result
  * at once. Several servers recomputing at once converge: after writing, a recomputation re-reads its inputs and
  * runs again (at most MAX_PASSES) when they moved on meanwhile, so the last writer always wrote the latest inputs'
- * result. Exported sets already materialised at the connection's current routes version are not written again.
+ * result. What a process materialised is remembered per connection and routes version, so an unchanged exported
+ * set costs no write and a changed one is written as a diff.
  *
  * Bounds: each attachment propagates at most MAX_ROUTES_PER_ORIGIN custom and as many VPN_BGP routes (its
  * first ones in listing order); a route change recomputes only the tables its attachment propagates into and
@@ -23,7 +24,7 @@
  */
 import { routeKey } from '../domain/routes';
 import { DEFAULT_LOCAL_ASN } from '../domain/vpn';
-import { StoreConflictError, type CenResourceRecord, type ConnectionRecord, type KeyedRoute, type RouteRecord, type Store } from '../store/store';
+import { StoreConflictError, type CenResourceRecord, type ConnectionRecord, type KeyedRoute, type PropagatedSnapshot, type RouteRecord, type Store } from '../store/store';
 import { cloudRoutesFor, computeTable, type AttachmentInput, type SourceRoute, type StaticEntryInput, type TableEntry } from './core';
 
 export const MAX_ROUTES_PER_ORIGIN = 1000;
@@ -118,18 +119,35 @@ function cloudRows(a: AttachmentInput, table: readonly TableEntry[], now: number
 }
 
 /**
- * What this process last found materialised, per store and connection: the exported set (as a digest) at a
- * routes version. When a connection's routes version is still that one, its rows cannot have changed, so the
- * same exported set needs no write (any change anywhere — another server, admin seeding — moves the version on).
+ * What this process last materialised, per store and connection: the propagated rows at a routes version. While
+ * a connection is still at that version its rows cannot have changed (every change anywhere — another server,
+ * admin seeding — moves the version on), so an unchanged exported set needs no store call, and a changed one is
+ * written as a diff without reading every row back (Store.syncPropagatedRoutes `known`).
  */
-const lastSynced = new WeakMap<Store, Map<string, { version: number; digest: string }>>();
-const MAX_SYNC_MEMORY = 100_000;
+interface Remembered extends PropagatedSnapshot {
+  /** wanted keys a seeded route held */
+  skipped: ReadonlySet<string>;
+}
 
-function syncMemory(store: Store): Map<string, { version: number; digest: string }> {
-  let memory = lastSynced.get(store);
-  if (!memory) lastSynced.set(store, (memory = new Map()));
-  if (memory.size > MAX_SYNC_MEMORY) memory.clear();
+const remembered = new WeakMap<Store, { rows: number; byConnection: Map<string, Remembered> }>();
+/** Bound on the rows remembered per store (beyond it, the memory starts again empty). */
+const MAX_REMEMBERED_ROWS = 500_000;
+
+function memoryOf(store: Store): { rows: number; byConnection: Map<string, Remembered> } {
+  let memory = remembered.get(store);
+  if (!memory) remembered.set(store, (memory = { rows: 0, byConnection: new Map() }));
   return memory;
+}
+
+function sameRows(known: Remembered, wanted: readonly KeyedRoute[]): boolean {
+  let count = 0;
+  for (const w of wanted) {
+    if (known.skipped.has(w.key)) continue;
+    const r = known.rows.get(w.key);
+    if (r === undefined || r.community !== w.route.community || (r.asPath ?? []).join() !== (w.route.asPath ?? []).join() || r.nextHop !== w.route.nextHop) return false;
+    count++;
+  }
+  return count === known.rows.size;
 }
 
 /**
@@ -137,21 +155,24 @@ function syncMemory(store: Store): Map<string, { version: number; digest: string
  * when something changed. A connection deleted meanwhile has none to write.
  */
 async function sync(store: Store, connectionId: string, rows: readonly KeyedRoute[], version: number | undefined): Promise<boolean> {
-  const memory = syncMemory(store);
-  const digest = JSON.stringify(rows.map((r) => [r.key, r.route.asPath, r.route.community]));
-  const known = memory.get(connectionId);
-  if (known !== undefined && version !== undefined && known.version === version && known.digest === digest) return false;
+  const memory = memoryOf(store);
+  const known = memory.byConnection.get(connectionId);
+  if (known !== undefined && version !== undefined && known.routesVersion === version && sameRows(known, rows)) return false;
+  let result;
   try {
-    const r = await store.syncPropagatedRoutes(connectionId, rows);
-    const changed = r.inserted + r.updated + r.deleted > 0;
-    // Unchanged: the rows matched `digest` when read, at `version` or later; a later version only misses the memory.
-    if (!changed && version !== undefined) memory.set(connectionId, { version, digest });
-    else memory.delete(connectionId);
-    return changed;
+    result = await store.syncPropagatedRoutes(connectionId, rows, known);
   } catch (err) {
+    memory.byConnection.delete(connectionId);
     if (err instanceof StoreConflictError) return false;
     throw err;
   }
+  const skipped = new Set(result.skipped);
+  const kept = new Map<string, RouteRecord>();
+  for (const r of rows) if (!skipped.has(r.key)) kept.set(r.key, r.route);
+  memory.rows += kept.size - (known?.rows.size ?? 0);
+  memory.byConnection.set(connectionId, { routesVersion: result.routesVersion, rows: kept, skipped });
+  if (memory.rows > MAX_REMEMBERED_ROWS) remembered.delete(store);
+  return result.inserted + result.updated + result.deleted > 0;
 }
 
 /** What a recomputation reads, as one string: equal strings, equal results. */

@@ -224,6 +224,22 @@ export interface TokenCompletion {
   response: { status: number; body: Record<string, unknown> };
 }
 
+/** A connection's propagated CLOUD routes (by key) as they were at a routes version. */
+export interface PropagatedSnapshot {
+  routesVersion: number;
+  rows: ReadonlyMap<string, RouteRecord>;
+}
+
+export interface PropagatedSyncResult {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** wanted keys held by hand-seeded CLOUD routes (not written) */
+  skipped: string[];
+  /** the connection's routes version after the call */
+  routesVersion: number;
+}
+
 /** The request's ClientToken claim was taken over by a retry (it ran too long): its write was not made. */
 export class ClientTokenLostError extends Error {
   constructor() {
@@ -385,9 +401,12 @@ export interface Store {
    * Replaces the connection's propagated CLOUD routes (those written by transit-router route propagation,
    * routing/) with `routes` (all bgp/CLOUD), in one transaction: rows no longer wanted go, new ones are added,
    * changed ones replaced in place; a hand-seeded CLOUD route (upsertRoutes) with the same key is kept and
-   * wins. The routes version moves on only when something changed. StoreConflictError when the connection is gone.
+   * wins (its key is reported in `skipped`). The routes version moves on only when something changed; the
+   * result carries it. With `known` — the propagated rows as a caller knows them at a routes version — and the
+   * connection still at that version, the backend trusts them instead of reading every propagated row.
+   * StoreConflictError when the connection is gone.
    */
-  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }>;
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult>;
   /** The first `limit` routes of the connection of one type and source (null: custom), in listing order. */
   listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]>;
 

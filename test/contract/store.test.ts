@@ -813,14 +813,16 @@ function contract(backend: StoreBackend): void {
       await s.putConnection(connection('vco-a'));
       await s.upsertRoutes('vco-a', [bgp(1, 'CLOUD', { asPath: [12000] }), bgp(2, 'VPN_BGP')]);
       const v0 = (await s.findConnection('vco-a'))!.routesVersion;
-      assert.deepEqual(await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(3, 'CLOUD'), bgp(4, 'CLOUD')]), { inserted: 2, updated: 0, deleted: 0 });
+      const first = await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(3, 'CLOUD'), bgp(4, 'CLOUD')]);
       const v1 = (await s.findConnection('vco-a'))!.routesVersion;
+      assert.deepEqual(first, { inserted: 2, updated: 0, deleted: 0, skipped: [bgp(1, 'CLOUD').key], routesVersion: v1 });
       assert.notEqual(v1, v0, 'a change moves the routes version on');
       assert.deepEqual((await s.findRoute('vco-a', 'bgp', bgp(1, 'CLOUD').key))!.asPath, [12000], 'the seeded route is kept');
-      assert.deepEqual(await s.syncPropagatedRoutes('vco-a', [bgp(3, 'CLOUD'), bgp(4, 'CLOUD')]), { inserted: 0, updated: 0, deleted: 0 });
+      assert.deepEqual(await s.syncPropagatedRoutes('vco-a', [bgp(3, 'CLOUD'), bgp(4, 'CLOUD')]), { inserted: 0, updated: 0, deleted: 0, skipped: [], routesVersion: v1 });
       assert.equal((await s.findConnection('vco-a'))!.routesVersion, v1, 'no change, same version');
       // attributes change in place (position and creation time kept); a row no longer wanted goes
-      assert.deepEqual(await s.syncPropagatedRoutes('vco-a', [bgp(3, 'CLOUD', { asPath: [45104, 65001], createTime: T0 + 99 })]), { inserted: 0, updated: 1, deleted: 1 });
+      const changed = await s.syncPropagatedRoutes('vco-a', [bgp(3, 'CLOUD', { asPath: [45104, 65001], createTime: T0 + 99 })]);
+      assert.deepEqual([changed.inserted, changed.updated, changed.deleted], [0, 1, 1]);
       const listed = await all(s, 'vco-a', 'bgp');
       assert.deepEqual(dests(listed), ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24']);
       assert.deepEqual([listed[2]!.asPath, listed[2]!.createTime], [[45104, 65001], T0 + 3]);
@@ -829,9 +831,26 @@ function contract(backend: StoreBackend): void {
       ]);
       // seeding over a propagated row makes it a seeded one: sync no longer removes it
       await s.upsertRoutes('vco-a', [bgp(3, 'CLOUD', { asPath: [7] })]);
-      assert.deepEqual(await s.syncPropagatedRoutes('vco-a', []), { inserted: 0, updated: 0, deleted: 0 });
+      const none = await s.syncPropagatedRoutes('vco-a', []);
+      assert.deepEqual([none.inserted, none.updated, none.deleted], [0, 0, 0]);
       assert.deepEqual(dests(await all(s, 'vco-a', 'bgp')), ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24']);
       await assert.rejects(s.syncPropagatedRoutes('vco-gone', []), StoreConflictError);
+    });
+
+    test('a snapshot known at the current routes version is trusted; at another version the rows are read', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      const synced = await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(2, 'CLOUD')]);
+      const rows = new Map([bgp(1, 'CLOUD'), bgp(2, 'CLOUD')].map((r) => [r.key, r.route]));
+      // Trusted: a diff against the snapshot (bgp 2 goes, bgp 3 comes), no full read.
+      const diff = await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(3, 'CLOUD')], { routesVersion: synced.routesVersion, rows });
+      assert.deepEqual([diff.inserted, diff.deleted], [1, 1]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'bgp')), ['172.16.1.0/24', '172.16.3.0/24']);
+      // A stale snapshot (the version moved on) is ignored: the rows are read, so nothing is lost or duplicated.
+      const stale = await s.syncPropagatedRoutes('vco-a', [bgp(4, 'CLOUD')], { routesVersion: synced.routesVersion, rows });
+      assert.deepEqual([stale.inserted, stale.deleted], [1, 2]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'bgp')), ['172.16.4.0/24']);
+      assert.equal(stale.routesVersion, (await s.findConnection('vco-a'))!.routesVersion);
     });
 
     test('listRoutesOfSource: one type and source, in listing order, bounded', async () => {

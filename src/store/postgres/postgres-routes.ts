@@ -4,13 +4,13 @@
  * (route-blocks.ts) and per-(type, source) counts per connection. Used by PostgresStore; kept apart so each
  * file stays small.
  */
-import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
+import type { BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
 import { StoreConflictError } from '../store';
 import { completeTokenStep } from './client-tokens';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
-import { planPropagatedSync } from '../propagated-sync';
+import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const PG_ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -147,16 +147,27 @@ export class PgRouteTables {
   }
 
   /** Store.syncPropagatedRoutes: one transaction with the connection row locked (as every route change). */
-  async syncPropagated(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }> {
+  async syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
     return this.db.tx(async (sql) => {
       if ((await this.lockConnection(sql, connectionId)) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
-      const current = new Map<string, RouteRecord>();
-      const rows = await sql.query<RouteRow & { route_key: string }>(
-        `SELECT route_key, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND propagated = 1`, [connectionId]);
-      for (const row of rows.rows) current.set(row.route_key, toRoute(row));
-      const seeded = new Set((await sql.query<{ route_key: string }>(
-        `SELECT route_key FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND source = 'CLOUD' AND propagated = 0`, [connectionId],
-      )).rows.map((r) => r.route_key));
+      const version = async () => Number((await sql.query<{ routes_version: string }>(
+        'SELECT routes_version FROM vco_route_versions WHERE connection_id = $1', [connectionId])).rows[0]?.routes_version ?? 0);
+      let current: ReadonlyMap<string, RouteRecord>;
+      if (known !== undefined && known.routesVersion === await version()) current = known.rows;
+      else {
+        const rows = new Map<string, RouteRecord>();
+        const read = await sql.query<RouteRow & { route_key: string }>(
+          `SELECT route_key, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND propagated = 1`, [connectionId]);
+        for (const row of read.rows) rows.set(row.route_key, toRoute(row));
+        current = rows;
+      }
+      const seeded = new Set<string>();
+      for (const part of chunks(newPropagatedKeys(current, routes), 1, 10_000)) {
+        const held = await sql.query<{ route_key: string }>(
+          `SELECT route_key FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND source = 'CLOUD' AND propagated = 0
+             AND route_key IN (${placeholders(2, part.length)})`, [connectionId, ...part]);
+        for (const r of held.rows) seeded.add(r.route_key);
+      }
       const plan = planPropagatedSync(current, seeded, routes);
       let deleted = 0;
       for (const part of chunks(plan.remove, 1, 10_000)) {
@@ -169,7 +180,7 @@ export class PgRouteTables {
         await sql.query(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
           [connectionId, ...part]);
       }
-      return { inserted, updated, deleted };
+      return { inserted, updated, deleted, skipped: plan.skipped, routesVersion: await version() };
     });
   }
 

@@ -16,7 +16,7 @@
  * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
  */
 import type {
-  AccessKeyRecord, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
+  AccessKeyRecord, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
   KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { completeTokenStep } from './client-tokens';
@@ -300,8 +300,8 @@ export class PostgresStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
-  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }> {
-    return this.routes.syncPropagated(connectionId, routes);
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
+    return this.routes.syncPropagated(connectionId, routes, known);
   }
 
   listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {

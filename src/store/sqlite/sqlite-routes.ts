@@ -4,11 +4,11 @@
  * file stays small. Every statement is prepared once; every write is one IMMEDIATE transaction.
  */
 import type Database from 'better-sqlite3';
-import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
+import type { BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
 import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
-import { planPropagatedSync } from '../propagated-sync';
+import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -66,7 +66,8 @@ export class SqliteRouteTables {
       countRoutes: db.prepare('SELECT route_entry_type, source, route_count FROM vco_route_counts WHERE connection_id = ? AND route_count > 0'),
       blocks: db.prepare('SELECT block, route_count FROM vco_route_blocks WHERE connection_id = ? AND route_entry_type = ? ORDER BY block').raw(),
       propagatedRows: db.prepare(`SELECT route_key, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = 'bgp' AND propagated = 1`),
-      seededCloudKeys: db.prepare(`SELECT route_key FROM vco_routes WHERE connection_id = ? AND route_entry_type = 'bgp' AND source = 'CLOUD' AND propagated = 0`).pluck(),
+      seededCloudKey: db.prepare(`SELECT 1 FROM vco_routes WHERE connection_id = ? AND route_entry_type = 'bgp' AND route_key = ? AND source = 'CLOUD' AND propagated = 0`).pluck(),
+      routesVersion: db.prepare('SELECT routes_version FROM vco_route_versions WHERE connection_id = ?').pluck(),
       markPropagated: db.prepare(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = ? AND route_entry_type = 'bgp' AND route_key = ?`),
       ofSource: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND coalesce(source, '') = ?
         ORDER BY seq LIMIT ?`),
@@ -156,18 +157,24 @@ export class SqliteRouteTables {
   }
 
   /** Store.syncPropagatedRoutes: one IMMEDIATE transaction (the deletes and the upsert become savepoints in it). */
-  syncPropagated(connectionId: string, routes: readonly KeyedRoute[]): { inserted: number; updated: number; deleted: number } {
+  syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): PropagatedSyncResult {
     return this.db.transaction(() => {
       if (this.s.nextSeq.get(connectionId) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
-      const current = new Map<string, RouteRecord>();
-      for (const row of this.s.propagatedRows.all(connectionId) as (RouteRow & { route_key: string })[]) current.set(row.route_key, toRoute(row));
-      const seeded = new Set(this.s.seededCloudKeys.all(connectionId) as string[]);
+      const version = () => (this.s.routesVersion.get(connectionId) as number | undefined) ?? 0;
+      let current: ReadonlyMap<string, RouteRecord>;
+      if (known !== undefined && known.routesVersion === version()) current = known.rows;
+      else {
+        const rows = new Map<string, RouteRecord>();
+        for (const row of this.s.propagatedRows.all(connectionId) as (RouteRow & { route_key: string })[]) rows.set(row.route_key, toRoute(row));
+        current = rows;
+      }
+      const seeded = new Set(newPropagatedKeys(current, routes).filter((k) => this.s.seededCloudKey.get(connectionId, k) !== undefined));
       const plan = planPropagatedSync(current, seeded, routes);
       let deleted = 0;
       for (const key of plan.remove) deleted += this.delete(connectionId, { routeEntryType: 'bgp', routeKey: key });
       const { inserted, updated } = plan.write.length > 0 ? this.upsertNow(connectionId, plan.write) : { inserted: 0, updated: 0 };
       for (const { key } of plan.write) this.s.markPropagated.run(connectionId, key);
-      return { inserted, updated, deleted };
+      return { inserted, updated, deleted, skipped: plan.skipped, routesVersion: version() };
     }).immediate();
   }
 

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  AccessKeyRecord, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
+  AccessKeyRecord, PropagatedSnapshot, PropagatedSyncResult, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, BgpSource, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
   RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
 } from '../store';
 import { ClientTokenLostError } from '../store';
@@ -285,8 +285,8 @@ export class SqliteStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
-  async syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number; deleted: number }> {
-    return this.routes.syncPropagated(connectionId, routes);
+  async syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
+    return this.routes.syncPropagated(connectionId, routes, known);
   }
 
   async listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
