@@ -249,11 +249,33 @@ describe('CEN routing across servers on one data set; --auto-attach creates the 
     assert.deepEqual((await bgpRoutes(vpc1, b)).cloud, []);
   });
 
+  test('racing creates through both servers: one transit router per CEN and region, one attachment per connection', async () => {
+    const cens = [new CbnClient(first.endpoint), new CbnClient(second.endpoint)];
+    const { CenId } = await cens[0]!.call('CreateCen', { Name: 'race' });
+    const outcomes = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => cens[i % 2]!.call('CreateTransitRouter', { CenId, RegionId: 'cn-shanghai' })));
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);
+    for (const o of outcomes) if (o.status === 'rejected') assert.equal((o.reason as any).code, 'InstanceExist.TransitRouterInstance');
+    const other = await cenWithRouter(cens[1]!, 'race-other');
+    const vco = await bgpConnection(vpcClient(first), 'race'); // the first server does not auto-attach: init
+    const attaches = await Promise.allSettled([
+      cens[0]!.call('CreateTransitRouterVpnAttachment', { RegionId: REGION, TransitRouterId: router.transitRouterId, VpnId: vco }),
+      cens[1]!.call('CreateTransitRouterVpnAttachment', { RegionId: REGION, TransitRouterId: other.transitRouterId, VpnId: vco }),
+    ]);
+    assert.equal(attaches.filter((o) => o.status === 'fulfilled').length, 1);
+    for (const o of attaches) if (o.status === 'rejected') assert.equal((o.reason as any).code, 'IncorrectStatus.VpnConnection');
+    const listed = [
+      ...(await cens[0]!.call('ListTransitRouterVpnAttachments', { TransitRouterId: router.transitRouterId })).TransitRouterAttachments,
+      ...(await cens[0]!.call('ListTransitRouterVpnAttachments', { TransitRouterId: other.transitRouterId })).TransitRouterAttachments,
+    ].filter((x: any) => x.VpnId === vco);
+    assert.equal(listed.length, 1);
+    await cens[0]!.call('DeleteTransitRouterVpnAttachment', { TransitRouterAttachmentId: listed[0].TransitRouterAttachmentId, Force: true });
+  });
+
   test('routes written concurrently through both servers on two connections end up complete on both sides', async () => {
     const vpc1 = vpcClient(first);
     const vpc2 = vpcClient(second);
     const [a, b] = (await new CbnClient(first.endpoint).call('ListTransitRouterVpnAttachments', { TransitRouterId: router.transitRouterId }))
-      .TransitRouterAttachments.map((x: any) => x.VpnId as string);
+      .TransitRouterAttachments.map((x: any) => x.VpnId as string).slice(0, 2);
     const add = (client: VpcClient, id: string, dest: string) =>
       client.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: id, routeDest: dest, nextHop: id, weight: 100, overlayMode: 'Ipsec' }));
     const onA = Array.from({ length: 8 }, (_, i) => `10.70.${i}.0/24`);
