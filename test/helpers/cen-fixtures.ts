@@ -1,7 +1,6 @@
 /** Building blocks of the CEN tests: BGP-enabled dual-tunnel VPN connections (VPC SDK) and a CEN with one transit router. */
 import * as $Vpc from '@alicloud/vpc20160428';
-import type { TestServer } from './server';
-import { vpcClient, type VpcClient } from './vpc-client';
+import type { VpcClient } from './vpc-client';
 import type { CbnClient } from './cbn-client';
 
 export const REGION = 'cn-hangzhou';
@@ -54,4 +53,3 @@ export async function bgpRoutes(vpc: VpcClient, vpnConnectionId: string) {
   };
 }
 
-export const vpcOf = (server: TestServer) => vpcClient(server);
