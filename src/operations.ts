@@ -6,9 +6,10 @@ import type { Operation, Product } from './products/product';
 import { VPC_OPERATIONS } from './products/vpc';
 import { RAM_OPERATIONS } from './products/ram';
 import { STS_OPERATIONS } from './products/sts';
+import { CBN_OPERATIONS } from './products/cbn';
 
 /** Every operation the server has, in product order (tests enumerate it). */
-export const ALL_OPERATIONS: readonly Operation[] = [...VPC_OPERATIONS, ...RAM_OPERATIONS, ...STS_OPERATIONS];
+export const ALL_OPERATIONS: readonly Operation[] = [...VPC_OPERATIONS, ...RAM_OPERATIONS, ...STS_OPERATIONS, ...CBN_OPERATIONS];
 
 export class OperationTable {
   private readonly byVersion = new Map<string, { product: Product; actions: Map<string, Operation> }>();

@@ -16,6 +16,7 @@ import { handleChaos } from '../chaos/chaos-admin';
 import { handlePolicyAdvice } from '../policy-advice/advice-admin';
 import type { DecisionLog } from '../policy-advice/decision-log';
 import type { FaultInjector } from '../chaos/fault-injector';
+import { propagateFromConnection } from '../routing';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 
 export interface AdminDependencies {
@@ -154,6 +155,8 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
             if (err instanceof StoreConflictError) throw new AdminError(409, 'Conflict', `a tunnel ID of ${connectionId} is already used: ${err.message}`);
             throw err;
           }
+          // A replaced connection may have another BGP switch or LocalAsn: its CLOUD routes follow.
+          await propagateFromConnection(store, connectionId, now, 'all');
           return { status: existing ? 200 : 201, body: adminConnectionView(record, now) };
         }
         if (req.method === 'GET') {
@@ -163,6 +166,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
         }
         if (req.method === 'DELETE') {
           if (!(await store.deleteConnection(connectionId))) throw notFound(`${connectionId} does not exist`);
+          await propagateFromConnection(store, connectionId, now); // its routes left the transit router's tables
           return { status: 200, body: { deleted: true } };
         }
       } else {
@@ -177,10 +181,12 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
             if (err instanceof StoreConflictError) throw notFound(`${connectionId} does not exist`); // deleted meanwhile
             throw err;
           }
+          await propagateFromConnection(store, connectionId, now);
           return { status: 200, body: result };
         }
         if (req.method === 'DELETE') {
           const deleted = await store.deleteRoutes(connectionId, parseRouteFilter(url.searchParams));
+          if (deleted > 0) await propagateFromConnection(store, connectionId, now);
           return { status: 200, body: { deleted } };
         }
       }

@@ -3,10 +3,13 @@
  * detaching it — and for tunnel negotiation status, which the cloud derives from real IKE sessions.
  *   POST /_vcoroute/v1/vpn-connections/{id}/attach   { "transitRouterId": "tr-…" }   init → attaching → attached
  *   POST /_vcoroute/v1/vpn-connections/{id}/detach                                   attached → detaching → init
+ *   (with a transit router created through the CEN API, attach and detach create and remove its VPN attachment
+ *   record exactly as Create/DeleteTransitRouterVpnAttachment do: routing/attach.ts)
  *   PUT  /_vcoroute/v1/vpn-connections/{id}/tunnels/{tunnelId}   { "status": "ipsec_sa_established" | … }
  */
 import { TUNNEL_STATUSES } from '../domain/routes';
-import { attachTransition, detachTransition, effectiveState, isChanging } from '../domain/vpn';
+import { effectiveState } from '../domain/vpn';
+import { attachConnection, detachConnection } from '../routing';
 import type { ConnectionRecord, Store } from '../store/store';
 import { AdminError, badRequest, notFound } from './admin-errors';
 
@@ -61,15 +64,13 @@ export async function handleLifecycle(
     const o = jsonObject(body);
     const tr = o.transitRouterId;
     if (typeof tr !== 'string' || !TRANSIT_ROUTER_ID.test(tr)) throw badRequest('transitRouterId is required: tr-<lowercase letters and digits>');
-    if (isChanging(c, now) || c.state !== 'init') throw conflict(c, now, 'only a connection in state init can be attached');
-    if (!(await store.transitionConnection(c.connectionId, ['init'], attachTransition(tr, now, ctx.changeDelayMs), now))) {
-      throw conflict(c, now, 'another change won the race');
-    }
+    // The rule the CEN API's CreateTransitRouterVpnAttachment uses (routing/attach.ts): with a transit router
+    // that is a CEN resource of the account, the VPN attachment record is created with it.
+    const result = await attachConnection(store, c, tr, now, ctx.changeDelayMs);
+    if (result.outcome !== 'attached') throw conflict(c, now, result.outcome === 'refused' ? 'only a connection in state init can be attached' : `the transit router refuses it (${result.outcome})`);
   } else if (action === 'detach' && method === 'POST') {
-    if (isChanging(c, now) || c.state !== 'attached') throw conflict(c, now, 'only an attached connection can be detached');
-    if (!(await store.transitionConnection(c.connectionId, ['attached'], detachTransition(now, ctx.changeDelayMs), now))) {
-      throw conflict(c, now, 'another change won the race');
-    }
+    // As DeleteTransitRouterVpnAttachment with Force=true when the connection has an attachment record.
+    if (!(await detachConnection(store, c, now, ctx.changeDelayMs))) throw conflict(c, now, 'only an attached connection can be detached');
   } else if (action.startsWith('tunnels/') && method === 'PUT') {
     const tunnelId = decodeURIComponent(m[3]!);
     const tunnel = c.tunnels.find((t) => t.tunnelId === tunnelId);

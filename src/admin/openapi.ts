@@ -69,7 +69,7 @@ export const OPENAPI_DOCUMENT = {
           routeDest: { type: 'string', description: 'IPv4 CIDR; host bits are cleared', example: '192.168.10.0/24' },
           nextHop: { type: 'string', description: 'defaults to the connection ID' },
           weight: { type: 'integer', description: 'custom: 0 or 100 (default 100); bgp: 0–100 (default 100)' },
-          source: { type: 'string', enum: ['VPN_BGP', 'CLOUD'], description: 'required for bgp, forbidden for custom' },
+          source: { type: 'string', enum: ['VPN_BGP', 'CLOUD'], description: 'required for bgp, forbidden for custom. CLOUD: a static route of the transit router side (never touched by route propagation; wins over a propagated route of the same prefix). VPN_BGP and custom routes propagate into the route tables of the connection\'s VPN attachment' },
           asPath: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 4294967295 }, description: 'bgp only' },
           community: { type: 'string', example: '65535:65510', description: 'bgp only; several pairs separated by spaces' },
           nextHopTunnelIds: { type: 'array', items: { type: 'string' }, description: 'tunnels of this connection; default all' },
@@ -139,7 +139,7 @@ export const OPENAPI_DOCUMENT = {
     '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/attach': {
       parameters: [connectionIdParam],
       post: {
-        summary: 'Attach to a transit router (what CEN CreateTransitRouterVpnAttachment does): init → attaching → attached',
+        summary: 'Attach to a transit router: init → attaching → attached. With a transit router created through the CEN API, creates its VPN attachment record exactly as CreateTransitRouterVpnAttachment does; any other tr- ID attaches the connection alone (no routing)',
         requestBody: {
           required: true,
           content: json({ type: 'object', required: ['transitRouterId'], properties: { transitRouterId: { type: 'string', pattern: '^tr-[0-9a-z]{1,64}$' } } }),
@@ -150,7 +150,7 @@ export const OPENAPI_DOCUMENT = {
     '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/detach': {
       parameters: [connectionIdParam],
       post: {
-        summary: 'Detach from the transit router: attached → detaching → init',
+        summary: 'Detach from the transit router: attached → detaching → init; removes its VPN attachment record, associations, propagations and the static entries pointing at it (as DeleteTransitRouterVpnAttachment with Force=true)',
         responses: { '200': { description: 'detaching (or init when the change delay is 0)' }, '404': errorResponse('unknown'), '409': errorResponse('not attached') },
       },
     },
@@ -219,7 +219,7 @@ export const OPENAPI_DOCUMENT = {
     '/_vcoroute/v1/vpn-connections/{vpnConnectionId}/routes': {
       parameters: [connectionIdParam],
       post: {
-        summary: 'Upsert routes (custom: by destination, next hop and weight; bgp: by source and destination)',
+        summary: 'Upsert routes (custom: by destination, next hop and weight; bgp: by source and destination). Bgp CLOUD routes are static routes of the transit router side; the transit router\'s tables are recomputed at once',
         requestBody: {
           required: true,
           content: json({ type: 'object', required: ['routes'], properties: { routes: { type: 'array', maxItems: 200000, items: { $ref: '#/components/schemas/Route' } } } }),

@@ -6,6 +6,7 @@
  * Denials, decided in one place (ram.md §11, docs/compatibility.md):
  *   - VPC: implicit deny → 403 Forbbiden.SubUser (sic), explicit deny → 403 Forbidden;
  *   - RAM: 403 NoPermission; STS: 403 NoPermission with the STS message;
+ *   - CEN: 400 Unauthorized, the one denial every CEN API page documents (cen-api.md §1);
  * every denial carries AccessDeniedDetail.
  */
 import { E, PopError, type ErrorDefinition } from '../pop/errors';
@@ -45,6 +46,7 @@ export function requestContext(ctx: AuthorizationContext): ConditionContext {
 function denialError(ramService: string, verdict: Verdict): ErrorDefinition {
   if (ramService === 'vpc') return verdict.decision === 'ExplicitDeny' ? E.Forbidden : E.ForbiddenSubUser;
   if (ramService === 'sts') return E.NoPermissionSts;
+  if (ramService === 'cen') return E.CenUnauthorized;
   return E.NoPermission;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { RamEntityKind, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from './ram-records';
 import type {
-  BgpSource, ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, RouteEntryType, RouteRecord, Tag, TunnelOptions, TunnelRecord,
+  BgpSource, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, RouteEntryType, RouteRecord, Tag, TunnelOptions, TunnelRecord,
 } from './store';
 
 // ---- Vco routes ----
@@ -195,3 +195,65 @@ export const toSession = (r: SessionRow): StsSessionRecord => ({
   sessionName: r.session_name, sessionPolicy: r.session_policy, sourceIdentity: r.source_identity, expiresAt: r.expires_at, createDate: r.create_date,
   originAccountId: r.origin_account_id, originUserId: r.origin_user_id,
 });
+
+// ---- CEN resources and links ----
+
+export interface CenResourceRow {
+  id: string;
+  kind: CenResourceKind;
+  account_id: string;
+  parent_id: string | null;
+  region_id: string;
+  unique_key: string | null;
+  ref_id: string | null;
+  create_time: number | string;
+  ready_at: number | string | null;
+  gone_at: number | string | null;
+  doc: string;
+}
+
+export const CEN_RESOURCE_COLUMNS = 'id, kind, account_id, parent_id, region_id, unique_key, ref_id, create_time, ready_at, gone_at, doc';
+
+const optionalNumber = (v: number | string | null): number | null => (v === null ? null : Number(v));
+
+export function toCenResource(r: CenResourceRow): CenResourceRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    accountId: r.account_id,
+    parentId: r.parent_id,
+    regionId: r.region_id,
+    uniqueKey: r.unique_key,
+    refId: r.ref_id,
+    createTime: Number(r.create_time),
+    readyAt: optionalNumber(r.ready_at),
+    goneAt: optionalNumber(r.gone_at),
+    doc: JSON.parse(r.doc) as Record<string, unknown>,
+  };
+}
+
+export interface CenLinkRow {
+  kind: CenLinkKind;
+  account_id: string;
+  attachment_id: string;
+  route_table_id: string;
+  transit_router_id: string;
+  create_time: number | string;
+  ready_at: number | string | null;
+  gone_at: number | string | null;
+}
+
+export const CEN_LINK_COLUMNS = 'kind, account_id, attachment_id, route_table_id, transit_router_id, create_time, ready_at, gone_at';
+
+export function toCenLink(r: CenLinkRow): CenLinkRecord {
+  return {
+    kind: r.kind,
+    accountId: r.account_id,
+    attachmentId: r.attachment_id,
+    routeTableId: r.route_table_id,
+    transitRouterId: r.transit_router_id,
+    createTime: Number(r.create_time),
+    readyAt: optionalNumber(r.ready_at),
+    goneAt: optionalNumber(r.gone_at),
+  };
+}

@@ -250,6 +250,22 @@ export interface TokenCompletion {
   response: { status: number; body: Record<string, unknown> };
 }
 
+/** A connection's propagated CLOUD routes (by key) as they were at a routes version. */
+export interface PropagatedSnapshot {
+  routesVersion: number;
+  rows: ReadonlyMap<string, RouteRecord>;
+}
+
+export interface PropagatedSyncResult {
+  inserted: number;
+  updated: number;
+  deleted: number;
+  /** wanted keys held by hand-seeded CLOUD routes (not written) */
+  skipped: string[];
+  /** the connection's routes version after the call */
+  routesVersion: number;
+}
+
 /** The request's ClientToken claim was taken over by a retry (it ran too long): its write was not made. */
 export class ClientTokenLostError extends Error {
   constructor() {
@@ -274,6 +290,62 @@ export interface FaultRuleRecord {
   /** epoch ms after which the rule no longer applies; null = until deleted */
   expiresAt: number | null;
   createdAt: number;
+}
+
+// ---- CEN (product Cbn): transit routers, their route tables, VPN attachments, static entries ----
+
+export type CenResourceKind = 'cen' | 'transitRouter' | 'routeTable' | 'vpnAttachment' | 'routeEntry';
+
+/**
+ * A CEN resource. What is queried or constrained is a column (kind, account, parent, region, unique key,
+ * reference); the rest (names, tags, options) is a document shaped by the product (products/cbn/records.ts).
+ * States come from timestamps: transient after creation until `readyAt`, leaving from the delete until
+ * `goneAt`, absent after it (no timers; every server computes the same).
+ */
+export interface CenResourceRecord {
+  id: string;
+  kind: CenResourceKind;
+  accountId: string;
+  /** the CEN of a transit router, the transit router of a route table or attachment, the route table of an entry; null for a CEN */
+  parentId: string | null;
+  /** '' for a CEN (global) */
+  regionId: string;
+  /**
+   * Unique among the kind's resources that are not being deleted, when set: one transit router per CEN and
+   * region, one attachment per VPN connection, one static entry per table and destination. Cleared by the delete.
+   */
+  uniqueKey: string | null;
+  /** a resource this one points at: an attachment's VPN connection, a static entry's next-hop attachment */
+  refId: string | null;
+  createTime: number;
+  readyAt: number | null;
+  goneAt: number | null;
+  doc: Record<string, unknown>;
+}
+
+export type CenLinkKind = 'association' | 'propagation';
+
+/** An association (forwarding: at most one per attachment) or a propagation (route learning) of an attachment with a route table. */
+export interface CenLinkRecord {
+  kind: CenLinkKind;
+  accountId: string;
+  attachmentId: string;
+  routeTableId: string;
+  transitRouterId: string;
+  createTime: number;
+  readyAt: number | null;
+  goneAt: number | null;
+}
+
+/** What blocks a delete: a live resource of `kind` under `parentId` (or pointing at `refId`), except `exceptId`; or a live link. */
+export type CenBlocker =
+  | { kind: CenResourceKind; parentId?: string; refId?: string; exceptId?: string }
+  | { link: CenLinkKind; attachmentId?: string; routeTableId?: string };
+
+export interface CenDeleteOutcome {
+  outcome: 'deleted' | 'missing' | 'busy' | 'blocked';
+  /** index in the blockers of the first that holds (outcome 'blocked') */
+  blocker?: number;
 }
 
 export interface Store {
@@ -391,6 +463,60 @@ export interface Store {
   listAttachedConnectionIds(): Promise<string[]>;
   /** Drops expired leases, and the VPN_BGP routes of connections left without an unexpired lease; returns those connections. */
   expireBgpSessions(now: number): Promise<string[]>;
+  /**
+   * Replaces the connection's propagated CLOUD routes (those written by transit-router route propagation,
+   * routing/) with `routes` (all bgp/CLOUD), in one transaction: rows no longer wanted go, new ones are added,
+   * changed ones replaced in place; a hand-seeded CLOUD route (upsertRoutes) with the same key is kept and
+   * wins (its key is reported in `skipped`). The routes version moves on only when something changed; the
+   * result carries it. With `known` — the propagated rows as a caller knows them at a routes version — and the
+   * connection still at that version, the backend trusts them instead of reading every propagated row.
+   * StoreConflictError when the connection is gone.
+   */
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult>;
+  /** The first `limit` routes of the connection of one type and source (null: custom), in listing order. */
+  listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]>;
+
+  // CEN resources (rules in products/cbn and routing/; the store keeps uniqueness, parents and blockers atomic)
+  /**
+   * Inserts a resource: 'exists' when a live resource of the kind has its unique key, 'no-parent' when the
+   * parent is missing or being deleted.
+   */
+  createCenResource(resource: CenResourceRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent'>;
+  /**
+   * Inserts a VPN attachment (unique key = refId = its connection) and, in the same transaction, applies
+   * `transition` (unless null: the connection is attached already) to the connection from state init: 'connection-busy'
+   * when that is refused (nothing changes).
+   */
+  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent' | 'connection-busy'>;
+  /** The resource unless it is gone at `now` (one being deleted is returned: it shows Deleting). */
+  getCenResource(accountId: string, kind: CenResourceKind, id: string, now: number): Promise<CenResourceRecord | undefined>;
+  /** The live resource of the kind holding the unique key (not being deleted), any account. */
+  findCenResourceByUniqueKey(kind: CenResourceKind, uniqueKey: string, now: number): Promise<CenResourceRecord | undefined>;
+  /** The account's resources of the kind not gone at `now`, in creation order (then ID); filters narrow. */
+  listCenResources(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number): Promise<CenResourceRecord[]>;
+  /** Replaces the document of a live resource (not being deleted); false otherwise. */
+  updateCenResource(accountId: string, kind: CenResourceKind, id: string, doc: Record<string, unknown>, now: number, completion?: TokenCompletion): Promise<boolean>;
+  /**
+   * Starts deleting a resource (gone at `goneAt`) unless a blocker holds, decided in one transaction against
+   * the creates: 'busy' when it is already being deleted or still being created at `now`.
+   */
+  deleteCenResource(accountId: string, kind: CenResourceKind, id: string, goneAt: number, now: number, blockers: readonly CenBlocker[], completion?: TokenCompletion): Promise<CenDeleteOutcome>;
+  /**
+   * Deletes a VPN attachment (as deleteCenResource) and, in the same transaction, applies `transition` to its
+   * connection from state attached (a connection deleted meanwhile is no obstacle); with `force`, the
+   * attachment's links and the static entries pointing at it go with it, otherwise they are blockers.
+   * 'connection-busy' when the connection is changing.
+   */
+  deleteVpnAttachment(accountId: string, id: string, goneAt: number, transition: ConnectionTransition, now: number, force: boolean, completion?: TokenCompletion): Promise<CenDeleteOutcome | { outcome: 'connection-busy' }>;
+  /**
+   * Inserts a link: 'exists' when the same live link exists, 'associated' when (association) the attachment
+   * has another live association, 'no-parent' when the attachment or the table is missing, being created or deleted.
+   */
+  createCenLink(link: CenLinkRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'associated' | 'no-parent'>;
+  /** Starts removing a live link (gone at `goneAt`): 'busy' when it is being created or removed at `now`. */
+  deleteCenLink(accountId: string, kind: CenLinkKind, attachmentId: string, routeTableId: string, goneAt: number, now: number, completion?: TokenCompletion): Promise<'deleted' | 'missing' | 'busy'>;
+  /** The account's links of the kind not gone at `now`, in creation order; filters narrow. */
+  listCenLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number): Promise<CenLinkRecord[]>;
 
   /** Empties everything but the given root identity (and the replay-protection nonces, which are security state). */
   reset(keepAccountId: string, keepAccessKeyId: string): Promise<void>;

@@ -7,7 +7,7 @@ import { after, afterEach, describe, test } from 'node:test';
 import { routeKey } from '../../src/domain/routes';
 import { BLOCK_SIZE } from '../../src/store/route-blocks';
 import type {
-  ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TokenCompletion, TunnelOptions, TunnelRecord,
+  CenLinkRecord, CenResourceRecord, ConnectionAttributes, ConnectionRecord, CustomerGatewayRecord, KeyedRoute, RouteCount, RouteRecord, Store, TokenCompletion, TunnelOptions, TunnelRecord,
 } from '../../src/store/store';
 import type { RamDependents, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord } from '../../src/store/ram-records';
 import { ClientTokenLostError, StoreConflictError } from '../../src/store/store';
@@ -970,6 +970,161 @@ function contract(backend: StoreBackend): void {
   });
 
   bgpStoreContract(fresh, twin);
+  describe('propagated CLOUD routes', () => {
+    test('sync replaces only propagated rows; a seeded CLOUD route with the same key wins and is never removed', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.upsertRoutes('vco-a', [bgp(1, 'CLOUD', { asPath: [12000] }), bgp(2, 'VPN_BGP')]);
+      const v0 = (await s.findConnection('vco-a'))!.routesVersion;
+      const first = await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(3, 'CLOUD'), bgp(4, 'CLOUD')]);
+      const v1 = (await s.findConnection('vco-a'))!.routesVersion;
+      assert.deepEqual(first, { inserted: 2, updated: 0, deleted: 0, skipped: [bgp(1, 'CLOUD').key], routesVersion: v1 });
+      assert.notEqual(v1, v0, 'a change moves the routes version on');
+      assert.deepEqual((await s.findRoute('vco-a', 'bgp', bgp(1, 'CLOUD').key))!.asPath, [12000], 'the seeded route is kept');
+      assert.deepEqual(await s.syncPropagatedRoutes('vco-a', [bgp(3, 'CLOUD'), bgp(4, 'CLOUD')]), { inserted: 0, updated: 0, deleted: 0, skipped: [], routesVersion: v1 });
+      assert.equal((await s.findConnection('vco-a'))!.routesVersion, v1, 'no change, same version');
+      // attributes change in place (position and creation time kept); a row no longer wanted goes
+      const changed = await s.syncPropagatedRoutes('vco-a', [bgp(3, 'CLOUD', { asPath: [45104, 65001], createTime: T0 + 99 })]);
+      assert.deepEqual([changed.inserted, changed.updated, changed.deleted], [0, 1, 1]);
+      const listed = await all(s, 'vco-a', 'bgp');
+      assert.deepEqual(dests(listed), ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24']);
+      assert.deepEqual([listed[2]!.asPath, listed[2]!.createTime], [[45104, 65001], T0 + 3]);
+      assert.deepEqual(sortCounts(await s.countRoutes('vco-a')), [
+        { routeEntryType: 'bgp', source: 'CLOUD', count: 2 }, { routeEntryType: 'bgp', source: 'VPN_BGP', count: 1 },
+      ]);
+      // seeding over a propagated row makes it a seeded one: sync no longer removes it
+      await s.upsertRoutes('vco-a', [bgp(3, 'CLOUD', { asPath: [7] })]);
+      const none = await s.syncPropagatedRoutes('vco-a', []);
+      assert.deepEqual([none.inserted, none.updated, none.deleted], [0, 0, 0]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'bgp')), ['172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24']);
+      await assert.rejects(s.syncPropagatedRoutes('vco-gone', []), StoreConflictError);
+    });
+
+    test('a snapshot known at the current routes version is trusted; at another version the rows are read', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      const synced = await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(2, 'CLOUD')]);
+      const rows = new Map([bgp(1, 'CLOUD'), bgp(2, 'CLOUD')].map((r) => [r.key, r.route]));
+      // Trusted: a diff against the snapshot (bgp 2 goes, bgp 3 comes), no full read.
+      const diff = await s.syncPropagatedRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(3, 'CLOUD')], { routesVersion: synced.routesVersion, rows });
+      assert.deepEqual([diff.inserted, diff.deleted], [1, 1]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'bgp')), ['172.16.1.0/24', '172.16.3.0/24']);
+      // A stale snapshot (the version moved on) is ignored: the rows are read, so nothing is lost or duplicated.
+      const stale = await s.syncPropagatedRoutes('vco-a', [bgp(4, 'CLOUD')], { routesVersion: synced.routesVersion, rows });
+      assert.deepEqual([stale.inserted, stale.deleted], [1, 2]);
+      assert.deepEqual(dests(await all(s, 'vco-a', 'bgp')), ['172.16.4.0/24']);
+      assert.equal(stale.routesVersion, (await s.findConnection('vco-a'))!.routesVersion);
+    });
+
+    test('listRoutesOfSource: one type and source, in listing order, bounded', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a'));
+      await s.upsertRoutes('vco-a', [bgp(1, 'CLOUD'), bgp(2, 'VPN_BGP'), custom(1), bgp(3, 'VPN_BGP'), bgp(4, 'VPN_BGP')]);
+      assert.deepEqual(dests(await s.listRoutesOfSource('vco-a', 'bgp', 'VPN_BGP', 2)), ['172.16.2.0/24', '172.16.3.0/24']);
+      assert.deepEqual(dests(await s.listRoutesOfSource('vco-a', 'custom', null, 10)), ['10.0.1.0/24']);
+    });
+  });
+
+  describe('CEN resources and links', () => {
+    const resource = (id: string, kind: CenResourceRecord['kind'], over: Partial<CenResourceRecord> = {}): CenResourceRecord => ({
+      id, kind, accountId: ACCOUNT, parentId: null, regionId: REGION, uniqueKey: null, refId: null, createTime: T0, readyAt: null, goneAt: null,
+      doc: { name: id, nested: { list: [1, 'x'] } }, ...over,
+    });
+    const link = (kind: CenLinkRecord['kind'], attachmentId: string, routeTableId: string, over: Partial<CenLinkRecord> = {}): CenLinkRecord => ({
+      kind, accountId: ACCOUNT, attachmentId, routeTableId, transitRouterId: 'tr-1', createTime: T0, readyAt: null, goneAt: null, ...over,
+    });
+
+    test('create, get, list by parent and region in creation order; unique keys among live resources; parents must exist', async () => {
+      const s = await fresh();
+      assert.equal(await s.createCenResource(resource('cen-1', 'cen', { regionId: '' })), 'created');
+      assert.equal(await s.createCenResource(resource('tr-1', 'transitRouter', { parentId: 'cen-1', uniqueKey: 'cen-1|cn-hangzhou' })), 'created');
+      assert.equal(await s.createCenResource(resource('tr-2', 'transitRouter', { parentId: 'cen-1', uniqueKey: 'cen-1|cn-hangzhou', createTime: T0 + 1 })), 'exists');
+      assert.equal(await s.createCenResource(resource('tr-3', 'transitRouter', { parentId: 'cen-9', createTime: T0 + 1 })), 'no-parent');
+      assert.equal(await s.createCenResource(resource('tr-4', 'transitRouter', { parentId: 'cen-1', uniqueKey: 'cen-1|cn-beijing', regionId: 'cn-beijing', createTime: T0 + 2 })), 'created');
+      assert.deepEqual(await s.getCenResource(ACCOUNT, 'cen', 'cen-1', T0), resource('cen-1', 'cen', { regionId: '' }));
+      assert.equal(await s.getCenResource(OTHER, 'cen', 'cen-1', T0), undefined, 'other accounts do not see it');
+      assert.equal(await s.getCenResource(ACCOUNT, 'transitRouter', 'cen-1', T0), undefined, 'kinds do not mix');
+      assert.deepEqual((await s.listCenResources(ACCOUNT, 'transitRouter', { parentId: 'cen-1' }, T0)).map((r) => r.id), ['tr-1', 'tr-4']);
+      assert.deepEqual((await s.listCenResources(ACCOUNT, 'transitRouter', { regionId: 'cn-beijing' }, T0)).map((r) => r.id), ['tr-4']);
+      assert.equal((await s.findCenResourceByUniqueKey('transitRouter', 'cen-1|cn-beijing', T0))?.id, 'tr-4');
+      assert.equal(await s.updateCenResource(ACCOUNT, 'transitRouter', 'tr-1', { name: 'renamed' }, T0), true);
+      assert.deepEqual((await s.getCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0))!.doc, { name: 'renamed' });
+      assert.equal(await s.updateCenResource(OTHER, 'transitRouter', 'tr-1', {}, T0), false);
+    });
+
+    test('delete: blockers, busy while transient, Deleting until goneAt then absent; the unique key is free at once', async () => {
+      const s = await fresh();
+      await s.createCenResource(resource('cen-1', 'cen'));
+      await s.createCenResource(resource('tr-1', 'transitRouter', { parentId: 'cen-1', uniqueKey: 'k', readyAt: T0 + 100 }));
+      assert.deepEqual(await s.deleteCenResource(ACCOUNT, 'cen', 'cen-1', T0 + 50, T0, [{ kind: 'transitRouter', parentId: 'cen-1' }]), { outcome: 'blocked', blocker: 0 });
+      assert.deepEqual(await s.deleteCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0 + 50, T0, []), { outcome: 'busy' }, 'still being created');
+      await s.createCenResource(resource('vtb-sys', 'routeTable', { parentId: 'tr-1' }));
+      assert.deepEqual(await s.deleteCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0 + 250, T0 + 200, [{ kind: 'routeTable', parentId: 'tr-1', exceptId: 'vtb-sys' }]), { outcome: 'deleted' });
+      assert.equal((await s.getCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0 + 210))!.goneAt, T0 + 250, 'shown while Deleting');
+      assert.deepEqual(await s.deleteCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0 + 300, T0 + 210, []), { outcome: 'busy' });
+      assert.equal(await s.findCenResourceByUniqueKey('transitRouter', 'k', T0 + 210), undefined);
+      assert.equal(await s.createCenResource(resource('tr-2', 'transitRouter', { parentId: 'cen-1', uniqueKey: 'k', createTime: T0 + 210 })), 'created');
+      assert.equal(await s.createCenResource(resource('vtb-x', 'routeTable', { parentId: 'tr-1', createTime: T0 + 220 })), 'no-parent', 'a parent being deleted takes no child');
+      assert.equal(await s.getCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0 + 250), undefined, 'gone at goneAt');
+      assert.deepEqual(await s.deleteCenResource(ACCOUNT, 'transitRouter', 'tr-1', T0 + 400, T0 + 300, []), { outcome: 'missing' });
+    });
+
+    test('VPN attachments: created with the connection transition, deleted with links and pointing entries (force) or blocked', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-a', { state: 'init', transitRouterId: null }));
+      await s.createCenResource(resource('tr-1', 'transitRouter'));
+      await s.createCenResource(resource('vtb-1', 'routeTable', { parentId: 'tr-1' }));
+      const attachment = resource('tr-attach-1', 'vpnAttachment', { parentId: 'tr-1', uniqueKey: 'vco-a', refId: 'vco-a' });
+      const attach = { state: 'attached', pendingState: null, pendingUntil: null, transitRouterId: 'tr-1' };
+      assert.equal(await s.createVpnAttachment(attachment, attach, T0), 'created');
+      assert.equal((await s.findConnection('vco-a'))!.transitRouterId, 'tr-1');
+      assert.equal(await s.createVpnAttachment({ ...attachment, id: 'tr-attach-2' }, attach, T0), 'exists');
+      await s.putConnection(connection('vco-b', { state: 'attached' }));
+      assert.equal(await s.createVpnAttachment(resource('tr-attach-3', 'vpnAttachment', { parentId: 'tr-1', uniqueKey: 'vco-b', refId: 'vco-b' }), attach, T0), 'connection-busy');
+      assert.equal(await s.getCenResource(ACCOUNT, 'vpnAttachment', 'tr-attach-3', T0), undefined, 'rolled back with the refused transition');
+
+      assert.equal(await s.createCenLink(link('association', 'tr-attach-1', 'vtb-1')), 'created');
+      assert.equal(await s.createCenLink(link('association', 'tr-attach-1', 'vtb-1')), 'exists');
+      await s.createCenResource(resource('vtb-2', 'routeTable', { parentId: 'tr-1' }));
+      assert.equal(await s.createCenLink(link('association', 'tr-attach-1', 'vtb-2')), 'associated', 'one association per attachment');
+      assert.equal(await s.createCenLink(link('propagation', 'tr-attach-1', 'vtb-2')), 'created');
+      assert.equal(await s.createCenLink(link('propagation', 'tr-attach-1', 'vtb-9')), 'no-parent');
+      await s.createCenResource(resource('rte-1', 'routeEntry', { parentId: 'vtb-1', refId: 'tr-attach-1', uniqueKey: 'vtb-1|10.0.0.0/8' }));
+      assert.deepEqual((await s.listCenLinks(ACCOUNT, 'propagation', { transitRouterId: 'tr-1' }, T0)).map((l) => l.routeTableId), ['vtb-2']);
+
+      const detach = { state: 'init', pendingState: null, pendingUntil: null, transitRouterId: null };
+      assert.deepEqual(await s.deleteVpnAttachment(ACCOUNT, 'tr-attach-1', T0, detach, T0, false), { outcome: 'blocked', blocker: 0 });
+      assert.deepEqual(await s.deleteVpnAttachment(ACCOUNT, 'tr-attach-1', T0 + 10, detach, T0, true), { outcome: 'deleted' });
+      assert.equal((await s.findConnection('vco-a'))!.state, 'init');
+      assert.deepEqual(await s.listCenLinks(ACCOUNT, 'association', {}, T0), []);
+      assert.deepEqual(await s.listCenResources(ACCOUNT, 'routeEntry', {}, T0), []);
+      assert.equal((await s.getCenResource(ACCOUNT, 'vpnAttachment', 'tr-attach-1', T0))!.goneAt, T0 + 10, 'Detaching until goneAt');
+    });
+
+    test('links: removal is busy while being created, shown until goneAt, then absent', async () => {
+      const s = await fresh();
+      await s.createCenResource(resource('tr-attach-1', 'vpnAttachment'));
+      await s.createCenResource(resource('vtb-1', 'routeTable'));
+      await s.createCenLink(link('propagation', 'tr-attach-1', 'vtb-1', { readyAt: T0 + 10 }));
+      assert.equal(await s.deleteCenLink(ACCOUNT, 'propagation', 'tr-attach-1', 'vtb-1', T0 + 20, T0 + 5), 'busy');
+      assert.equal(await s.deleteCenLink(ACCOUNT, 'propagation', 'tr-attach-1', 'vtb-1', T0 + 20, T0 + 10), 'deleted');
+      assert.equal((await s.listCenLinks(ACCOUNT, 'propagation', { routeTableId: 'vtb-1' }, T0 + 15))[0]!.goneAt, T0 + 20);
+      assert.equal(await s.deleteCenLink(ACCOUNT, 'propagation', 'tr-attach-1', 'vtb-1', T0 + 30, T0 + 15), 'missing');
+      assert.deepEqual(await s.listCenLinks(ACCOUNT, 'propagation', {}, T0 + 20), []);
+      assert.equal(await s.createCenLink(link('propagation', 'tr-attach-1', 'vtb-1', { createTime: T0 + 30 })), 'created', 'the pair is free again');
+    });
+
+    test('writes with a ClientToken completion commit the response with the write', async () => {
+      const s = await fresh();
+      await s.claimClientToken(ACCOUNT, 'tok', 'fp', T0, 0);
+      const completion: TokenCompletion = { accountId: ACCOUNT, token: 'tok', claimedAt: T0, response: { status: 200, body: { CenId: 'cen-1' } } };
+      assert.equal(await s.createCenResource(resource('cen-1', 'cen'), completion), 'created');
+      assert.deepEqual((await s.claimClientToken(ACCOUNT, 'tok', 'fp', T0 + 1, 0))?.response, completion.response);
+      await s.claimClientToken(ACCOUNT, 'tok2', 'fp', T0, 0);
+      await assert.rejects(s.createCenResource(resource('cen-2', 'cen'), { ...completion, token: 'tok2', claimedAt: T0 - 1 }), ClientTokenLostError);
+      assert.equal(await s.getCenResource(ACCOUNT, 'cen', 'cen-2', T0), undefined, 'the write rolled back with the lost token');
+    });
+  });
 
   test('reset empties everything but the root identity and the nonces', async () => {
     const s = await fresh();
@@ -983,7 +1138,10 @@ function contract(backend: StoreBackend): void {
     await s.claimClientToken(ACCOUNT, 'tok', 'fp', T0, 0);
     await s.useNonce('ROOT', 'n', Date.now() + 60_000);
     await s.createRamEntity(entity0());
+    await s.createCenResource({ id: 'cen-1', kind: 'cen', accountId: ACCOUNT, parentId: null, regionId: '', uniqueKey: null, refId: null, createTime: T0,
+      readyAt: null, goneAt: null, doc: {} });
     await s.reset(ACCOUNT, 'ROOT');
+    assert.equal(await s.getCenResource(ACCOUNT, 'cen', 'cen-1', T0), undefined);
     assert.equal(await s.hasAccount(ACCOUNT), true);
     assert.equal(await s.hasAccount(OTHER), false);
     assert.ok(await s.getAccessKey('ROOT'));

@@ -48,6 +48,7 @@ class ErrorBody {
 // ---------- recording every exchange ----------
 
 const MODULES: Record<string, Record<string, unknown>> = { '2016-04-28': $Vpc, '2015-05-01': $Ram, '2015-04-01': $Sts };
+const ALL_MODELLED_OPERATIONS = ALL_OPERATIONS.filter((op) => op.product.version in MODULES);
 
 function responseModel(version: string, action: string): ModelClass {
   const model = MODULES[version]?.[`${action}ResponseBody`];
@@ -564,9 +565,11 @@ describe('model conformance of every operation (raw JSON vs SDK response models)
   });
 
   test('coverage: every operation of the operation table has conformance cases', (t: TestContext) => {
-    const missing = ALL_OPERATIONS.map((op) => `${op.product.version}/${op.action}`).filter((k) => !successCases.has(k));
+    // Products whose SDK is not in our registry (Cbn: @alicloud/cbn20170912) assert their documented fields and
+    // JSON types in their own suites (test/sdk/cen-api.test.ts).
+    const missing = ALL_MODELLED_OPERATIONS.map((op) => `${op.product.version}/${op.action}`).filter((k) => !successCases.has(k));
     assert.deepEqual(missing, [], 'operations without a checked success response');
-    const lines = ALL_OPERATIONS.map((op) => {
+    const lines = ALL_MODELLED_OPERATIONS.map((op) => {
       const k = `${op.product.version}/${op.action}`;
       const ok = successCases.get(k) ?? [];
       const failed = errorCases.get(k) ?? [];
@@ -575,7 +578,7 @@ describe('model conformance of every operation (raw JSON vs SDK response models)
     t.diagnostic('coverage (operation: checked responses, error bodies):');
     for (const line of lines) t.diagnostic(`  ${line}`);
     t.diagnostic('model fields no response had:');
-    for (const op of ALL_OPERATIONS) {
+    for (const op of ALL_MODELLED_OPERATIONS) {
       const seen = seenPaths.get(`${op.product.version}/${op.action}`) ?? new Set<string>();
       const never = modelPaths(responseModel(op.product.version, op.action)).filter((p) => !seen.has(p));
       if (never.length > 0) t.diagnostic(`  ${op.product.version}/${op.action}: ${never.join(', ')}`);

@@ -14,6 +14,7 @@ import { optionalString, regionIdParam, requiredString } from '../params';
 import { beginAttachedChange, checkAttachedChange, findConnection, lostWrite } from './connection-access';
 import { enumParam, isDryRun, nameValue } from './vpc-params';
 import { VPC, vpnConnectionArn } from './product';
+import { propagateFromConnection } from '../../routing';
 
 const SHARED_ADDRESS_SPACE = parseCidr('100.64.0.0/10')!;
 /** Decided: at most this many custom routes per connection (Alibaba documents no limit). */
@@ -123,6 +124,7 @@ export const createVcoRouteEntry = defineOperation<RouteAddress & { description:
     await beginAttachedChange(ctx, c);
     const inserted = await guarded(ctx, c, () => ctx.store.insertRoute(c.connectionId, { key, route }, STILL_ATTACHED, ctx.clientToken?.completion(body)));
     if (!inserted) throw new PopError(E.VcoRouteEntryAlreadyExists);
+    await propagateFromConnection(ctx.store, c.connectionId, ctx.now);
     return body;
   },
 });
@@ -140,6 +142,7 @@ export const deleteVcoRouteEntry = defineOperation<RouteAddress>({
     await beginAttachedChange(ctx, c);
     const deleted = await guarded(ctx, c, () => ctx.store.deleteRoutes(c.connectionId, { routeEntryType: 'custom', routeKey: key }, STILL_ATTACHED, ctx.clientToken?.completion({})));
     if (deleted === 0) throw new PopError(E.VcoRouteEntryNotFound);
+    await propagateFromConnection(ctx.store, c.connectionId, ctx.now);
     return {};
   },
 });
@@ -157,6 +160,7 @@ export const modifyVcoRouteEntryWeight = defineOperation<RouteAddress & { newWei
     await beginAttachedChange(ctx, c);
     const outcome = await guarded(ctx, c, () => ctx.store.replaceRoute(c.connectionId, 'custom', key, { key, route: { ...route, weight: input.newWeight } }, STILL_ATTACHED, ctx.clientToken?.completion({})));
     if (outcome !== 'ok') throw new PopError(E.VcoRouteEntryNotFound);
+    await propagateFromConnection(ctx.store, c.connectionId, ctx.now);
     return {};
   },
 });

@@ -17,6 +17,7 @@ import { optionalString, regionIdParam } from '../params';
 import { completeTunnelBgp, parseIke, parseIpsec, parseTunnelBgp } from './tunnel-config';
 import { boolValue, booleanParam, enumParam, flattenedList, intValue, isDryRun, jsonObjectParam, nameValue, subnetListParam, tagsParam } from './vpc-params';
 import { findCustomerGateway } from './connection-access';
+import { recordAutoAttachment } from '../../routing';
 import { VPC, vpnConnectionArn } from './product';
 
 /** What a request says about one tunnel (given fields only), before defaults and gateway lookups. */
@@ -240,6 +241,7 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);
       throw err;
     }
+    await recordAutoAttachment(store, connection, now, settings.changeDelayMs);
     return body;
   },
 });

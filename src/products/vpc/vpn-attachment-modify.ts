@@ -16,6 +16,7 @@ import { booleanParam, jsonObjectParam, nameValue, subnetListParam } from './vpc
 import { checkDistinctTunnelCidrs, parseHealthCheck, parseSingleBgp, parseTunnelSpecs, type TunnelSpec } from './vpn-attachment-create';
 import { modifyConnectionView } from './vpn-connection-views';
 import { VPC, vpnConnectionArn } from './product';
+import { propagateFromConnection } from '../../routing';
 
 /** Parameters a dual-tunnel connection may not change (the documented list is what it may change). */
 const SINGLE_TUNNEL_ONLY = ['NetworkType', 'CustomerGatewayId', 'AutoConfigRoute', 'RemoteCaCert', 'IkeConfig', 'IpsecConfig', 'BgpConfig', 'HealthCheckConfig', 'EnableDpd', 'EnableNatTraversal'];
@@ -145,6 +146,7 @@ export const modifyVpnAttachmentAttribute = defineOperation<ModifyInput>({
     }
     const body = modifyConnectionView(next, now, await gatewayAsns(store, next));
     if (!(await store.updateConnection(next, expectedRevision, ctx.clientToken?.completion(body)))) throw await lostWrite(store, c);
+    await propagateFromConnection(store, c.connectionId, ctx.now, 'all'); // EnableTunnelsBgp and LocalAsn decide its CLOUD routes
     return body;
   },
 });

@@ -4,12 +4,13 @@
  * (route-blocks.ts) and per-(type, source) counts per connection. Used by PostgresStore; kept apart so each
  * file stays small.
  */
-import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
+import type { BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
 import { StoreConflictError } from '../store';
 import { completeTokenStep } from './client-tokens';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
+import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const PG_ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -116,7 +117,7 @@ export class PgRouteTables {
            next_hop_tunnel_ids, create_time) VALUES ${tuples.join(', ')}
          ON CONFLICT (connection_id, route_entry_type, seq) DO UPDATE SET route_dest = EXCLUDED.route_dest, next_hop = EXCLUDED.next_hop,
            weight = EXCLUDED.weight, source = EXCLUDED.source, as_path = EXCLUDED.as_path, community = EXCLUDED.community,
-           next_hop_tunnel_ids = EXCLUDED.next_hop_tunnel_ids, create_time = EXCLUDED.create_time`,
+           next_hop_tunnel_ids = EXCLUDED.next_hop_tunnel_ids, create_time = EXCLUDED.create_time, propagated = 0`,
         values,
       );
     }
@@ -147,12 +148,54 @@ export class PgRouteTables {
       where.push(`route_key IN (SELECT jsonb_array_elements_text($${args.length}::jsonb))`);
     }
     await this.lockConnection(sql, connectionId, guard);
-    const rows = (
-      await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
-        `DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`,
-        args,
-      )
-    ).rows;
+    const deleted = await this.deleteWhere(sql, connectionId, where.join(' AND '), args);
+    await this.afterDeletes(sql, connectionId, deleted);
+    return deleted;
+  }
+
+  /** Store.syncPropagatedRoutes: one transaction with the connection row locked (as every route change). */
+  async syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
+    return this.db.tx(async (sql) => {
+      if ((await this.lockConnection(sql, connectionId)) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
+      const version = async () => Number((await sql.query<{ routes_version: string }>(
+        'SELECT routes_version FROM vco_route_versions WHERE connection_id = $1', [connectionId])).rows[0]?.routes_version ?? 0);
+      let current: ReadonlyMap<string, RouteRecord>;
+      if (known !== undefined && known.routesVersion === await version()) current = known.rows;
+      else {
+        const rows = new Map<string, RouteRecord>();
+        const read = await sql.query<RouteRow & { route_key: string }>(
+          `SELECT route_key, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND propagated = 1`, [connectionId]);
+        for (const row of read.rows) rows.set(row.route_key, toRoute(row));
+        current = rows;
+      }
+      const seeded = new Set<string>();
+      for (const part of chunks(newPropagatedKeys(current, routes), 1, 10_000)) {
+        const held = await sql.query<{ route_key: string }>(
+          `SELECT route_key FROM vco_routes WHERE connection_id = $1 AND route_entry_type = 'bgp' AND source = 'CLOUD' AND propagated = 0
+             AND route_key IN (${placeholders(2, part.length)})`, [connectionId, ...part]);
+        for (const r of held.rows) seeded.add(r.route_key);
+      }
+      const plan = planPropagatedSync(current, seeded, routes);
+      let deleted = 0;
+      for (const part of chunks(plan.remove, 1, 10_000)) {
+        deleted += await this.deleteWhere(sql, connectionId, `connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
+          [connectionId, ...part]);
+      }
+      await this.afterDeletes(sql, connectionId, deleted);
+      const { inserted, updated } = plan.write.length > 0 ? await this.upsertIn(sql, connectionId, plan.write) : { inserted: 0, updated: 0 };
+      for (const part of chunks(plan.write.map((w) => w.key), 1, 10_000)) {
+        await sql.query(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
+          [connectionId, ...part]);
+      }
+      return { inserted, updated, deleted, skipped: plan.skipped, routesVersion: await version() };
+    });
+  }
+
+  /** Deletes the connection's routes matching `where` (its first argument is the connection) and takes them off the block and source counts. */
+  private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[]): Promise<number> {
+    const rows = (await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
+      `DELETE FROM vco_routes WHERE ${where} RETURNING route_entry_type, seq, source`, args,
+    )).rows;
     const blockDeltas = new Map<string, number>();
     const countDeltas = new Map<string, number>();
     for (const row of rows) {
@@ -160,11 +203,21 @@ export class PgRouteTables {
       bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
     }
     await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
-    if (rows.length > 0) {
-      await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
-      await this.bumpVersion(sql, connectionId);
-    }
     return rows.length;
+  }
+
+  /** After deletes in a transaction: drops emptied blocks and moves the routes version on, when something went. */
+  private async afterDeletes(sql: Sql, connectionId: string, deleted: number): Promise<void> {
+    if (deleted === 0) return;
+    await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
+    await this.bumpVersion(sql, connectionId);
+  }
+
+  async listOfSource(connectionId: string, routeEntryType: RouteEntryType, source: string | null, limit: number): Promise<RouteRecord[]> {
+    return (await this.db.query<RouteRow>(
+      `SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = $2 AND coalesce(source, '') = $3 ORDER BY seq LIMIT $4`,
+      [connectionId, routeEntryType, source ?? '', limit],
+    )).rows.map(toRoute);
   }
 
   async insert(connectionId: string, route: KeyedRoute, guard?: RouteWriteGuard, completion?: TokenCompletion): Promise<boolean> {

@@ -16,8 +16,7 @@
  * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
  */
 import type {
-  AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord,
-  FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
+  AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord,
 } from '../store';
 import { completeTokenStep } from './client-tokens';
 import { PgDatabase, chunks, placeholders, type PostgresOptions } from './db';
@@ -27,6 +26,7 @@ import { PG_ROUTE_TABLES, PgRouteTables } from './postgres-routes';
 import { PgVpnTables } from './postgres-vpn';
 import { PgBgpTables } from './postgres-bgp';
 import { PgOperationTables } from './postgres-operations';
+import { PG_CEN_TABLES, PgCenTables } from './postgres-cen';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -41,6 +41,7 @@ export class PostgresStore implements Store {
   private readonly ram: PgRamTables;
   private readonly bgp: PgBgpTables;
   private readonly ops: PgOperationTables;
+  private readonly cen: PgCenTables;
 
   private constructor(private readonly db: PgDatabase) {
     this.vpn = new PgVpnTables(db);
@@ -48,6 +49,7 @@ export class PostgresStore implements Store {
     this.ram = new PgRamTables(db);
     this.bgp = new PgBgpTables(db, this.routes);
     this.ops = new PgOperationTables(db);
+    this.cen = new PgCenTables(db, (sql, id, from, t, now) => this.vpn.transition(id, from, t, now, sql));
   }
 
   /** Connects, applies migrations (under an advisory lock) and returns the store. */
@@ -306,11 +308,69 @@ export class PostgresStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
+    return this.routes.syncPropagated(connectionId, routes, known);
+  }
+
+  listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
+    return this.routes.listOfSource(connectionId, routeEntryType, source, limit);
+  }
+
+  // ---- CEN (postgres-cen.ts) ----
+
+  createCenResource(resource: CenResourceRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent'> {
+    return this.cen.create(resource, completion);
+  }
+
+  createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion) {
+    return this.cen.createVpnAttachment(attachment, transition, now, completion);
+  }
+
+  getCenResource(accountId: string, kind: CenResourceKind, id: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.get(accountId, kind, id, now);
+  }
+
+  findCenResourceByUniqueKey(kind: CenResourceKind, uniqueKey: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.findByUniqueKey(kind, uniqueKey, now);
+  }
+
+  listCenResources(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number) {
+    return this.cen.list(accountId, kind, filter, now);
+  }
+
+  updateCenResource(accountId: string, kind: CenResourceKind, id: string, doc: Record<string, unknown>, _now: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.cen.update(accountId, kind, id, doc, completion);
+  }
+
+  deleteCenResource(
+    accountId: string, kind: CenResourceKind, id: string, goneAt: number, now: number, blockers: readonly CenBlocker[], completion?: TokenCompletion,
+  ): Promise<CenDeleteOutcome> {
+    return this.cen.delete(accountId, kind, id, goneAt, now, blockers, completion);
+  }
+
+  deleteVpnAttachment(accountId: string, id: string, goneAt: number, transition: ConnectionTransition, now: number, force: boolean, completion?: TokenCompletion) {
+    return this.cen.deleteVpnAttachment(accountId, id, goneAt, transition, now, force, completion);
+  }
+
+  createCenLink(link: CenLinkRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'associated' | 'no-parent'> {
+    return this.cen.createLink(link, completion);
+  }
+
+  deleteCenLink(
+    accountId: string, kind: CenLinkKind, attachmentId: string, routeTableId: string, goneAt: number, now: number, completion?: TokenCompletion,
+  ): Promise<'deleted' | 'missing' | 'busy'> {
+    return this.cen.deleteLink(accountId, kind, attachmentId, routeTableId, goneAt, now, completion);
+  }
+
+  listCenLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number) {
+    return this.cen.listLinks(accountId, kind, filter, now);
+  }
+
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     await this.db.tx(async (sql) => {
       // Connection rows first (the order every route change locks in), then everything else.
       await sql.query('SELECT connection_id FROM vpn_connections ORDER BY connection_id FOR UPDATE');
-      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
+      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
         await sql.query(`DELETE FROM ${table}`);
       }
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);

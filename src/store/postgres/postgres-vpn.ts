@@ -203,10 +203,10 @@ export class PgVpnTables {
    * One conditional UPDATE: under READ COMMITTED a writer that waited for a concurrent one re-evaluates the
    * WHERE clause on the row that writer committed, so of two racing transitions exactly one applies.
    */
-  async transition(id: string, fromStates: readonly string[], t: ConnectionTransition, now: number): Promise<boolean> {
+  async transition(id: string, fromStates: readonly string[], t: ConnectionTransition, now: number, sql: Sql = this.db): Promise<boolean> {
     if (fromStates.length === 0) return false;
     const keepRouter = t.transitRouterId === undefined;
-    const r = await this.db.query(
+    const r = await sql.query(
       `UPDATE vpn_connections SET state = $1, pending_state = $2, pending_until = $3, revision = revision + 1,
          transit_router_id = CASE WHEN $4 = 1 THEN transit_router_id ELSE $5 END
        WHERE connection_id = $6 AND (pending_until IS NULL OR pending_until <= $7) AND state IN (${placeholders(8, fromStates.length)})`,

@@ -257,6 +257,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bgp_sessions_expiry ON bgp_sessions (lease_expires_at);
     `,
   },
+  {
+    version: 11,
+    description: 'CEN: resources (CEN instances, transit routers, route tables, VPN attachments, static entries) and links; propagated CLOUD routes',
+    sql: `
+      -- Route propagation (src/routing): CLOUD routes materialised from a transit router's route tables carry
+      -- propagated = 1, so recomputing them never touches hand-seeded CLOUD routes (admin API).
+      ALTER TABLE vco_routes ADD COLUMN propagated INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE cen_resources (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        parent_id TEXT,
+        region_id TEXT NOT NULL,
+        unique_key TEXT,
+        ref_id TEXT,
+        create_time INTEGER NOT NULL,
+        ready_at INTEGER,
+        gone_at INTEGER,
+        doc TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX cen_resources_unique ON cen_resources (kind, unique_key) WHERE unique_key IS NOT NULL;
+      CREATE INDEX cen_resources_account ON cen_resources (account_id, kind, create_time, id);
+      CREATE INDEX cen_resources_parent ON cen_resources (parent_id, kind);
+      CREATE INDEX cen_resources_ref ON cen_resources (ref_id, kind);
+      CREATE INDEX cen_resources_gone ON cen_resources (gone_at) WHERE gone_at IS NOT NULL;
+      CREATE TABLE cen_links (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        attachment_id TEXT NOT NULL,
+        route_table_id TEXT NOT NULL,
+        transit_router_id TEXT NOT NULL,
+        create_time INTEGER NOT NULL,
+        ready_at INTEGER,
+        gone_at INTEGER
+      );
+      CREATE UNIQUE INDEX cen_links_pair ON cen_links (kind, attachment_id, route_table_id) WHERE gone_at IS NULL;
+      CREATE UNIQUE INDEX cen_links_one_association ON cen_links (attachment_id) WHERE kind = 'association' AND gone_at IS NULL;
+      CREATE INDEX cen_links_table ON cen_links (route_table_id, kind);
+      CREATE INDEX cen_links_router ON cen_links (transit_router_id, kind);
+      CREATE INDEX cen_links_gone ON cen_links (gone_at) WHERE gone_at IS NOT NULL;
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -4,10 +4,11 @@
  * file stays small. Every statement is prepared once; every write is one IMMEDIATE transaction.
  */
 import type Database from 'better-sqlite3';
-import type { BgpSource, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
+import type { BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
 import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
+import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -56,7 +57,7 @@ export class SqliteRouteTables {
       insertRoute: db.prepare(`INSERT INTO vco_routes (connection_id, route_entry_type, seq, route_key, ${ROUTE_COLUMNS.replace('route_entry_type, ', '')})
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       updateRoute: db.prepare(`UPDATE vco_routes SET route_dest = ?, next_hop = ?, weight = ?, source = ?, as_path = ?, community = ?,
-        next_hop_tunnel_ids = ?, create_time = ? WHERE connection_id = ? AND route_entry_type = ? AND seq = ?`),
+        next_hop_tunnel_ids = ?, create_time = ?, propagated = 0 WHERE connection_id = ? AND route_entry_type = ? AND seq = ?`),
       addBlockCount: db.prepare(`INSERT INTO vco_route_blocks (connection_id, route_entry_type, block, route_count) VALUES (?, ?, ?, ?)
         ON CONFLICT (connection_id, route_entry_type, block) DO UPDATE SET route_count = route_count + excluded.route_count`),
       dropEmptyBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ? AND route_count <= 0'),
@@ -64,6 +65,12 @@ export class SqliteRouteTables {
         ON CONFLICT (connection_id, route_entry_type, source) DO UPDATE SET route_count = route_count + excluded.route_count`),
       countRoutes: db.prepare('SELECT route_entry_type, source, route_count FROM vco_route_counts WHERE connection_id = ? AND route_count > 0'),
       blocks: db.prepare('SELECT block, route_count FROM vco_route_blocks WHERE connection_id = ? AND route_entry_type = ? ORDER BY block').raw(),
+      propagatedRows: db.prepare(`SELECT route_key, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = 'bgp' AND propagated = 1`),
+      seededCloudKey: db.prepare(`SELECT 1 FROM vco_routes WHERE connection_id = ? AND route_entry_type = 'bgp' AND route_key = ? AND source = 'CLOUD' AND propagated = 0`).pluck(),
+      routesVersion: db.prepare('SELECT routes_version FROM vco_route_versions WHERE connection_id = ?').pluck(),
+      markPropagated: db.prepare(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = ? AND route_entry_type = 'bgp' AND route_key = ?`),
+      ofSource: db.prepare(`SELECT ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND coalesce(source, '') = ?
+        ORDER BY seq LIMIT ?`),
       pageFrom: db.prepare(`SELECT ${PAGE_JSON} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND seq >= ?
         ORDER BY seq LIMIT ? OFFSET ?`).pluck(),
     };
@@ -149,6 +156,32 @@ export class SqliteRouteTables {
       this.upsertNow(connectionId, [route]);
       return true;
     }).immediate();
+  }
+
+  /** Store.syncPropagatedRoutes: one IMMEDIATE transaction (the deletes and the upsert become savepoints in it). */
+  syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): PropagatedSyncResult {
+    return this.db.transaction(() => {
+      if (this.s.nextSeq.get(connectionId) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
+      const version = () => (this.s.routesVersion.get(connectionId) as number | undefined) ?? 0;
+      let current: ReadonlyMap<string, RouteRecord>;
+      if (known !== undefined && known.routesVersion === version()) current = known.rows;
+      else {
+        const rows = new Map<string, RouteRecord>();
+        for (const row of this.s.propagatedRows.all(connectionId) as (RouteRow & { route_key: string })[]) rows.set(row.route_key, toRoute(row));
+        current = rows;
+      }
+      const seeded = new Set(newPropagatedKeys(current, routes).filter((k) => this.s.seededCloudKey.get(connectionId, k) !== undefined));
+      const plan = planPropagatedSync(current, seeded, routes);
+      let deleted = 0;
+      for (const key of plan.remove) deleted += this.delete(connectionId, { routeEntryType: 'bgp', routeKey: key });
+      const { inserted, updated } = plan.write.length > 0 ? this.upsertNow(connectionId, plan.write) : { inserted: 0, updated: 0 };
+      for (const { key } of plan.write) this.s.markPropagated.run(connectionId, key);
+      return { inserted, updated, deleted, skipped: plan.skipped, routesVersion: version() };
+    }).immediate();
+  }
+
+  listOfSource(connectionId: string, routeEntryType: RouteEntryType, source: string | null, limit: number): RouteRecord[] {
+    return (this.s.ofSource.all(connectionId, routeEntryType, source ?? '', limit) as RouteRow[]).map(toRoute);
   }
 
   find(connectionId: string, routeEntryType: RouteEntryType, key: string): RouteRecord | undefined {

@@ -6,8 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
-  AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType,
-  FaultRuleRecord, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion,
+  AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType, FaultRuleRecord, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, BgpSource,
 } from '../store';
 import { ClientTokenLostError } from '../store';
 import { migrate } from './migrations';
@@ -16,6 +15,7 @@ import { ROUTE_TABLES, SqliteRouteTables } from './sqlite-routes';
 import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import { SqliteBgpTables } from './sqlite-bgp';
 import { SqliteOperationTables } from './sqlite-operations';
+import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -40,6 +40,7 @@ export class SqliteStore implements Store {
   private readonly ram: SqliteRamTables;
   private readonly bgp: SqliteBgpTables;
   private readonly ops: SqliteOperationTables;
+  private readonly cen: SqliteCenTables;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -60,6 +61,7 @@ export class SqliteStore implements Store {
     this.ram = new SqliteRamTables(db);
     this.bgp = new SqliteBgpTables(db, this.routes);
     this.ops = new SqliteOperationTables(db);
+    this.cen = new SqliteCenTables(db, (id, from, t, now) => this.vpn.transition(id, from, t, now));
     this.s = {
       getRamGeneration: db.prepare('SELECT ram_generation FROM accounts WHERE account_id = ?').pluck(),
       bumpRamGeneration: db.prepare('UPDATE accounts SET ram_generation = ram_generation + 1 WHERE account_id = ?'),
@@ -291,9 +293,67 @@ export class SqliteStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
+  async syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
+    return this.routes.syncPropagated(connectionId, routes, known);
+  }
+
+  async listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
+    return this.routes.listOfSource(connectionId, routeEntryType, source, limit);
+  }
+
+  // ---- CEN (sqlite-cen.ts) ----
+
+  async createCenResource(resource: CenResourceRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'no-parent'> {
+    return this.withCompletion(() => this.cen.create(resource), (r) => r === 'created', completion);
+  }
+
+  async createVpnAttachment(attachment: CenResourceRecord, transition: ConnectionTransition | null, now: number, completion?: TokenCompletion) {
+    return this.withCompletion(() => this.cen.createVpnAttachment(attachment, transition, now), (r) => r === 'created', completion);
+  }
+
+  async getCenResource(accountId: string, kind: CenResourceKind, id: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.get(accountId, kind, id, now);
+  }
+
+  async findCenResourceByUniqueKey(kind: CenResourceKind, uniqueKey: string, now: number): Promise<CenResourceRecord | undefined> {
+    return this.cen.findByUniqueKey(kind, uniqueKey, now);
+  }
+
+  async listCenResources(accountId: string, kind: CenResourceKind, filter: { parentId?: string; regionId?: string; refId?: string }, now: number) {
+    return this.cen.list(accountId, kind, filter, now);
+  }
+
+  async updateCenResource(accountId: string, kind: CenResourceKind, id: string, doc: Record<string, unknown>, _now: number, completion?: TokenCompletion): Promise<boolean> {
+    return this.withCompletion(() => this.cen.update(accountId, kind, id, doc), (ok) => ok, completion);
+  }
+
+  async deleteCenResource(
+    accountId: string, kind: CenResourceKind, id: string, goneAt: number, now: number, blockers: readonly CenBlocker[], completion?: TokenCompletion,
+  ): Promise<CenDeleteOutcome> {
+    return this.withCompletion(() => this.cen.delete(accountId, kind, id, goneAt, now, blockers), (r) => r.outcome === 'deleted', completion);
+  }
+
+  async deleteVpnAttachment(accountId: string, id: string, goneAt: number, transition: ConnectionTransition, now: number, force: boolean, completion?: TokenCompletion) {
+    return this.withCompletion(() => this.cen.deleteVpnAttachment(accountId, id, goneAt, transition, now, force), (r) => r.outcome === 'deleted', completion);
+  }
+
+  async createCenLink(link: CenLinkRecord, completion?: TokenCompletion): Promise<'created' | 'exists' | 'associated' | 'no-parent'> {
+    return this.withCompletion(() => this.cen.createLink(link), (r) => r === 'created', completion);
+  }
+
+  async deleteCenLink(
+    accountId: string, kind: CenLinkKind, attachmentId: string, routeTableId: string, goneAt: number, now: number, completion?: TokenCompletion,
+  ): Promise<'deleted' | 'missing' | 'busy'> {
+    return this.withCompletion(() => this.cen.deleteLink(accountId, kind, attachmentId, routeTableId, goneAt, now), (r) => r === 'deleted', completion);
+  }
+
+  async listCenLinks(accountId: string, kind: CenLinkKind, filter: { attachmentId?: string; routeTableId?: string; transitRouterId?: string }, now: number) {
+    return this.cen.listLinks(accountId, kind, filter, now);
+  }
+
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
+      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
