@@ -10,6 +10,7 @@
  * server drops the rows of an expired lease (expireBgpSessions), so a killed holder's routes leave every
  * listing within LEASE_MS + RENEW_MS.
  */
+import { propagateFromConnection } from '../../routing';
 import { randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import type { Logger } from 'pino';
@@ -327,6 +328,7 @@ export class BgpSpeaker {
     if (rt.flushing) return rt.flushing;
     rt.flushing = (async () => {
       await null; // the body (and its `finally`) runs after rt.flushing is set, even when there is nothing to write
+      let wrote = false;
       try {
         while (rt.rib.pendingChanges > 0 && !rt.lost) {
           const changes = rt.rib.takeChanges(Date.now(), WRITE_BATCH);
@@ -340,12 +342,27 @@ export class BgpSpeaker {
             continue;
           }
           if (!written) await this.leaseLost(rt);
+          else wrote = true;
         }
       } finally {
         rt.flushing = undefined;
       }
+      if (wrote) await this.propagate(rt.connectionId);
     })();
     return rt.flushing;
+  }
+
+  /**
+   * Learned routes changed: the transit router's tables and the other attached connections' CLOUD routes follow
+   * (routing/propagation.ts), once per flushed burst; then this server re-advertises what changed to its peers.
+   */
+  private async propagate(connectionId: string): Promise<void> {
+    try {
+      await propagateFromConnection(this.store, connectionId, Date.now());
+    } catch (err) {
+      this.logger.warn({ err, connectionId }, 'BGP: propagating learned routes to the transit router failed');
+    }
+    this.changed();
   }
 
   /** The store refused this server's lease: whatever it learned is no longer its to show. */
