@@ -343,6 +343,9 @@ export class BgpSpeaker {
           }
           if (!written) await this.leaseLost(rt);
           else wrote = true;
+          // Yield to I/O and timers between batches (an awaited store call may resolve without leaving the
+          // microtask queue, e.g. on SQLite): API requests and lease renewals keep flowing during a burst.
+          await new Promise((resolve) => setImmediate(resolve));
         }
       } finally {
         rt.flushing = undefined;

@@ -1,14 +1,15 @@
 /**
- * The CEN parameter table: names 1–128 and descriptions 1–256 characters (CEN's documented name and
- * description rules); IDs, CIDR blocks, enums and numbers decided at 128 / 64 / 64 / 20. Over-long or
- * non-XML characters → IllegalParam.{Name}, the family CEN uses for its own parameter errors (cen-api.md §1).
+ * The CEN parameter table: a bound on every parameter's length before any work (non-XML characters refused too),
+ * → IllegalParam.{Name}. Names and descriptions are bounded well above their documented 128 / 256 characters, so
+ * the operations' own checks answer a slightly long one with CEN's documented InvalidName / InvalidDescription;
+ * IDs, CIDR blocks, enums and numbers decided at 256 / 64 / 64 / 20.
  */
 import { illegalParam } from '../../pop/errors';
 import type { ParameterTable } from '../params';
 
-const NAME = 128;
-const DESCRIPTION = 256;
-const ID = 128;
+const NAME = 1024;
+const DESCRIPTION = 2048;
+const ID = 256;
 const SHORT = 64;
 const NUMBER = 20;
 
