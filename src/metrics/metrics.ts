@@ -49,16 +49,28 @@ export class ServerMetrics {
     name: 'vcoroute_injected_faults_total', help: 'Faults injected by chaos rules, by product, action, kind (error|latency) and code',
     labelNames: ['product', 'action', 'kind', 'code'] as const, registers: [this.registry],
   });
-  /** BGP figures (set by the speaker where present) */
-  readonly bgpSessions = new Gauge({
-    name: 'vcoroute_bgp_sessions', help: 'BGP sessions by state', labelNames: ['state'] as const, registers: [this.registry],
-  });
-  readonly bgpPrefixes = new Gauge({
-    name: 'vcoroute_bgp_prefixes', help: 'Prefixes held, by direction (received|accepted|advertised)', labelNames: ['direction'] as const, registers: [this.registry],
-  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'vcoroute_' });
+  }
+
+  /** Exposes the BGP speaker's sessions by state and the prefixes they hold (read at scrape time). */
+  observeBgp(read: () => { sessions: Record<string, number>; received: number; accepted: number; advertised: number }): void {
+    new Gauge({
+      name: 'vcoroute_bgp_sessions', help: 'BGP sessions of this server by FSM state', labelNames: ['state'] as const, registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [state, n] of Object.entries(read().sessions)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'vcoroute_bgp_prefixes', help: 'Prefixes held by this server\'s BGP sessions: received, accepted (listed) and advertised (CLOUD)',
+      labelNames: ['direction'] as const, registers: [this.registry],
+      collect() {
+        const s = read();
+        for (const direction of ['received', 'accepted', 'advertised'] as const) this.set({ direction }, s[direction]);
+      },
+    });
   }
 
   /** Exposes the requests in flight (read at scrape time). */

@@ -188,6 +188,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
 
   const inFlight = trackInFlight(server);
   metrics.observeInFlight(() => inFlight.count());
+  metrics.observeBgp(() => bgp.stats());
   server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
   const housekeeping = setInterval(() => {

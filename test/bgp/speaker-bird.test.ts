@@ -72,6 +72,10 @@ describe('BGP speaker with BIRD (loopback mode)', { skip: !hasCommand('bird') &&
     assert.deepEqual(view.tunnels.map((t: any) => [t.session.state, t.session.prefixesReceived, t.session.prefixesAccepted, t.session.prefixesAdvertised]), [
       ['Established', 4, 2, 2], ['Established', 4, 2, 2],
     ]);
+    const metrics = await (await fetch(`${suite.server.baseUrl}/metrics`)).text();
+    assert.match(metrics, /^vcoroute_bgp_sessions\{state="Established"\} 2$/m, 'metrics: two sessions up');
+    assert.match(metrics, /^vcoroute_bgp_prefixes\{direction="accepted"\} 4$/m, 'metrics: 2 prefixes accepted per tunnel');
+    assert.match(metrics, /^vcoroute_bgp_prefixes\{direction="advertised"\} 4$/m, 'metrics: 2 CLOUD routes sent per tunnel');
     const described = await suite.client.describeVpnConnection(new $Vpc.DescribeVpnConnectionRequest({ regionId: REGION, vpnConnectionId: conn.connectionId }));
     for (const t of described.body!.tunnelOptionsSpecification!.tunnelOptions!) {
       assert.equal(t.tunnelBgpConfig!.bgpStatus, 'success');

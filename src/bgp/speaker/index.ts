@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ConnectionRecord, Store } from '../../store/store';
 import { acceptTunnelSession } from '../session';
 import type { BgpSpeakerConfig } from './config';
-import { BgpSpeaker } from './speaker';
+import { BgpSpeaker, type BgpStats } from './speaker';
 import { describeTunnels, type TunnelBgpView } from './view';
 
 export type { TunnelBgpView } from './view';
@@ -22,6 +22,8 @@ export interface RunningBgpSpeaker {
   /** a change was made through this server: reconcile listeners, sessions and CLOUD export now */
   changed(): void;
   describe(c: ConnectionRecord, now: number): Promise<ConnectionBgpView>;
+  /** sessions by state and prefix counts of this server (metrics) */
+  stats(): BgpStats;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export async function startBgpSpeaker(config: BgpSpeakerConfig, store: Store, lo
   if (config.mode === 'off') {
     return {
       changed: () => undefined,
+      stats: () => ({ sessions: {}, received: 0, accepted: 0, advertised: 0 }),
       describe: async (c, now) => ({ connectionId: c.connectionId, mode: 'off', tunnels: await describeTunnels(store, c, now, () => undefined) }),
       close: async () => undefined,
     };
@@ -37,6 +40,7 @@ export async function startBgpSpeaker(config: BgpSpeakerConfig, store: Store, lo
   await speaker.start();
   return {
     changed: () => speaker.hint(),
+    stats: () => speaker.stats(),
     describe: async (c, now) => ({ connectionId: c.connectionId, ...(await speaker.describe(c, now)) }),
     close: () => speaker.close(),
   };

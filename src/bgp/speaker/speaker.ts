@@ -71,6 +71,13 @@ interface ConnectionRuntime {
   cloudReadAt: number;
 }
 
+export interface BgpStats {
+  sessions: Record<string, number>;
+  received: number;
+  accepted: number;
+  advertised: number;
+}
+
 export class BgpSpeaker {
   readonly serverId = `srv-${randomBytes(6).toString('hex')}`;
   private readonly connections = new Map<string, ConnectionRuntime>();
@@ -446,6 +453,22 @@ export class BgpSpeaker {
   // ---------- views ----------
 
   /** The admin view of a connection's BGP tunnels (GET /_vcoroute/v1/vpn-connections/{id}/bgp). */
+  /** This server's sessions by FSM state and the prefixes they hold (Prometheus, read at scrape time). */
+  stats(): BgpStats {
+    const stats: BgpStats = { sessions: {}, received: 0, accepted: 0, advertised: 0 };
+    for (const rt of this.connections.values()) {
+      for (const [tunnelId, t] of rt.tunnels) {
+        const state = t.session?.state ?? 'Idle';
+        stats.sessions[state] = (stats.sessions[state] ?? 0) + 1;
+        const counts = rt.rib.counts(tunnelId);
+        stats.received += counts.received;
+        stats.accepted += counts.accepted;
+        stats.advertised += t.sent.size;
+      }
+    }
+    return stats;
+  }
+
   async describe(c: ConnectionRecord, now: number): Promise<{ mode: BgpMode; tunnels: TunnelBgpView[] }> {
     return { mode: this.config.mode, tunnels: await describeTunnels(this.store, c, now, (id) => this.local(c.connectionId, id)) };
   }
