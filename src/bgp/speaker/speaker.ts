@@ -38,7 +38,7 @@ export const LEASE_MS = 9000;
  */
 const CLOUD_REREAD_MS = 30_000;
 /** Learned-route rows written per store transaction. */
-const WRITE_BATCH = 5000;
+const WRITE_BATCH = 1000;
 /** Above this many unwritten changes an UPDATE waits for the store (back-pressure through TCP). */
 const HIGH_WATER = 20_000;
 const RETRY_MS = 1000;
