@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
-import { createBgpConnection, loopbackServerEnv, waitFor } from '../helpers/bgp-scenario';
+import * as $Vpc from '@alicloud/vpc20160428';
+import { createBgpConnection, loopbackServerEnv, REGION, waitFor } from '../helpers/bgp-scenario';
 import { startTestServer, type TestServer } from '../helpers/server';
 import { vpcClient } from '../helpers/vpc-client';
 
@@ -67,6 +68,32 @@ describe('BGP session admission (loopback mode)', () => {
     const after = await waitFor('no listener', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`), (r) => r.body.tunnels[0].listen === null);
     assert.equal(after.body.tunnels[0].session.state, 'Idle');
     await assert.rejects(new Promise((resolve, reject) => net.connect({ host: '127.0.0.1', port }).on('connect', resolve).on('error', reject)), /ECONNREFUSED/);
+  });
+
+  test("a changed LocalAsn: Cease 6/6 on that tunnel only; the other tunnel's session stays", async () => {
+    const server = await startTestServer(undefined, loopbackServerEnv());
+    servers.push(server);
+    const client = vpcClient(server);
+    const conn = await createBgpConnection(client);
+    const view = await waitFor('listeners', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`), (r) => r.body.tunnels?.[1]?.listen);
+    const [port1, port2] = view.body.tunnels.map((t: any) => t.listen.port as number);
+    const other = net.connect({ host: '127.0.0.1', port: port2 });
+    let otherClosed = false;
+    other.on('close', () => (otherClosed = true)).on('error', () => undefined);
+    const messages = messagesUntilClose(port1);
+    await new Promise((r) => setTimeout(r, 200));
+    await client.modifyVpnAttachmentAttribute(new $Vpc.ModifyVpnAttachmentAttributeRequest({
+      regionId: REGION, vpnConnectionId: conn.connectionId,
+      tunnelOptionsSpecification: [new $Vpc.ModifyVpnAttachmentAttributeRequestTunnelOptionsSpecification({
+        tunnelId: conn.tunnelIds[0], tunnelBgpConfig: new $Vpc.ModifyVpnAttachmentAttributeRequestTunnelOptionsSpecificationTunnelBgpConfig({ localAsn: 64999 }),
+      })],
+    }));
+    assert.deepEqual(await messages, ['OPEN', 'NOTIFICATION 6/6']);
+    const after = await waitFor('rebound', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`), (r) => r.body.tunnels[0].listen !== null);
+    assert.equal(after.body.tunnels[0].localAsn, 64999);
+    await new Promise((r) => setTimeout(r, 2500)); // a poll later, too
+    assert.equal(otherClosed, false);
+    other.destroy();
   });
 
   test('speaker off: no ports, the view lists the tunnels with listen null; unknown connection 404, other methods 405', async () => {

@@ -66,6 +66,8 @@ interface ConnectionRuntime {
   flushing?: Promise<void>;
   /** the store no longer lets this server write the connection's learned routes */
   lost: boolean;
+  /** the tunnel IDs the RIB was built for, in tunnel order */
+  tunnelOrder: string;
   cloudRoutes: RouteRecord[];
   cloudVersion?: number;
   cloudReadAt: number;
@@ -155,12 +157,13 @@ export class BgpSpeaker {
     for (const [id, { connection, plans }] of desired) {
       let rt = this.connections.get(id);
       const tunnelIds = plans.map((p) => p.tunnelId);
-      if (rt && [...rt.tunnels.keys()].join() !== tunnelIds.join()) {
+      if (rt && rt.tunnelOrder !== tunnelIds.join()) {
         await this.teardown(rt, 'config-change');
         rt = undefined;
       }
       if (!rt) {
-        rt = { connectionId: id, rib: new ConnectionRib(id, tunnelIds, plans[0]!.dual), tunnels: new Map(), lost: false, cloudRoutes: [], cloudReadAt: 0 };
+        rt = { connectionId: id, rib: new ConnectionRib(id, tunnelIds, plans[0]!.dual), tunnels: new Map(), lost: false, tunnelOrder: tunnelIds.join(), cloudRoutes: [],
+          cloudReadAt: 0 };
         this.connections.set(id, rt);
       }
       for (const plan of plans) await this.reconcileTunnel(rt, plan);
@@ -324,7 +327,9 @@ export class BgpSpeaker {
         if (!rt.lost) rt.rib.dropTunnel(t.plan.tunnelId);
         void this.flush(rt).then(async () => {
           t.busy = false;
-          if (!t.session) await this.store.releaseBgpSession(t.plan.tunnelId, this.serverId);
+          // Not when a new session for the tunnel (a new runtime after reconfiguration) holds the lease now.
+          const current = this.connections.get(rt.connectionId)?.tunnels.get(t.plan.tunnelId);
+          if (!t.session && !current?.busy) await this.store.releaseBgpSession(t.plan.tunnelId, this.serverId);
         }).catch((err: unknown) => log.warn({ err }, 'BGP: releasing the session lease failed'));
       },
     };
