@@ -68,7 +68,7 @@ export async function authorize(principal: Principal, operation: Operation, inpu
   if (ALWAYS_ALLOWED.has(operation.ramAction.toLowerCase())) return;
   const resource = operation.resource(input, principal);
   const record = (decision: AuthorizationDecision['decision'], policyType?: string) =>
-    ctx.decisions?.record({ time: new Date(ctx.now).toISOString(), principal: principalArn(principal), principalType: principal.kind,
+    ctx.decisions?.record(ctx.now, { principal: principalArn(principal), principalType: principal.kind,
       accountId: principal.accountId, action: operation.ramAction, resource, decision, policyType });
   if (principal.kind === 'root') {
     record('Root');

@@ -25,12 +25,13 @@ export interface AuthorizationDecision {
 }
 
 export class DecisionLog {
-  private readonly ring: AuthorizationDecision[] = [];
+  private readonly ring: Array<Omit<AuthorizationDecision, 'time'> & { time: number }> = [];
   private seq = 0;
   private waiters = new Set<() => void>();
 
-  record(d: Omit<AuthorizationDecision, 'seq'>): void {
-    this.ring.push({ seq: ++this.seq, ...d });
+  /** `at` (epoch ms) becomes the ISO `time` only when the decision is read: nothing is formatted on the request path. */
+  record(at: number, d: Omit<AuthorizationDecision, 'seq' | 'time'>): void {
+    this.ring.push({ seq: ++this.seq, ...d, time: at });
     if (this.ring.length > DECISION_LOG_SIZE) this.ring.shift();
     for (const wake of this.waiters) wake();
     this.waiters.clear();
@@ -41,7 +42,7 @@ export class DecisionLog {
     const out: AuthorizationDecision[] = [];
     for (const d of this.ring) {
       if (d.seq <= after || (principal !== undefined && !coversPrincipal(principal, d.principal))) continue;
-      out.push(d);
+      out.push({ ...d, time: new Date(d.time).toISOString() });
       if (out.length >= limit) break;
     }
     return out;

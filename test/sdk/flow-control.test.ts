@@ -14,7 +14,7 @@ import { v1Get } from '../helpers/http';
 import { ROOT, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { vpcClient } from '../helpers/vpc-client';
-import { ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
+import { outcome, ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
 
 const REGION = 'cn-hangzhou';
 const CONN = 'vco-throttle01';
@@ -28,14 +28,6 @@ function quotaFile(doc: unknown): string {
 const describeRequest = (regionId = REGION) =>
   new $Vpc.DescribeVcoRouteEntriesRequest({ regionId, vpnConnectionId: CONN, routeEntryType: 'custom' });
 
-async function outcome(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'ok';
-  } catch (err: any) {
-    return err.code;
-  }
-}
 
 /** Waits for the start of the next quota window, so a test's calls all fall in one that nothing used before. */
 async function atWindowStart(windowMs: number): Promise<void> {

@@ -13,19 +13,11 @@ import * as $Ram from '@alicloud/ram20150501';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { advisePolicy } from '../../src/policy-advice/advise';
 import { ADMIN_TOKEN, ROOT, startTestServer, type TestServer } from '../helpers/server';
-import { ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
+import { outcome, ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
 
 const REPO = path.resolve(__dirname, '../..');
 const REGION = 'cn-hangzhou';
 
-async function code(call: Promise<unknown>): Promise<string> {
-  try {
-    await call;
-    return 'ok';
-  } catch (err: any) {
-    return err.code;
-  }
-}
 
 describe('policy advice', () => {
   let server: TestServer;
@@ -49,8 +41,8 @@ describe('policy advice', () => {
     const watcher = server.admin('GET', '/_vcoroute/v1/decisions?after=0&waitMs=5000&principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
     const reader = await userWithKey(ram, 'watched', [{ type: 'System', name: 'AliyunVPCReadOnlyAccess' }]);
     const vpc = vpcClientFor(server, reader);
-    assert.equal(await code(calls(vpc)[0]!()), 'ok');
-    assert.equal(await code(calls(vpc)[1]!()), 'Forbbiden.SubUser');
+    assert.equal(await outcome(calls(vpc)[0]!()), 'ok');
+    assert.equal(await outcome(calls(vpc)[1]!()), 'Forbbiden.SubUser');
     const watched = await watcher;
     assert.equal(watched.status, 200);
     assert.deepEqual(watched.body.decisions.map((d: any) => [d.action, d.decision]), [['vpc:DescribeVcoRouteEntries', 'Allow']], 'the watch returns as soon as a decision arrives');
@@ -65,7 +57,7 @@ describe('policy advice', () => {
 
   test('the advised policy allows exactly the recorded calls and denies one more', async () => {
     const broad = await userWithKey(ram, 'broad', [{ type: 'System', name: 'AliyunVPCFullAccess' }]);
-    for (const call of calls(vpcClientFor(server, broad))) assert.equal(await code(call()), 'ok');
+    for (const call of calls(vpcClientFor(server, broad))) assert.equal(await outcome(call()), 'ok');
 
     const { stdout } = await promisify(execFile)(
       process.execPath, ['--import', 'tsx', 'src/cli.ts', 'policy-advice', '--endpoint', server.baseUrl, '--principal', `acs:ram::${ROOT.accountId}:user/broad`],
@@ -78,11 +70,11 @@ describe('policy advice', () => {
     const narrow = await userWithKey(ram, 'narrow', [{ type: 'Custom', name: 'advised' }]);
     const vpc = vpcClientFor(server, narrow);
     const [describe, create, gateways] = calls(vpc);
-    assert.equal(await code(describe!()), 'ok');
-    assert.equal(await code(create!()), 'VcoRouteEntry.AlreadyExists', 'authorized (the route exists from the first run)');
-    assert.equal(await code(gateways!()), 'ok');
+    assert.equal(await outcome(describe!()), 'ok');
+    assert.equal(await outcome(create!()), 'VcoRouteEntry.AlreadyExists', 'authorized (the route exists from the first run)');
+    assert.equal(await outcome(gateways!()), 'ok');
     const other = vpc.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: 'vco-advice02' }));
-    assert.equal(await code(other), 'Forbbiden.SubUser', 'one more call is denied');
+    assert.equal(await outcome(other), 'Forbbiden.SubUser', 'one more call is denied');
   });
 
   test('advice groups actions that need the same resources', () => {
