@@ -110,6 +110,7 @@ export function buildProgram(): Command {
     .option('--bgp-accept-default-route', 'accept 0.0.0.0/0 from peers (env VCOROUTE_BGP_ACCEPT_DEFAULT_ROUTE=1; refused by default)')
     .option('--bgp-accept-shared-address-space', 'accept prefixes overlapping 100.64.0.0/10 (env VCOROUTE_BGP_ACCEPT_SHARED_ADDRESS_SPACE=1; refused by default)')
     .option('--throttle <mode>', 'API flow control: off, alibaba (the published per-60 s quotas) or a JSON quota file (env VCOROUTE_THROTTLE, default off)')
+    .option('--quotas <file>', 'resource quotas: a JSON file of figures replacing the cloud\'s, e.g. {"customerGatewaysPerRegion": 10} (env VCOROUTE_QUOTAS; README "Quotas")')
     .option('--allowed-hosts <hosts>', 'Host header names accepted besides loopback names and the listen address, comma separated; *.domain for subdomains (env VCOROUTE_ALLOWED_HOSTS)')
     .option('--header-timeout-ms <ms>', 'close a connection that has not sent complete request headers in this time (env VCOROUTE_HEADER_TIMEOUT_MS, default 10000)')
     .option('--request-timeout-ms <ms>', 'close a connection that has not sent a complete request, body included, in this time (env VCOROUTE_REQUEST_TIMEOUT_MS, default 30000)')

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BgpConfigError, parseBgpConfig, type BgpOptions, type BgpSpeakerConfig } from './bgp/speaker/config';
 import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
+import { parseResourceQuotas, ResourceQuotaConfigError, type ResourceQuotaSetting } from './quotas/resource-quotas';
 
 /**
  * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's
@@ -44,6 +45,8 @@ export interface Config {
   bgp: BgpSpeakerConfig;
   /** API flow control: off (default), the alibaba profile, or a quota file (src/flow-control/quotas.ts) */
   throttle: ThrottleSetting;
+  /** resource quotas: the cloud's figures, or those of a JSON file (src/quotas/resource-quotas.ts) */
+  quotas: ResourceQuotaSetting;
   /** on SIGTERM/SIGINT (and close()), how long requests in flight may take to finish */
   shutdownTimeoutMs: number;
   /** makes generated IDs, RequestIds and secrets deterministic (src/random.ts); tests only */
@@ -88,6 +91,7 @@ export interface ServeOptions extends BgpOptions {
   changeDelayMs?: string | number;
   autoAttach?: string | boolean;
   throttle?: string;
+  quotas?: string;
   shutdownTimeoutMs?: string | number;
   seed?: string;
   tls?: boolean;
@@ -133,6 +137,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
     bgp: bgpConfig(options, env),
     throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
+    quotas: parseQuotas(options.quotas ?? env.VCOROUTE_QUOTAS),
     tls: parseTls(options, env),
     seed: parseSeed(options.seed ?? env.VCOROUTE_SEED),
     shutdownTimeoutMs: parseShutdownTimeout(String(options.shutdownTimeoutMs ?? env.VCOROUTE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
@@ -205,6 +210,15 @@ function parseThrottle(value: string | undefined): ThrottleSetting {
     return parseThrottleSetting(value);
   } catch (err) {
     if (err instanceof QuotaConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function parseQuotas(value: string | undefined): ResourceQuotaSetting {
+  try {
+    return parseResourceQuotas(value);
+  } catch (err) {
+    if (err instanceof ResourceQuotaConfigError) throw new ConfigError(err.message);
     throw err;
   }
 }

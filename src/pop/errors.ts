@@ -163,10 +163,10 @@ export const E = {
   EntityAlreadyExistsGroup: def('EntityAlreadyExists.Group', 409, 'The group does already EXIST.'),
   EntityAlreadyExistsUserGroup: def('EntityAlreadyExists.User.Group', 409, 'The user is already a member of the group.'),
   EntityAlreadyExistsRole: def('EntityAlreadyExists.Role', 409, 'The role does already EXIST.'),
-  LimitExceededUserAccessKey: def('LimitExceeded.User.AccessKey', 409, 'The count of access keys of the user exceeds the limit (2).'),
+  LimitExceededUserAccessKey: def('LimitExceeded.User.AccessKey', 409, 'The count of access keys of the user exceeds the limit.'),
   LimitExceededUser: def('LimitExceeded.User', 409, 'The count of users exceeds the limit.'),
   LimitExceededPolicy: def('LimitExceeded.Policy', 409, 'The count of custom policies exceeds the limit.'),
-  LimitExceededPolicyVersion: def('LimitExceeded.Policy.Version', 409, 'The count of policy versions exceeds the limit (5).'),
+  LimitExceededPolicyVersion: def('LimitExceeded.Policy.Version', 409, 'The count of policy versions exceeds the limit.'),
   LimitExceededAttachment: def('LimitExceeded.Policy.Attachment', 409, 'The count of policies attached to the entity exceeds the limit.'),
   DeleteConflictUserAccessKey: def('DeleteConflict.User.AccessKey', 409, 'The user still has access keys; delete them first.'),
   DeleteConflictUserPolicy: def('DeleteConflict.User.Policy', 409, 'The user still has attached policies; detach them first.'),
@@ -187,6 +187,12 @@ export const E = {
   InvalidParameterPolicyGrammar: def('InvalidParameter.PolicyGrammar', 400, 'The parameter Policy has not passed grammar check.'),
   InvalidParameterPolicySize: def('InvalidParameter.PolicySize', 400, 'The parameter Policy is longer than 2048 characters.'),
   InvalidParameterExternalId: def('InvalidParameter.ExternalId', 400, 'The parameter ExternalId is wrongly formed.'),
+
+  // Resource quotas (src/quotas; docs/compatibility.md "Resource quotas"): the message gets the figure in force appended
+  LimitExceededGroup: def('LimitExceeded.Group', 409, 'The count of groups beyond the current limits.'),
+  LimitExceededRole: def('LimitExceeded.Role', 409, 'The count of roles beyond the current limits.'),
+  CustomerGatewayQuotaExceeded: def('QuotaExceeded.CustomerGateway', 400, 'The number of customer gateways in the region exceeds the quota.'),
+  VpnConnectionQuotaExceeded: def('QuotaExceeded.VpnConnection', 400, 'The number of IPsec connections in the region exceeds the quota.'),
 } as const;
 
 export type ErrorName = keyof typeof E;

@@ -5,6 +5,7 @@ import type { Store } from '../store/store';
 import type { RenderedMembers } from '../pop/render';
 import type { ClaimedClientToken } from '../pop/idempotency';
 import { checkParameterTable, type ParameterTable } from './params';
+import type { ResourceQuotas } from '../quotas/resource-quotas';
 
 export interface Product {
   /** name used in Recommend links (product=Vpc) */
@@ -26,6 +27,8 @@ export interface OperationSettings {
   autoAttachTransitRouterId: string | null;
   /** this server runs the BGP speaker: tunnel BgpStatus reflects live sessions (else it follows the tunnel status) */
   bgpSpeaker?: boolean;
+  /** resource quotas in force (--quotas); absent = the cloud's figures (quotas/resource-quotas.ts quotasOf) */
+  quotas?: Readonly<ResourceQuotas>;
 }
 
 export interface OperationContext {

@@ -90,7 +90,10 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     timestampWindowMs: config.timestampWindowMs,
     clientTokenRetentionMs: config.clientTokenRetentionMs,
     clientTokenPendingTimeoutMs: config.clientTokenPendingTimeoutMs,
-    settings: { changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId, bgpSpeaker: config.bgp.mode !== 'off' },
+    settings: {
+      changeDelayMs: config.changeDelayMs, autoAttachTransitRouterId: config.autoAttachTransitRouterId, bgpSpeaker: config.bgp.mode !== 'off',
+      quotas: config.quotas.quotas,
+    },
     flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
     faultInjector,
     decisionLog,

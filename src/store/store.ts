@@ -387,8 +387,13 @@ export interface Store {
   // Writes that take `completion?: TokenCompletion` record a ClientToken's response in their own transaction
   // when they take effect (put: always; update/delete/insert: true or > 0; replace: 'ok'; gateway delete: 'deleted').
 
+  // Region quotas (customer gateways, connections): with `maxInRegion`, the put counts the account's others of
+  // its kind in the region and writes only below the figure, in one transaction holding the (account, region)
+  // lock — SQLite IMMEDIATE, PostgreSQL an advisory transaction lock — so racing creates never overshoot, across
+  // servers; otherwise 'limit', nothing written, the token not completed. The figure is decided above the store.
+
   // customer gateways
-  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void>;
+  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'>;
   getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined>;
   /** In creation order (then ID); `customerGatewayId` narrows to one. */
   listCustomerGateways(accountId: string, regionId: string, offset: number, limit: number, customerGatewayId?: string): Promise<{ total: number; items: CustomerGatewayRecord[] }>;
@@ -400,7 +405,7 @@ export interface Store {
    * Creates or replaces a connection with its tunnels. StoreConflictError when a tunnel ID belongs to
    * another connection or a customer gateway it names does not exist (e.g. deleted concurrently).
    */
-  putConnection(connection: ConnectionRecord, completion?: TokenCompletion): Promise<void>;
+  putConnection(connection: ConnectionRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'>;
   getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined>;
   /** Looks a connection up by id alone (admin API). */
   findConnection(connectionId: string): Promise<ConnectionRecord | undefined>;

@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import type Ram from '@alicloud/ram20150501';
 import * as $Ram from '@alicloud/ram20150501';
-import { MAX_USERS_PER_ACCOUNT } from '../../src/products/ram/users';
-import { MAX_ACCESS_KEYS_PER_USER } from '../../src/products/ram/access-keys';
-import { MAX_ATTACHED } from '../../src/products/ram/attachments';
+import { CLOUD_QUOTAS } from '../../src/quotas/resource-quotas';
 import type { Store } from '../../src/store/store';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { PostgresStore } from '../../src/store/postgres/postgres-store';
@@ -185,17 +183,17 @@ describe('RAM deletes racing links, and limited creates, across two servers on o
     await ramA.deleteUser(new $Ram.DeleteUserRequest({ userName: 'race-joiner' }));
   });
 
-  it(`concurrent CreateUser calls never overshoot the limit of ${MAX_USERS_PER_ACCOUNT} users`, async () => {
+  it(`concurrent CreateUser calls never overshoot the limit of ${CLOUD_QUOTAS.ramUsersPerAccount} users`, async () => {
     // Fill the account to 4 below the limit directly in the store (1,000 SDK calls would only be slower).
     const room = 4;
     const existing = await store.countRamEntities(ROOT.accountId, 'user');
-    for (let i = existing; i < MAX_USERS_PER_ACCOUNT - room; i++) {
+    for (let i = existing; i < CLOUD_QUOTAS.ramUsersPerAccount - room; i++) {
       await store.createRamEntity({ accountId: ROOT.accountId, kind: 'user', id: `filler-${i}`, name: `filler-${i}`, createDate: 1, updateDate: 1, data: {} });
     }
     for (let round = 0; round < 10; round++) {
       const names = Array.from({ length: 12 }, (_, i) => `late-${round}-${i}`);
       const outcomes = await Promise.all(names.map((userName, i) => outcome((i % 2 ? ramB : ramA).createUser(new $Ram.CreateUserRequest({ userName })))));
-      assert.equal(await store.countRamEntities(ROOT.accountId, 'user'), MAX_USERS_PER_ACCOUNT, `round ${round}: ${outcomes.join()}`);
+      assert.equal(await store.countRamEntities(ROOT.accountId, 'user'), CLOUD_QUOTAS.ramUsersPerAccount, `round ${round}: ${outcomes.join()}`);
       assert.equal(outcomes.filter((o) => o === 'ok').length, room, `round ${round}`);
       assert.equal(outcomes.filter((o) => o === 'LimitExceeded.User').length, names.length - room, `round ${round}`);
       for (const [i, userName] of names.entries()) {
@@ -204,28 +202,28 @@ describe('RAM deletes racing links, and limited creates, across two servers on o
     }
   });
 
-  it(`concurrent CreateAccessKey calls never give a user more than ${MAX_ACCESS_KEYS_PER_USER} keys`, async () => {
+  it(`concurrent CreateAccessKey calls never give a user more than ${CLOUD_QUOTAS.accessKeysPerUser} keys`, async () => {
     await ramA.createUser(new $Ram.CreateUserRequest({ userName: 'race-key-holder' }));
     const list = async () => (await ramA.listAccessKeys(new $Ram.ListAccessKeysRequest({ userName: 'race-key-holder' }))).body!.accessKeys!.accessKey!;
     for (let round = 0; round < 10; round++) {
       const outcomes = await Promise.all(Array.from({ length: 6 }, (_, i) =>
         outcome((i % 2 ? ramB : ramA).createAccessKey(new $Ram.CreateAccessKeyRequest({ userName: 'race-key-holder' })))));
-      assert.equal(outcomes.filter((o) => o === 'ok').length, MAX_ACCESS_KEYS_PER_USER, `round ${round}: ${outcomes.join()}`);
+      assert.equal(outcomes.filter((o) => o === 'ok').length, CLOUD_QUOTAS.accessKeysPerUser, `round ${round}: ${outcomes.join()}`);
       assert.ok(outcomes.every((o) => o === 'ok' || o === 'LimitExceeded.User.AccessKey'), outcomes.join());
       const keys = await list();
-      assert.equal(keys.length, MAX_ACCESS_KEYS_PER_USER, `round ${round}`);
+      assert.equal(keys.length, CLOUD_QUOTAS.accessKeysPerUser, `round ${round}`);
       for (const k of keys) await ramA.deleteAccessKey(new $Ram.DeleteAccessKeyRequest({ userName: 'race-key-holder', userAccessKeyId: k.accessKeyId }));
     }
   });
 
-  it(`concurrent AttachPolicyToUser calls never attach more than ${MAX_ATTACHED.Custom} custom policies`, async () => {
-    const policies = Array.from({ length: MAX_ATTACHED.Custom + 3 }, (_, i) => `race-many-${i}`);
+  it(`concurrent AttachPolicyToUser calls never attach more than ${CLOUD_QUOTAS.customPoliciesPerPrincipal} custom policies`, async () => {
+    const policies = Array.from({ length: CLOUD_QUOTAS.customPoliciesPerPrincipal + 3 }, (_, i) => `race-many-${i}`);
     for (const name of policies) await createPolicy(ramA, name, statement);
     await ramA.createUser(new $Ram.CreateUserRequest({ userName: 'race-collector' }));
     for (let round = 0; round < 5; round++) {
       const outcomes = await Promise.all(policies.map((policyName, i) =>
         outcome((i % 2 ? ramB : ramA).attachPolicyToUser(new $Ram.AttachPolicyToUserRequest({ userName: 'race-collector', ...custom(policyName) })))));
-      assert.equal(outcomes.filter((o) => o === 'ok').length, MAX_ATTACHED.Custom, `round ${round}: ${outcomes.join()}`);
+      assert.equal(outcomes.filter((o) => o === 'ok').length, CLOUD_QUOTAS.customPoliciesPerPrincipal, `round ${round}: ${outcomes.join()}`);
       assert.ok(outcomes.every((o) => o === 'ok' || o === 'LimitExceeded.Policy.Attachment'), outcomes.join());
       for (const [i, policyName] of policies.entries()) {
         if (outcomes[i] === 'ok') await detachFromUser('race-collector', policyName);

@@ -9,10 +9,8 @@ import { newAccessKeyId, newAccessKeySecret, ramDate } from '../../iam/ids';
 import type { Principal } from '../../identity/principal';
 import type { RamEntityRecord, UserAccessKeyRecord } from '../../store/store';
 import type { OperationContext } from '../product';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 import { ramArn, ramOperation, required, requireUser, userName } from './product';
-
-/** LIMIT: 2 AccessKeys per RAM user (ram.md §7). */
-export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 interface KeyInput {
   name?: string;
@@ -49,9 +47,10 @@ export const createAccessKey = ramOperation<KeyInput>({
       accessKeyId: newAccessKeyId(), accountId: user.accountId, userId: user.id, secret: newAccessKeySecret(), status: 'Active', createDate: ctx.now,
     };
     // Counted and inserted in one step while the user exists, against concurrent creates and DeleteUser.
-    const created = await ctx.store.createUserAccessKey(key, MAX_ACCESS_KEYS_PER_USER);
+    const limit = quotasOf(ctx.settings).accessKeysPerUser;
+    const created = await ctx.store.createUserAccessKey(key, limit);
     if (created === 'missing') throw new PopError(E.EntityNotExistUser);
-    if (created === 'limit') throw new PopError(E.LimitExceededUserAccessKey);
+    if (created === 'limit') throw quotaExceeded(E.LimitExceededUserAccessKey, limit);
     return { AccessKey: { AccessKeyId: key.accessKeyId, AccessKeySecret: key.secret, Status: key.status, CreateDate: ramDate(key.createDate) } };
   },
 });

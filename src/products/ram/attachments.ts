@@ -11,9 +11,11 @@ import type { RamEntityKind, RamLinkKind } from '../../store/store';
 import type { Operation } from '../product';
 import { groupName, policyName, ramArn, ramOperation, requireEntity, roleName, userName } from './product';
 import { policyType, requirePolicy } from './policies';
+import { quotaExceeded, quotasOf, type ResourceQuotas } from '../../quotas/resource-quotas';
 
-/** LIMITS (ram.md §7): 20 system and 10 custom policies attached per user; applied to groups and roles too. */
-export const MAX_ATTACHED = { System: 20, Custom: 10 } as const;
+/** LIMITS (ram.md §7): system and custom policies attached per user (20 and 10 by default); applied to groups and roles too. */
+const attachedQuota = (type: PolicyType, quotas: Readonly<ResourceQuotas>) =>
+  type === 'System' ? quotas.systemPoliciesPerPrincipal : quotas.customPoliciesPerPrincipal;
 
 interface Target {
   kind: RamEntityKind & ('user' | 'group' | 'role');
@@ -64,11 +66,12 @@ function attachOperations(label: 'User' | 'Group' | 'Role'): Operation[] {
       // type, decided by the store against DeletePolicy, Delete{User,Group,Role} and other attaches; system
       // policies have no entity.
       const policy = input.type === 'Custom' ? { kind: 'policy' as const, name: input.policy } : undefined;
-      const added = await ctx.store.addRamLink(link, policy, { toPrefix: policyKey(input.type, ''), max: MAX_ATTACHED[input.type] });
+      const max = attachedQuota(input.type, quotasOf(ctx.settings));
+      const added = await ctx.store.addRamLink(link, policy, { toPrefix: policyKey(input.type, ''), max });
       if (added === 'missing-from') throw new PopError(t.missing);
       if (added === 'missing-to') throw new PopError(E.EntityNotExistPolicy);
       if (added === 'exists') throw new PopError(t.already);
-      if (added === 'limit') throw new PopError(E.LimitExceededAttachment);
+      if (added === 'limit') throw quotaExceeded(E.LimitExceededAttachment, max);
       return {};
     },
   });

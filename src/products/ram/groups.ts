@@ -7,6 +7,7 @@ import { E, PopError } from '../../pop/errors';
 import { newGroupId, ramDate } from '../../iam/ids';
 import type { RamEntityRecord } from '../../store/store';
 import type { ResponseBody } from '../product';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 import { deleteUnlinked, fields, groupName, listPage, page, ramArn, ramOperation, requireGroup, requireUser, text, userName, type Page } from './product';
 
 function groupView(e: RamEntityRecord, withUpdateDate: boolean): ResponseBody {
@@ -27,7 +28,11 @@ export const createGroup = ramOperation<{ group: string; comments?: string }>({
       accountId: ctx.principal.accountId, kind: 'group', id: newGroupId(), name: input.group, createDate: ctx.now, updateDate: ctx.now,
       data: input.comments === undefined ? {} : { comments: input.comments },
     };
-    if ((await ctx.store.createRamEntity(e)) !== 'created') throw new PopError(E.EntityAlreadyExistsGroup);
+    // Counted and inserted in one step under the account's RAM lock: concurrent creates never overshoot.
+    const limit = quotasOf(ctx.settings).ramGroupsPerAccount;
+    const created = await ctx.store.createRamEntity(e, limit);
+    if (created === 'limit') throw quotaExceeded(E.LimitExceededGroup, limit);
+    if (created === 'exists') throw new PopError(E.EntityAlreadyExistsGroup);
     return { Group: groupView(e, false) };
   },
 });

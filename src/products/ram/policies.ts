@@ -14,11 +14,9 @@ import {
 import { systemPolicies } from '../../iam/system-policies';
 import type { Store } from '../../store/store';
 import type { OperationContext, ResponseBody } from '../product';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 import { bool, optional, page, policyName, ramArn, ramOperation, required, text, type Page } from './product';
 
-/** LIMITS (ram.md §7): 1,500 custom policies per account, 5 versions per policy. */
-export const MAX_CUSTOM_POLICIES = 1500;
-export const MAX_POLICY_VERSIONS = 5;
 /** Validates a document for storage (its length is bounded by RAM_PARAMETERS); errors as RAM reports them. */
 export function validDocument(params: Params, param: string, kind: PolicyKind): string {
   const doc = required(params, param);
@@ -117,10 +115,11 @@ export const createPolicy = ramOperation<{ name: string; document: string; descr
       description: input.description, defaultVersion: 'v1', nextVersion: 2, versions: [{ versionId: 'v1', document: input.document, createDate: ctx.now }],
     };
     // Counted and inserted in one step under the account's RAM lock: concurrent creates never overshoot.
+    const limit = quotasOf(ctx.settings).customPoliciesPerAccount;
     const created = await ctx.store.createRamEntity({
       accountId, kind: 'policy', id: randomDigits(16), name: input.name, createDate: ctx.now, updateDate: ctx.now, data: data as unknown as Record<string, unknown>,
-    }, MAX_CUSTOM_POLICIES);
-    if (created === 'limit') throw new PopError(E.LimitExceededPolicy);
+    }, limit);
+    if (created === 'limit') throw quotaExceeded(E.LimitExceededPolicy, limit);
     if (created === 'exists') throw new PopError(E.EntityAlreadyExistsPolicy);
     return { Policy: { PolicyName: input.name, PolicyType: 'Custom', Description: input.description, DefaultVersion: 'v1', CreateDate: ramDate(ctx.now) } };
   },
@@ -211,11 +210,12 @@ export const createPolicyVersion = ramOperation<{ name: string; document: string
     };
   },
   async run(input, ctx) {
+    const limit = quotasOf(ctx.settings).versionsPerPolicy;
     return changeCustom(ctx, input.name, (_p, data) => {
       let versions = [...data.versions];
-      if (versions.length >= MAX_POLICY_VERSIONS) {
+      if (versions.length >= limit) {
         const oldest = versions.find((v) => v.versionId !== data.defaultVersion);
-        if (!input.rotate || !oldest) throw new PopError(E.LimitExceededPolicyVersion);
+        if (!input.rotate || !oldest) throw quotaExceeded(E.LimitExceededPolicyVersion, limit);
         versions = versions.filter((v) => v !== oldest);
       }
       const version: PolicyVersion = { versionId: `v${data.nextVersion}`, document: input.document, createDate: ctx.now };

@@ -6,6 +6,7 @@ import { E, PopError } from '../../pop/errors';
 import { newRoleId, ramDate } from '../../iam/ids';
 import type { RamEntityRecord } from '../../store/store';
 import type { ResponseBody } from '../product';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 import { deleteUnlinked, integer, listPage, page, ramArn, ramOperation, requireRole, roleName, text, type Page } from './product';
 import { validDocument } from './policies';
 
@@ -49,7 +50,11 @@ export const createRole = ramOperation<{ role: string } & RoleData>({
       accountId: ctx.principal.accountId, kind: 'role', id: newRoleId(), name: input.role, createDate: ctx.now, updateDate: ctx.now,
       data: data as unknown as Record<string, unknown>,
     };
-    if ((await ctx.store.createRamEntity(e)) !== 'created') throw new PopError(E.EntityAlreadyExistsRole);
+    // Counted and inserted in one step under the account's RAM lock: concurrent creates never overshoot.
+    const limit = quotasOf(ctx.settings).ramRolesPerAccount;
+    const created = await ctx.store.createRamEntity(e, limit);
+    if (created === 'limit') throw quotaExceeded(E.LimitExceededRole, limit);
+    if (created === 'exists') throw new PopError(E.EntityAlreadyExistsRole);
     return { Role: roleView(e, true) };
   },
 });

@@ -3,11 +3,9 @@ import { E, PopError, ramInvalidParameter } from '../../pop/errors';
 import type { Params } from '../../pop/signature';
 import { newUserId, ramDate } from '../../iam/ids';
 import type { RamEntityRecord } from '../../store/store';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 import type { ResponseBody } from '../product';
 import { deleteUnlinked, fields, listPage, page, ramArn, ramOperation, requireUser, text, userName, type Page } from './product';
-
-/** LIMIT: 1,000 RAM users per account (ram.md §7). */
-export const MAX_USERS_PER_ACCOUNT = 1000;
 
 const USER_FIELDS = { displayName: 'DisplayName', mobilePhone: 'MobilePhone', email: 'Email', comments: 'Comments' };
 
@@ -51,8 +49,9 @@ export const createUser = ramOperation<{ name: string; fields: UserFields }>({
       accountId: ctx.principal.accountId, kind: 'user', id: newUserId(), name: input.name, createDate: ctx.now, updateDate: ctx.now, data: { ...input.fields },
     };
     // The store counts and inserts in one step under the account's RAM lock: concurrent creates never overshoot.
-    const created = await ctx.store.createRamEntity(entity, MAX_USERS_PER_ACCOUNT);
-    if (created === 'limit') throw new PopError(E.LimitExceededUser);
+    const limit = quotasOf(ctx.settings).ramUsersPerAccount;
+    const created = await ctx.store.createRamEntity(entity, limit);
+    if (created === 'limit') throw quotaExceeded(E.LimitExceededUser, limit);
     if (created === 'exists') throw new PopError(E.EntityAlreadyExistsUser);
     return { User: userView(entity, false) };
   },

@@ -14,6 +14,7 @@ import { issueSecurityToken } from '../../iam/sts-token';
 import { roleData } from '../ram/roles';
 import { defineOperation, type OperationContext } from '../product';
 import { STS } from './product';
+import { quotasOf } from '../../quotas/resource-quotas';
 
 export const MIN_DURATION_SECONDS = 900;
 export const DEFAULT_DURATION_SECONDS = 3600;
@@ -98,7 +99,17 @@ const roleChaining = {
   },
 };
 
+/**
+ * A configured session policy length below the documented 2,048 (which the parameter table checks before the
+ * request is read): the same error, naming the figure in force.
+ */
+function checkSessionPolicyLength(policy: string | undefined, ctx: OperationContext): void {
+  const max = quotasOf(ctx.settings).stsSessionPolicyLength;
+  if (policy !== undefined && policy.length > max) throw new PopError(E.InvalidParameterPolicySize, `The parameter Policy is longer than ${max} characters.`);
+}
+
 async function run(input: AssumeRoleInput, ctx: OperationContext) {
+  checkSessionPolicyLength(input.policy, ctx);
   const caller = ctx.principal;
   if (caller.kind === 'root') throw new PopError(E.NoPermissionRootAssumeRole);
   const origin = await roleChaining.origin(caller, ctx);

@@ -6,12 +6,11 @@
  */
 import { E, PopError, ramInvalidParameter } from '../../pop/errors';
 import type { ParameterTable } from '../params';
-
-export const MAX_SESSION_POLICY = 2048;
+import { CLOUD_QUOTAS } from '../../quotas/resource-quotas';
 
 export const STS_PARAMETERS: ParameterTable = {
   maxLength: {
-    RoleArn: 128, RoleSessionName: 64, DurationSeconds: 32, Policy: MAX_SESSION_POLICY, ExternalId: 1224, SourceIdentity: 64,
+    RoleArn: 128, RoleSessionName: 64, DurationSeconds: 32, Policy: CLOUD_QUOTAS.stsSessionPolicyLength, ExternalId: 1224, SourceIdentity: 64,
   },
   invalid(name, rule, message) {
     if (name === 'Policy' && rule === 'Length') return new PopError(E.InvalidParameterPolicySize);

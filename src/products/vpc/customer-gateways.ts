@@ -12,6 +12,7 @@ import { integerInRange, optionalString, regionIdParam, requiredString } from '.
 import { nameValue, tagsParam } from './vpc-params';
 import { findCustomerGateway } from './connection-access';
 import { VPC } from './product';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 
 const gatewayArn = (regionId: string, accountId: string, id: string) => `acs:vpc:${regionId}:${accountId}:customergateway/${id}`;
 
@@ -81,7 +82,7 @@ export const createCustomerGateway = defineOperation<CreateInput>({
       tags: tagsParam(params),
     };
   },
-  async run(input, { store, principal, now, clientToken }) {
+  async run(input, { store, principal, now, clientToken, settings }) {
     const gateway: CustomerGatewayRecord = {
       customerGatewayId: newResourceId('cgw'),
       accountId: principal.accountId,
@@ -102,7 +103,11 @@ export const createCustomerGateway = defineOperation<CreateInput>({
       Description: gateway.description,
       CreateTime: gateway.createTime,
     };
-    await store.putCustomerGateway(gateway, clientToken?.completion(body));
+    // Counted and inserted under the (account, region) lock: concurrent creates never overshoot, across servers.
+    const limit = quotasOf(settings).customerGatewaysPerRegion;
+    if ((await store.putCustomerGateway(gateway, clientToken?.completion(body), limit)) === 'limit') {
+      throw quotaExceeded(E.CustomerGatewayQuotaExceeded, limit);
+    }
     return body;
   },
 });

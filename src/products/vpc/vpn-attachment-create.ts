@@ -19,6 +19,7 @@ import { boolValue, booleanParam, enumParam, flattenedList, intValue, isDryRun, 
 import { findCustomerGateway } from './connection-access';
 import { recordAutoAttachment } from '../../routing';
 import { VPC, vpnConnectionArn } from './product';
+import { quotaExceeded, quotasOf } from '../../quotas/resource-quotas';
 
 /** What a request says about one tunnel (given fields only), before defaults and gateway lookups. */
 export interface TunnelSpec {
@@ -234,8 +235,12 @@ export const createVpnAttachment = defineOperation<CreateInput>({
       Message: 'successful',
       Success: true,
     };
+    // Counted and inserted under the (account, region) lock: concurrent creates never overshoot, across servers.
+    const limit = quotasOf(settings).vpnConnectionsPerRegion;
     try {
-      await store.putConnection(connection, ctx.clientToken?.completion(body));
+      if ((await store.putConnection(connection, ctx.clientToken?.completion(body), limit)) === 'limit') {
+        throw quotaExceeded(E.VpnConnectionQuotaExceeded, limit);
+      }
     } catch (err) {
       // A customer gateway deleted between the lookup above and this write (the only conflict a new ID can meet).
       if (err instanceof StoreConflictError) throw new PopError(E.CustomerGatewayNotFound);

@@ -220,8 +220,8 @@ export class PostgresStore implements Store {
 
   // ---- customer gateways and VPN connections (postgres-vpn.ts) ----
 
-  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
-    return this.vpn.putGateway(gateway, completion);
+  putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'> {
+    return this.vpn.putGateway(gateway, completion, maxInRegion);
   }
 
   getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
@@ -236,8 +236,8 @@ export class PostgresStore implements Store {
     return this.vpn.deleteGateway(accountId, customerGatewayId, completion);
   }
 
-  putConnection(connection: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
-    return this.vpn.putConnection(connection, completion);
+  putConnection(connection: ConnectionRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'> {
+    return this.vpn.putConnection(connection, completion, maxInRegion);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {

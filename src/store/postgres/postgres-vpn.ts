@@ -10,11 +10,33 @@ import { StoreConflictError } from '../store';
 import { placeholders, type PgDatabase, type Sql } from './db';
 import { type GatewayRow, GATEWAY_COLUMNS, toGateway, type ConnectionRow, CONNECTION_COLUMNS, type TunnelRow, toTunnel, toConnection } from '../sql-rows';
 
+/**
+ * First key of the (kind, account, region) advisory locks of region quotas ("QTA" in ASCII); the second is
+ * hashtext('<table>/<account>/<region>'). Apart from the RAM locks' and the migration lock's key spaces.
+ */
+const REGION_QUOTA_LOCK_CLASS = 0x515441;
+
+/**
+ * Store.putCustomerGateway / putConnection with `maxInRegion`: takes the (table, account, region) lock for the
+ * rest of the transaction, then counts the others of the region. Under READ COMMITTED the count (a statement
+ * after the lock) sees every earlier holder's commit, so the figure holds across servers.
+ */
+async function roomInRegion(sql: Sql, table: 'customer_gateways' | 'vpn_connections', idColumn: string, row: { accountId: string; regionId: string; id: string }, max: number): Promise<boolean> {
+  await sql.query('SELECT pg_advisory_xact_lock($1::int, hashtext($2))', [REGION_QUOTA_LOCK_CLASS, `${table}/${row.accountId}/${row.regionId}`]);
+  const others = await sql.query<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM ${table} WHERE account_id = $1 AND region_id = $2 AND ${idColumn} <> $3`, [row.accountId, row.regionId, row.id],
+  );
+  return Number(others.rows[0]!.n) < max;
+}
+
 export class PgVpnTables {
   constructor(private readonly db: PgDatabase) {}
 
-  async putGateway(g: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
-    await this.db.tx(async (sql) => { await sql.query(
+  async putGateway(g: CustomerGatewayRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'> {
+    return this.db.tx(async (sql) => {
+      if (maxInRegion !== undefined && !(await roomInRegion(sql, 'customer_gateways', 'customer_gateway_id',
+        { accountId: g.accountId, regionId: g.regionId, id: g.customerGatewayId }, maxInRegion))) return 'limit' as const;
+      await sql.query(
       `INSERT INTO customer_gateways (${GATEWAY_COLUMNS}) VALUES (${placeholders(1, 11)})
        ON CONFLICT (customer_gateway_id) DO UPDATE SET account_id = EXCLUDED.account_id, region_id = EXCLUDED.region_id,
          ip_address = EXCLUDED.ip_address, asn = EXCLUDED.asn, auth_key = EXCLUDED.auth_key, name = EXCLUDED.name,
@@ -22,7 +44,9 @@ export class PgVpnTables {
          create_time = EXCLUDED.create_time`,
       [g.customerGatewayId, g.accountId, g.regionId, g.ipAddress, g.asn, g.authKey, g.name, g.description, g.resourceGroupId,
         JSON.stringify(g.tags), g.createTime],
-    ); }, 'BEGIN', completeTokenStep(completion, () => true));
+      );
+      return 'stored' as const;
+    }, 'BEGIN', completeTokenStep(completion, (r) => r === 'stored'));
   }
 
   async getGateway(accountId: string, id: string): Promise<CustomerGatewayRecord | undefined> {
@@ -69,8 +93,10 @@ export class PgVpnTables {
     }, 'BEGIN', completeTokenStep(completion, (r) => r === 'deleted'));
   }
 
-  async putConnection(c: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
-    await this.db.tx(async (sql) => {
+  async putConnection(c: ConnectionRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'> {
+    return this.db.tx(async (sql) => {
+      if (maxInRegion !== undefined && !(await roomInRegion(sql, 'vpn_connections', 'connection_id',
+        { accountId: c.accountId, regionId: c.regionId, id: c.connectionId }, maxInRegion))) return 'limit' as const;
       await this.checkReferences(sql, c);
       // Replacing keeps the route sequence counter (next_route_seq is not among the updated columns).
       await sql.query(
@@ -83,7 +109,8 @@ export class PgVpnTables {
           JSON.stringify(c.attributes)],
       );
       await this.replaceTunnels(sql, c);
-    }, 'BEGIN', completeTokenStep(completion, () => true));
+      return 'stored' as const;
+    }, 'BEGIN', completeTokenStep(completion, (r) => r === 'stored'));
   }
 
   async updateConnection(c: ConnectionRecord, expectedRevision: number, completion?: TokenCompletion): Promise<boolean> {

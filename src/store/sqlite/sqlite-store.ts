@@ -204,8 +204,8 @@ export class SqliteStore implements Store {
 
   // ---- customer gateways and VPN connections (sqlite-vpn.ts) ----
 
-  async putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion): Promise<void> {
-    this.withCompletion(() => this.vpn.putGateway(gateway), () => true, completion);
+  async putCustomerGateway(gateway: CustomerGatewayRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'> {
+    return this.withCompletion(() => this.vpn.putGateway(gateway, maxInRegion), (r) => r === 'stored', completion);
   }
 
   async getCustomerGateway(accountId: string, customerGatewayId: string): Promise<CustomerGatewayRecord | undefined> {
@@ -220,8 +220,8 @@ export class SqliteStore implements Store {
     return this.withCompletion(() => this.vpn.deleteGateway(accountId, customerGatewayId), (r) => r === 'deleted', completion);
   }
 
-  async putConnection(c: ConnectionRecord, completion?: TokenCompletion): Promise<void> {
-    this.withCompletion(() => this.vpn.putConnection(c), () => true, completion);
+  async putConnection(c: ConnectionRecord, completion?: TokenCompletion, maxInRegion?: number): Promise<'stored' | 'limit'> {
+    return this.withCompletion(() => this.vpn.putConnection(c, maxInRegion), (r) => r === 'stored', completion);
   }
 
   async getConnection(accountId: string, connectionId: string): Promise<ConnectionRecord | undefined> {

@@ -22,6 +22,8 @@ export class SqliteVpnTables {
         name, description, resource_group_id, tags, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       getGateway: db.prepare('SELECT * FROM customer_gateways WHERE customer_gateway_id = ? AND account_id = ?'),
       countGateways: db.prepare('SELECT COUNT(*) FROM customer_gateways WHERE account_id = ? AND region_id = ?').pluck(),
+      countOtherGateways: db.prepare('SELECT COUNT(*) FROM customer_gateways WHERE account_id = ? AND region_id = ? AND customer_gateway_id <> ?').pluck(),
+      countOtherConnections: db.prepare('SELECT COUNT(*) FROM vpn_connections WHERE account_id = ? AND region_id = ? AND connection_id <> ?').pluck(),
       listGateways: db.prepare(`SELECT * FROM customer_gateways WHERE account_id = ? AND region_id = ?
         ORDER BY create_time, customer_gateway_id LIMIT ? OFFSET ?`),
       gatewayInUse: db.prepare(`SELECT 1 FROM vpn_connections WHERE customer_gateway_id = ?
@@ -48,9 +50,16 @@ export class SqliteVpnTables {
     };
   }
 
-  putGateway(g: CustomerGatewayRecord): void {
-    this.s.putGateway.run(g.customerGatewayId, g.accountId, g.regionId, g.ipAddress, g.asn, g.authKey, g.name, g.description,
-      g.resourceGroupId, JSON.stringify(g.tags), g.createTime);
+  /** Store.putCustomerGateway: counted and written in one IMMEDIATE transaction (SQLite's single writer is the region lock). */
+  putGateway(g: CustomerGatewayRecord, maxInRegion?: number): 'stored' | 'limit' {
+    return this.db.transaction(() => {
+      if (maxInRegion !== undefined && (this.s.countOtherGateways.get(g.accountId, g.regionId, g.customerGatewayId) as number) >= maxInRegion) {
+        return 'limit' as const;
+      }
+      this.s.putGateway.run(g.customerGatewayId, g.accountId, g.regionId, g.ipAddress, g.asn, g.authKey, g.name, g.description,
+        g.resourceGroupId, JSON.stringify(g.tags), g.createTime);
+      return 'stored' as const;
+    }).immediate();
   }
 
   getGateway(accountId: string, id: string): CustomerGatewayRecord | undefined {
@@ -79,12 +88,16 @@ export class SqliteVpnTables {
     }).immediate();
   }
 
-  putConnection(c: ConnectionRecord): void {
-    this.db.transaction(() => {
+  putConnection(c: ConnectionRecord, maxInRegion?: number): 'stored' | 'limit' {
+    return this.db.transaction(() => {
+      if (maxInRegion !== undefined && (this.s.countOtherConnections.get(c.accountId, c.regionId, c.connectionId) as number) >= maxInRegion) {
+        return 'limit' as const;
+      }
       this.checkReferences(c);
       this.s.putConnection.run(c.connectionId, c.accountId, c.regionId, c.state, c.pendingState, c.pendingUntil, c.transitRouterId,
         c.customerGatewayId, c.createTime, JSON.stringify(c.attributes), c.connectionId, c.connectionId);
       this.replaceTunnels(c);
+      return 'stored' as const;
     }).immediate();
   }
 
