@@ -18,6 +18,7 @@ import type { DecisionLog } from '../policy-advice/decision-log';
 import type { FaultInjector } from '../chaos/fault-injector';
 import { propagateFromConnection } from '../routing';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
+import { CLOUD_QUOTAS, type ResourceQuotaSetting } from '../quotas/resource-quotas';
 
 export interface AdminDependencies {
   store: Store;
@@ -30,6 +31,8 @@ export interface AdminDependencies {
   describeBgp: (c: ConnectionRecord, now: number) => Promise<ConnectionBgpView>;
   faultInjector: FaultInjector;
   decisionLog: DecisionLog;
+  /** the resource quotas in force and where they came from (--quotas), shown at GET /v1/quotas */
+  quotas?: ResourceQuotaSetting;
 }
 
 export interface AdminRequest {
@@ -117,6 +120,11 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
       await store.bumpRamGeneration(deps.rootAccountId); // other servers' policy caches
       forgetPolicyCache(store);
       return { status: 200, body: { reset: true } };
+    }
+
+    if (path === `${ADMIN_PREFIX}/v1/quotas` && req.method === 'GET') {
+      const setting = deps.quotas ?? { quotas: CLOUD_QUOTAS, source: 'cloud' };
+      return { status: 200, body: { source: setting.source, quotas: setting.quotas, cloud: CLOUD_QUOTAS } };
     }
 
     if (path === `${ADMIN_PREFIX}/v1/accounts` && req.method === 'POST') {

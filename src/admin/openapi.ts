@@ -102,6 +102,12 @@ export const OPENAPI_DOCUMENT = {
       delete: { summary: 'Remove all effects', responses: { '200': { description: 'effects' } } },
     },
     '/_vcoroute/openapi.json': { get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI document' } } } },
+    '/_vcoroute/v1/quotas': {
+      get: {
+        summary: 'The resource quotas in force (--quotas), where they came from, and the cloud\'s figures',
+        responses: { '200': { description: '{source, quotas, cloud}', content: json({ type: 'object' }) }, '401': errorResponse('bad token') },
+      },
+    },
     '/_vcoroute/v1/reset': {
       post: { summary: 'Empty all state but the root identity', responses: { '200': { description: 'reset' }, '401': errorResponse('bad token') } },
     },

@@ -279,7 +279,23 @@ function contract(backend: StoreBackend): void {
         assert.deepEqual(await responseOf(s, token), { status: 200, body: { Done: token } }, token);
       }
     });
+    test('a put refused by its region quota completes no token: the claim stays pending', async () => {
+      const s = await fresh();
+      await s.putCustomerGateway(gateway('cgw-full'));
+      await s.putConnection(connection('vco-full'));
+      for (const [token, put] of [
+        ['quota-cgw', (t?: TokenCompletion, max?: number) => s.putCustomerGateway(gateway('cgw-tok-q'), t, max)],
+        ['quota-vco', (t?: TokenCompletion, max?: number) => s.putConnection(connection('vco-tok-q'), t, max)],
+      ] as const) {
+        await s.claimClientToken(ACCOUNT, token, 'fp', T0, 0);
+        assert.equal(await put(completion(token, T0, { Done: token }), 1), 'limit', token);
+        assert.deepEqual(await s.claimClientToken(ACCOUNT, token, 'fp', T0 + 1, 0), { fingerprint: 'fp', createdAt: T0, response: undefined }, token);
+        assert.equal(await put(completion(token, T0, { Done: token }), 2), 'stored', token);
+        assert.deepEqual(await responseOf(s, token), { status: 200, body: { Done: token } }, token);
+      }
+    });
   });
+
 
   describe('operations: request counters and fault rules', () => {
     test('countRequest counts per key and window, atomically across two stores; expired counters are pruned', async () => {
@@ -427,6 +443,33 @@ function contract(backend: StoreBackend): void {
       assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, { customerGatewayId: 'cgw-1' }, 0, 10)), ['vco-C', 'vco-a']);
       assert.deepEqual(ids(await s.listConnections(ACCOUNT, REGION, { customerGatewayId: 'cgw-2' }, 0, 10)), ['vco-C']);
       assert.deepEqual(await s.listConnections(ACCOUNT, REGION, { attachedToTransitRouter: true }, 0, 10).then((r) => [r.total, ids(r)]), [2, ['vco-C', 'vco-b']]);
+    });
+
+    test('region quotas: counted with the insert, per account and region; racing puts from two stores never overshoot', async () => {
+      const s = await fresh();
+      const b = await twin(s);
+      // Customer gateways: 12 racing puts (half on each store) against a quota of 5.
+      const gateways = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? b : s).putCustomerGateway(gateway(`cgw-q${i}`), undefined, 5)));
+      assert.equal(gateways.filter((r) => r === 'stored').length, 5, gateways.join());
+      assert.equal(gateways.filter((r) => r === 'limit').length, 7);
+      assert.equal((await s.listCustomerGateways(ACCOUNT, REGION, 0, 50)).total, 5);
+      const kept = (await s.listCustomerGateways(ACCOUNT, REGION, 0, 50)).items[0]!;
+      assert.equal(await s.putCustomerGateway({ ...kept, name: 'renamed' }, undefined, 5), 'stored', 'replacing one does not count itself');
+      assert.equal(await s.putCustomerGateway(gateway('cgw-other-region', { regionId: 'cn-shanghai' }), undefined, 5), 'stored', 'per region');
+      assert.equal(await s.putCustomerGateway(gateway('cgw-other-account', { accountId: OTHER }), undefined, 5), 'stored', 'per account');
+      assert.equal(await s.putCustomerGateway(gateway('cgw-zero', { regionId: 'cn-beijing' }), undefined, 0), 'limit', 'a quota of 0 refuses');
+      assert.equal(await s.putCustomerGateway(gateway('cgw-unbounded')), 'stored', 'no figure: no quota');
+
+      // Connections: the same for puts with tunnels, 10 racing against 4.
+      const connections = await Promise.all(Array.from({ length: 10 }, (_, i) =>
+        (i % 2 ? b : s).putConnection(connection(`vco-q${i}`, { tunnels: [tunnel(`tun-q${i}a`, 1), tunnel(`tun-q${i}b`, 2)] }), undefined, 4)));
+      assert.equal(connections.filter((r) => r === 'stored').length, 4, connections.join());
+      assert.equal((await s.listConnections(ACCOUNT, REGION, {}, 0, 50)).total, 4);
+      const refused = connections.findIndex((r) => r === 'limit');
+      assert.equal(await s.findConnection(`vco-q${refused}`), undefined, 'a refused put writes nothing');
+      assert.equal(await s.putConnection(connection(`vco-q${refused}x`, { tunnels: [tunnel(`tun-q${refused}a`, 1), tunnel(`tun-q${refused}b`, 2)] })), 'stored',
+        'nor keeps its tunnel IDs');
+      assert.equal(await s.putConnection(connection('vco-q-more'), undefined, 5), 'limit', 'the unbounded put counts towards the figure');
     });
 
     test('a customer gateway that does not exist is a StoreConflictError and changes nothing', async () => {
