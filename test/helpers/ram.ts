@@ -23,8 +23,8 @@ const options = (server: Endpoint, creds: Creds, extra: Extra) => ({
 });
 
 export const ramClient = (server: Endpoint, creds: Creds, extra: Extra = {}): Ram => new (Ram as any)(options(server, creds, extra));
-export const stsClient = (server: TestServer, creds: Creds, extra: Extra = {}): Sts => new (Sts as any)(options(server, creds, extra));
-export const vpcClientFor = (server: TestServer, creds: Creds, extra: Extra = {}): Vpc => new (Vpc as any)(options(server, creds, extra));
+export const stsClient = (server: Endpoint, creds: Creds, extra: Extra = {}): Sts => new (Sts as any)(options(server, creds, extra));
+export const vpcClientFor = (server: Endpoint, creds: Creds, extra: Extra = {}): Vpc => new (Vpc as any)(options(server, creds, extra));
 
 /** Runs an SDK call that must fail with `code`/`status`; returns the SDK error. */
 export async function sdkError(call: Promise<unknown>, code: string, status: number): Promise<any> {
