@@ -135,9 +135,9 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     clientTokenPendingTimeoutMs: parsePendingTimeout(env.VCOROUTE_CLIENT_TOKEN_PENDING_TIMEOUT_MS ?? String(DEFAULT_PENDING_TIMEOUT_MS)),
     changeDelayMs: parseDelay(String(options.changeDelayMs ?? env.VCOROUTE_CHANGE_DELAY_MS ?? DEFAULT_CHANGE_DELAY_MS)),
     autoAttachTransitRouterId: parseAutoAttach(options.autoAttach ?? env.VCOROUTE_AUTO_ATTACH),
-    bgp: bgpConfig(options, env),
-    throttle: parseThrottle(options.throttle ?? env.VCOROUTE_THROTTLE),
-    quotas: parseQuotas(options.quotas ?? env.VCOROUTE_QUOTAS),
+    bgp: subsystemSetting(() => parseBgpConfig(options, env), BgpConfigError),
+    throttle: subsystemSetting(() => parseThrottleSetting(options.throttle ?? env.VCOROUTE_THROTTLE), QuotaConfigError),
+    quotas: subsystemSetting(() => parseResourceQuotas(options.quotas ?? env.VCOROUTE_QUOTAS), ResourceQuotaConfigError),
     tls: parseTls(options, env),
     seed: parseSeed(options.seed ?? env.VCOROUTE_SEED),
     shutdownTimeoutMs: parseShutdownTimeout(String(options.shutdownTimeoutMs ?? env.VCOROUTE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
@@ -158,11 +158,12 @@ export const DEFAULT_CHANGE_DELAY_MS = 500;
 /** The transit router new connections attach to with --auto-attach and no ID. */
 export const DEFAULT_TRANSIT_ROUTER_ID = 'tr-vcoroutedefault00001';
 
-function bgpConfig(options: BgpOptions, env: NodeJS.ProcessEnv): BgpSpeakerConfig {
+/** Runs a subsystem's configuration parser; its own error (whose message names the setting) becomes a ConfigError. */
+function subsystemSetting<T>(parse: () => T, ownError: new (message: string) => Error): T {
   try {
-    return parseBgpConfig(options, env);
+    return parse();
   } catch (err) {
-    throw err instanceof BgpConfigError ? new ConfigError(err.message) : err;
+    throw err instanceof ownError ? new ConfigError(err.message) : err;
   }
 }
 
@@ -203,24 +204,6 @@ function parseSeed(value: string | undefined): string | undefined {
 function parseShutdownTimeout(text: string): number {
   if (!/^\d{1,7}$/.test(text)) throw new ConfigError(`invalid shutdown timeout (milliseconds, 0–9999999): ${text}`);
   return Number(text);
-}
-
-function parseThrottle(value: string | undefined): ThrottleSetting {
-  try {
-    return parseThrottleSetting(value);
-  } catch (err) {
-    if (err instanceof QuotaConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
-}
-
-function parseQuotas(value: string | undefined): ResourceQuotaSetting {
-  try {
-    return parseResourceQuotas(value);
-  } catch (err) {
-    if (err instanceof ResourceQuotaConfigError) throw new ConfigError(err.message);
-    throw err;
-  }
 }
 
 function parseDelay(text: string): number {
