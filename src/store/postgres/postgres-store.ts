@@ -12,8 +12,9 @@
  *
  * SQL used beyond SQL-92 (the portable subset; see migrations.ts for the DDL): INSERT … ON CONFLICT (…)
  * DO UPDATE SET … WHERE / DO NOTHING, DELETE … RETURNING, SELECT … FOR UPDATE / FOR SHARE, multi-row
- * VALUES, LIMIT/OFFSET, BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, pg_advisory_lock/unlock (migrations
- * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
+ * VALUES, LIMIT/OFFSET, BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, pg_advisory_lock/unlock (migrations),
+ * pg_advisory_xact_lock (RAM structure, region quotas), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as
+ * SQLite sorts).
  */
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord,
