@@ -177,7 +177,7 @@ export function nextDropAt(rules: readonly LiveBgpFaultRule[], now: number): num
   let next = Infinity;
   for (const rule of rules) {
     if (!live(rule, now)) continue;
-    for (const t of dropTimes(rule)) if (t > now && t < next) next = t;
+    for (const t of dropTimes(rule)) if (t > now && t < next && (rule.expiresAt === null || t < rule.expiresAt)) next = t;
   }
   return next;
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { hasCommand, randomHighPort, startBird, tempRunDir, type Bird } from '../helpers/speaker-daemons';
-import { createBgpConnection, learned, useLoopbackServer, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
+import { bgpFaultCount, createBgpConnection, learned, useLoopbackServer, REGION, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 
 const LOG_DIR = tempRunDir('bird-log');
 const BIRD_LOG = path.join(LOG_DIR, 'bird.log');
@@ -43,11 +43,7 @@ function birdLogCount(pattern: RegExp): number {
   return fs.existsSync(BIRD_LOG) ? fs.readFileSync(BIRD_LOG, 'utf8').split('\n').filter((l) => pattern.test(l)).length : 0;
 }
 
-async function faultCount(baseUrl: string, kind: string): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const m = new RegExp(`^vcoroute_bgp_faults_injected_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text);
-  return m ? Number(m[1]) : 0;
-}
+const faultCount = bgpFaultCount;
 
 describe('BGP fault injection with BIRD (loopback mode)', { skip: !hasCommand('bird') && 'bird2 is not installed' }, () => {
   const suite = useLoopbackServer();
