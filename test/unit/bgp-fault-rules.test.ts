@@ -140,7 +140,7 @@ describe('BGP fault rules: matching and schedule', () => {
 describe('delay queue', () => {
   test('applies in arrival order, not before due, even when a later item is due sooner', async () => {
     const applied: Array<[string, number]> = [];
-    const q = new DelayQueue<string>((item) => void applied.push([item, Date.now()]), assert.fail);
+    const q = new DelayQueue<string>((item) => void applied.push([item, Date.now()]), (err) => assert.fail(String(err)));
     const t = Date.now();
     q.push('a', t + 80);
     q.push('b', t);
@@ -152,7 +152,7 @@ describe('delay queue', () => {
 
   test('whenBelow waits for room; clear drops the rest and releases waiters', async () => {
     const applied: number[] = [];
-    const q = new DelayQueue<number>(async (n) => void applied.push(n), assert.fail);
+    const q = new DelayQueue<number>(async (n) => void applied.push(n), (err) => assert.fail(String(err)));
     const t = Date.now();
     for (let i = 0; i < 5; i++) q.push(i, t + 50);
     assert.equal(q.size, 5);
@@ -162,7 +162,7 @@ describe('delay queue', () => {
     assert.equal(released, false);
     await Promise.all([wait, new Promise((resolve) => setTimeout(resolve, 100))]); // the queue's own timers do not hold the process
     assert.ok(q.size < 3);
-    const q2 = new DelayQueue<number>((n) => void applied.push(100 + n), assert.fail);
+    const q2 = new DelayQueue<number>((n) => void applied.push(100 + n), (err) => assert.fail(String(err)));
     q2.push(1, Date.now() + 50);
     const w2 = q2.whenBelow(1);
     q2.clear();
