@@ -34,9 +34,9 @@ export class BgpFaultSource {
     return this.rules;
   }
 
-  /** A change was made through this server: read again now. */
+  /** A change was made through this server: read again now (after a read in flight, which may predate the change). */
   invalidate(): Promise<void> {
-    return this.reload();
+    return (this.loading ?? Promise.resolve()).then(() => this.reload());
   }
 
   private reload(): Promise<void> {

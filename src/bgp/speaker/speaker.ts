@@ -9,6 +9,7 @@
  * renewed every RENEW_MS, void after LEASE_MS); learned rows are written only under the lease, and any
  * server drops the rows of an expired lease (expireBgpSessions), so a killed holder's routes leave every
  * listing within LEASE_MS + RENEW_MS.
+ * Fault injection (faults.ts): drop and flap rules close sessions this server holds, delay rules hold UPDATEs.
  */
 import { propagateFromConnection } from '../../routing';
 import { randomBytes } from 'node:crypto';
@@ -504,11 +505,12 @@ export class BgpSpeaker {
     t.exportQueued = queued;
     t.exportChain = t.exportChain.then(async () => {
       t.exportQueued = undefined;
-      if (t.session?.state !== 'Established') return;
-      const delayMs = this.faults?.delay({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId }, 'out', Date.now()) ?? 0;
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
       const session = t.session;
       if (!session || session.state !== 'Established') return;
+      const delayMs = this.faults?.delay({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId }, 'out', Date.now()) ?? 0;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      // A session that ended during the delay gets nothing; its successor has its own full export queued.
+      if (t.session !== session || session.state !== 'Established') return;
       const next = cloudAdvertisement(rt.cloudRoutes, { localAsn: t.plan.localAsn, nextHop: t.plan.localBgpIp });
       const diff = exportDiff(queued.full ? new Map() : t.sent, next);
       await session.advertise(diff.advertise, diff.withdraw);
