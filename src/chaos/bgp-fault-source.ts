@@ -12,7 +12,10 @@ export class BgpFaultSource {
   private timer?: NodeJS.Timeout;
   private loading?: Promise<void>;
   private listener: () => void = () => undefined;
+  /** the last read failed: the next failure is not reported again (the store may be down for a while) */
+  private failing = false;
 
+  /** `onError`: a read failed (once per run of failures; the last rules read stay in force) */
   constructor(private readonly store: Store, private readonly onError: (err: unknown) => void = () => undefined) {}
 
   /** Starts polling; `onChange` runs after every load (the speaker re-checks its sessions). */
@@ -43,9 +46,11 @@ export class BgpFaultSource {
     this.loading ??= (async () => {
       try {
         const records = await this.store.listFaultRules('bgp', Date.now());
+        this.failing = false;
         this.rules = records.map((r) => ({ ...(JSON.parse(r.rule) as Omit<LiveBgpFaultRule, 'id' | 'createdAt' | 'expiresAt'>), id: r.ruleId, createdAt: r.createdAt, expiresAt: r.expiresAt }));
       } catch (err) {
-        this.onError(err);
+        if (!this.failing) this.onError(err);
+        this.failing = true;
         return;
       } finally {
         this.loading = undefined;

@@ -42,13 +42,22 @@ export class DelayQueue<T> {
     for (const w of ready) w.resolve();
   }
 
+  /** Waits until the first item is due; false when the queue was cleared meanwhile. */
+  private async headDue(): Promise<boolean> {
+    for (;;) {
+      if (this.cleared) return false;
+      const wait = this.items[0]!.dueAt - Date.now();
+      if (wait <= 0) return true;
+      // A timer may fire a millisecond early by Date.now(): the loop waits again until the item is due.
+      await new Promise((resolve) => setTimeout(resolve, wait).unref());
+    }
+  }
+
   private async run(): Promise<void> {
     this.running = true;
     try {
       while (this.items.length > 0 && !this.cleared) {
-        const wait = this.items[0]!.dueAt - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
-        if (this.cleared) break;
+        if (!(await this.headDue())) break;
         const { item } = this.items.shift()!;
         try {
           await this.apply(item);
