@@ -16,6 +16,7 @@ import { handleChaos } from '../chaos/chaos-admin';
 import { handlePolicyAdvice } from '../policy-advice/advice-admin';
 import type { DecisionLog } from '../policy-advice/decision-log';
 import type { FaultInjector } from '../chaos/fault-injector';
+import type { BgpFaultSource } from '../chaos/bgp-fault-source';
 import { propagateFromConnection } from '../routing';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 import { CLOUD_QUOTAS, type ResourceQuotaSetting } from '../quotas/resource-quotas';
@@ -30,6 +31,8 @@ export interface AdminDependencies {
   /** the BGP view of a connection (the speaker's, src/bgp/speaker) */
   describeBgp: (c: ConnectionRecord, now: number) => Promise<ConnectionBgpView>;
   faultInjector: FaultInjector;
+  /** the BGP fault rules this server's speaker applies */
+  bgpFaults?: BgpFaultSource;
   decisionLog: DecisionLog;
   /** the resource quotas in force and where they came from (--quotas), shown at GET /v1/quotas */
   quotas?: ResourceQuotaSetting;
@@ -139,7 +142,7 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const bgp = BGP_VIEW_PATH.exec(path);
     if (bgp) return handleBgpView(store, deps.describeBgp, req.method, decodeURIComponent(bgp[1]!), now);
-    const chaos = await handleChaos({ store, injector: deps.faultInjector }, req.method, path, () => (req.body.length === 0 ? undefined : parseJson(req.body)), now);
+    const chaos = await handleChaos({ store, injector: deps.faultInjector, bgpFaults: deps.bgpFaults }, req.method, path, () => (req.body.length === 0 ? undefined : parseJson(req.body)), now);
     if (chaos) return chaos;
 
     const m = CONNECTION_PATH.exec(path);

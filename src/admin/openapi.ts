@@ -101,6 +101,15 @@ export const OPENAPI_DOCUMENT = {
       patch: { summary: 'Add effects', responses: { '200': { description: 'effects' }, '400': errorResponse('invalid effect') } },
       delete: { summary: 'Remove all effects', responses: { '200': { description: 'effects' } } },
     },
+    '/_vcoroute/v1/chaos/bgp': {
+      get: { summary: 'BGP fault rules, with id and expiresAt', responses: { '200': { description: 'rules' } } },
+      post: {
+        summary: 'Replace all BGP fault rules: [{action: drop|flap|delay, vpnConnectionId?, tunnelId?, expiresInSeconds?, downSeconds? (drop, flap), count, intervalSeconds (flap), direction? out|in|both, latency, jitter? (delay)}]',
+        responses: { '200': { description: 'rules' }, '400': errorResponse('invalid rule') },
+      },
+      patch: { summary: 'Add BGP fault rules', responses: { '200': { description: 'rules' }, '400': errorResponse('invalid rule') } },
+      delete: { summary: 'Remove the posted rules (no body: all)', responses: { '200': { description: 'rules' } } },
+    },
     '/_vcoroute/openapi.json': { get: { security: [], summary: 'This document', responses: { '200': { description: 'OpenAPI document' } } } },
     '/_vcoroute/v1/quotas': {
       get: {

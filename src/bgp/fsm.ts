@@ -49,6 +49,8 @@ export const CEASE_SUBCODE: Record<SessionCloseCause, number> = {
   'max-prefixes': CeaseSubcode.MAX_PREFIXES,
   rejected: CeaseSubcode.CONNECTION_REJECTED,
   'lease-lost': CeaseSubcode.OUT_OF_RESOURCES,
+  'fault-drop': CeaseSubcode.ADMIN_SHUTDOWN,
+  'fault-flap': CeaseSubcode.ADMIN_RESET,
 };
 
 const FSM_SUBCODE: Partial<Record<FsmState, number>> = {

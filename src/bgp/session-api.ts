@@ -98,7 +98,9 @@ export type SessionCloseCause =
   | 'config-change' // 6/6 other configuration change
   | 'max-prefixes' // 6/1 maximum number of prefixes reached
   | 'rejected' // 6/5 connection rejected (a second connection for a live tunnel)
-  | 'lease-lost'; // 6/8 out of resources (another server holds the tunnel now)
+  | 'lease-lost' // 6/8 out of resources (another server holds the tunnel now)
+  | 'fault-drop' // 6/2 administrative shutdown: a BGP fault rule dropped the session or refuses it (src/chaos)
+  | 'fault-flap'; // 6/4 administrative reset: a BGP fault rule flaps the session
 
 export interface TunnelSession {
   readonly state: FsmState;

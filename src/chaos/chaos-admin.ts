@@ -2,18 +2,27 @@
  * The chaos endpoints of the admin API, shaped like LocalStack's (`/_localstack/chaos/faults|effects`):
  *   /_vcoroute/v1/chaos/faults   GET list · POST replace all · PATCH add · DELETE remove the posted rules (no body: all)
  *   /_vcoroute/v1/chaos/effects  GET list · POST replace all · PATCH add · DELETE remove all
+ *   /_vcoroute/v1/chaos/bgp      BGP faults (bgp-fault-rules.ts), as faults
  * Listed rules carry `id` and `expiresAt` (ISO 8601) beside the posted fields.
  */
 import type { FaultRuleRecord, Store } from '../store/store';
 import { AdminError, badRequest } from '../admin/admin-errors';
 import { parseEffects, parseFaults, RuleError } from './fault-rules';
-import { toRecords, type FaultInjector } from './fault-injector';
+import { toRecords, type FaultInjector, type StorableRule } from './fault-injector';
+import { parseBgpFaults } from './bgp-fault-rules';
+import type { BgpFaultSource } from './bgp-fault-source';
 
-export const CHAOS_PATH = /^\/_vcoroute\/v1\/chaos\/(faults|effects)$/;
+export const CHAOS_PATH = /^\/_vcoroute\/v1\/chaos\/(faults|effects|bgp)$/;
+const KIND_OF_PATH: Record<string, FaultRuleRecord['kind']> = { faults: 'fault', effects: 'effect', bgp: 'bgp' };
+const PARSE: Record<FaultRuleRecord['kind'], (body: unknown) => Array<StorableRule & { expiresInSeconds?: number }>> = {
+  fault: parseFaults, effect: parseEffects, bgp: parseBgpFaults,
+};
 
 export interface ChaosDependencies {
   store: Store;
   injector: FaultInjector;
+  /** the BGP rules this server's speaker applies (re-read after a change) */
+  bgpFaults?: BgpFaultSource;
 }
 
 function view(r: FaultRuleRecord): Record<string, unknown> {
@@ -22,7 +31,7 @@ function view(r: FaultRuleRecord): Record<string, unknown> {
 
 function parseRules(kind: FaultRuleRecord['kind'], body: unknown, now: number): FaultRuleRecord[] {
   try {
-    return toRecords(kind, kind === 'fault' ? parseFaults(body) : parseEffects(body), now);
+    return toRecords(kind, PARSE[kind](body), now);
   } catch (err) {
     if (err instanceof RuleError) throw badRequest(err.message);
     throw err;
@@ -35,7 +44,7 @@ export async function handleChaos(
 ): Promise<{ status: number; body: unknown } | undefined> {
   const m = CHAOS_PATH.exec(path);
   if (!m) return undefined;
-  const kind: FaultRuleRecord['kind'] = m[1] === 'faults' ? 'fault' : 'effect';
+  const kind = KIND_OF_PATH[m[1]!]!;
   const { store, injector } = deps;
   const list = async () => ({ status: 200, body: (await store.listFaultRules(kind, now)).map(view) });
   switch (method) {
@@ -63,5 +72,6 @@ export async function handleChaos(
       throw new AdminError(405, 'MethodNotAllowed', `${method} is not supported on ${path}`);
   }
   injector.invalidate();
+  if (kind === 'bgp') await deps.bgpFaults?.invalidate();
   return list();
 }

@@ -7,6 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { FaultRuleRecord, Store } from '../store/store';
 import { E, PopError, type ErrorDefinition } from '../pop/errors';
 import { delayFor, pickFault, type CallScope, type EffectRule, type FaultRule } from './fault-rules';
+import type { BgpFaultRule } from './bgp-fault-rules';
+
+/** A parsed rule of any kind, as the admin API stores it. */
+export type StorableRule = FaultRule | EffectRule | BgpFaultRule;
 
 /** How stale a server's copy of the rules may be when another server changed them. */
 export const RULE_REFRESH_MS = 1000;
@@ -88,7 +92,7 @@ function injectedError(fault: FaultRule): PopError {
 }
 
 /** Stored form of parsed rules (ids and expiry assigned here). */
-export function toRecords(kind: FaultRuleRecord['kind'], rules: ReadonlyArray<(FaultRule | EffectRule) & { expiresInSeconds?: number }>, now: number): FaultRuleRecord[] {
+export function toRecords(kind: FaultRuleRecord['kind'], rules: ReadonlyArray<StorableRule & { expiresInSeconds?: number }>, now: number): FaultRuleRecord[] {
   const batch = randomUUID().slice(0, 8);
   return rules.map(({ expiresInSeconds, ...rule }, i) => ({
     // Rules list in creation order, then ID: the zero-padded index keeps a posted list's order.

@@ -50,6 +50,11 @@ export class ServerMetrics {
     labelNames: ['product', 'action', 'kind', 'code'] as const, registers: [this.registry],
   });
 
+  private readonly bgpFaults = new Counter({
+    name: 'vcoroute_bgp_faults_injected_total', help: 'BGP faults injected by chaos rules on this server\'s sessions, by kind (drop|flap|refuse|delay-out|delay-in)',
+    labelNames: ['kind'] as const, registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'vcoroute_' });
   }
@@ -71,6 +76,11 @@ export class ServerMetrics {
         for (const direction of ['received', 'accepted', 'advertised'] as const) this.set({ direction }, s[direction]);
       },
     });
+  }
+
+  /** One BGP fault injected (src/bgp/speaker/faults.ts). */
+  bgpFault(kind: string): void {
+    this.bgpFaults.inc({ kind });
   }
 
   /** Exposes the requests in flight (read at scrape time). */

@@ -30,6 +30,7 @@ function tlsMaterial(config: Config): TlsMaterial | undefined {
 }
 import { isVpnWrite, startBgpSpeaker } from '../bgp/speaker';
 import { FaultInjector } from '../chaos/fault-injector';
+import { BgpFaultSource } from '../chaos/bgp-fault-source';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
 
@@ -82,7 +83,9 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   await store.upsertAccessKey({ accessKeyId: config.accessKeyId, accountId: config.accountId, secret: config.accessKeySecret, status: 'Active' }, now);
 
   // Before the HTTP listener: the admin API describes its tunnels; closed again if the listener fails.
-  const bgp = await startBgpSpeaker(config.bgp, store, logger.child({ component: 'bgp' }));
+  const bgpLogger = logger.child({ component: 'bgp' });
+  const bgpFaults = new BgpFaultSource(store, (err) => bgpLogger.warn({ err }, 'BGP: reading the fault rules failed'));
+  const bgp = await startBgpSpeaker(config.bgp, store, bgpLogger, { source: bgpFaults, count: (kind) => metrics.bgpFault(kind) });
   const pop = createPopPipeline({
     store,
     operations: new OperationTable(),
@@ -103,7 +106,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     },
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector,
-    decisionLog, quotas: config.quotas, describeBgp: (c, now) => bgp.describe(c, now) });
+    bgpFaults, decisionLog, quotas: config.quotas, describeBgp: (c, now) => bgp.describe(c, now) });
 
   // A cap being reached is logged once per 10 s and kind, whatever the flood.
   const lastCapWarning = new Map<string, number>();

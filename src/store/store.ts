@@ -284,7 +284,7 @@ export interface IdempotencyRecord {
 /** A fault-injection rule or effect (src/chaos), stored as a document; shared by every server on the store. */
 export interface FaultRuleRecord {
   ruleId: string;
-  kind: 'fault' | 'effect';
+  kind: 'fault' | 'effect' | 'bgp';
   /** the rule as JSON (src/chaos/fault-rules.ts) */
   rule: string;
   /** epoch ms after which the rule no longer applies; null = until deleted */

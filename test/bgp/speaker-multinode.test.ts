@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/backends';
 import { hasCommand, randomHighPort, startBird, stopAllDaemons, type Bird } from '../helpers/speaker-daemons';
-import { createBgpConnection, learned, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
+import { bgpFaultCount, createBgpConnection, learned, waitFor, type BgpConnection } from '../helpers/bgp-scenario';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import type { TestServer } from '../helpers/server';
 import { vpcClient, type VpcClient } from '../helpers/vpc-client';
@@ -80,6 +80,26 @@ protocol bgp via_b from tun { local 127.0.0.3 port ${randomHighPort()} as 65001;
     assert.equal(holders[0].state, 'Established');
     assert.equal(holders[1].state, 'Established', 'B shows the session A holds');
     assert.equal(holders[0].holder, holders[1].holder);
+  });
+
+  test('a BGP fault rule posted through the other server is applied by the holder within the refresh interval, logged and counted there', async () => {
+    const holderProtocol = otherProtocol === 'via_a' ? 'via_b' : 'via_a';
+    const posted = await other.admin('POST', '/_vcoroute/v1/chaos/bgp', [{ action: 'flap', vpnConnectionId: conn.connectionId, count: 1, intervalSeconds: 60, expiresInSeconds: 30 }]);
+    assert.equal(posted.status, 200);
+    const t0 = Date.now();
+    const logged = await waitFor('the holder logged the fault', async () => holder.stderr(), (s) => s.includes('BGP fault injected: flap'), 5000, 50);
+    assert.ok(Date.now() - t0 <= 2500, `applied within the 1 s refresh (+ polling slack): ${Date.now() - t0} ms`);
+    const line = JSON.parse(logged.split('\n').find((l) => l.includes('BGP fault injected: flap'))!);
+    assert.deepEqual([line.fault, line.ruleId, line.connectionId, line.tunnelId], ['flap', posted.body[0].id, conn.connectionId, conn.tunnelIds[0]]);
+    assert.ok(!other.stderr().includes('BGP fault injected: flap'), 'the server without the session injects nothing');
+    assert.equal(await bgpFaultCount(holder.baseUrl, 'flap'), 1);
+    assert.equal(await bgpFaultCount(other.baseUrl, 'flap'), 0);
+    await waitFor('BIRD saw the reset', () => bird.birdc('show', 'protocols', 'all', holderProtocol), (o) => /Received: Administrative reset/.test(o), 5000);
+    await waitFor('relearned', () => learned(viaOther, conn.connectionId), (r) => r.length === 2, 20_000, 250);
+    // BIRD reconnects to whichever server answers first: find the holder again.
+    const protocols = await waitFor('one session up', () => bird.birdc('show', 'protocols'), (o) => (o.match(/Established/g) ?? []).length === 1, 20_000);
+    const viaAUp = /via_a\s+BGP\s+---\s+up\s+\S+\s+Established/.test(protocols);
+    [holder, other, viaOther, otherProtocol] = viaAUp ? [a, b, viaB, 'via_b'] : [b, a, viaA, 'via_a'];
   });
 
   test('kill -9 of the holder: its routes leave every listing within 15 s; BIRD re-establishes through the other server', async () => {

@@ -311,8 +311,8 @@ function contract(backend: StoreBackend): void {
 
     test('fault rules: add, replace per kind, delete by id, expired ones left out, in creation order then ID', async () => {
       const s = await fresh();
-      const rule = (id: string, kind: 'fault' | 'effect', createdAt = T0, expiresAt: number | null = null) => ({ ruleId: id, kind, rule: `{"id":"${id}"}`, expiresAt, createdAt });
-      await s.addFaultRules([rule('f-2', 'fault'), rule('f-1', 'fault'), rule('f-0', 'fault', T0 + 1), rule('e-1', 'effect')]);
+      const rule = (id: string, kind: 'fault' | 'effect' | 'bgp', createdAt = T0, expiresAt: number | null = null) => ({ ruleId: id, kind, rule: `{"id":"${id}"}`, expiresAt, createdAt });
+      await s.addFaultRules([rule('f-2', 'fault'), rule('f-1', 'fault'), rule('f-0', 'fault', T0 + 1), rule('e-1', 'effect'), rule('b-1', 'bgp')]);
       await s.addFaultRules([rule('f-x', 'fault', T0, T0 + 10)]);
       assert.deepEqual((await s.listFaultRules('fault', T0 + 5)).map((r) => r.ruleId), ['f-1', 'f-2', 'f-x', 'f-0']);
       assert.deepEqual((await s.listFaultRules('fault', T0 + 10)).map((r) => r.ruleId), ['f-1', 'f-2', 'f-0'], 'expired at expiresAt');
@@ -321,6 +321,7 @@ function contract(backend: StoreBackend): void {
       await s.replaceFaultRules('fault', [rule('g-1', 'fault')]);
       assert.deepEqual((await s.listFaultRules('fault', T0)).map((r) => r.ruleId), ['g-1']);
       assert.deepEqual((await s.listFaultRules('effect', T0)).map((r) => r.ruleId), ['e-1'], 'the other kind is untouched');
+      assert.deepEqual(await s.listFaultRules('bgp', T0), [rule('b-1', 'bgp')], 'BGP fault rules are a kind of their own');
       assert.equal(await s.deleteFaultRules([]), 0);
     });
   });

@@ -91,6 +91,13 @@ export async function learned(client: VpcClient, connectionId: string): Promise<
   return (await listBgpRoutes(client, connectionId)).routes.filter((r) => r.source === 'VPN_BGP').sort((a, b) => a.routeDest.localeCompare(b.routeDest));
 }
 
+/** vcoroute_bgp_faults_injected_total{kind} of one server (0 before the first such fault). */
+export async function bgpFaultCount(baseUrl: string, kind: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const m = new RegExp(`^vcoroute_bgp_faults_injected_total\\{kind="${kind}"\\} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
 /** Polls `probe` until `ok` holds (returns the last value) or the time is up (throws with the last value). */
 export async function waitFor<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -6,11 +6,13 @@ import type { Logger } from 'pino';
 import type { ConnectionRecord, Store } from '../../store/store';
 import { acceptTunnelSession } from '../session';
 import type { BgpSpeakerConfig } from './config';
+import type { BgpFaultHooks } from './faults';
 import { BgpSpeaker, type BgpStats } from './speaker';
 import { describeTunnels, type TunnelBgpView } from './view';
 
 export type { TunnelBgpView } from './view';
 export { isVpnWrite } from './change-hints';
+export type { BgpFaultHooks, BgpFaultKind } from './faults';
 
 export interface ConnectionBgpView {
   connectionId: string;
@@ -27,7 +29,8 @@ export interface RunningBgpSpeaker {
   close(): Promise<void>;
 }
 
-export async function startBgpSpeaker(config: BgpSpeakerConfig, store: Store, logger: Logger): Promise<RunningBgpSpeaker> {
+/** `faults`: BGP fault injection (src/chaos/bgp-fault-rules.ts) on this server's sessions. */
+export async function startBgpSpeaker(config: BgpSpeakerConfig, store: Store, logger: Logger, faults?: BgpFaultHooks): Promise<RunningBgpSpeaker> {
   if (config.mode === 'off') {
     return {
       changed: () => undefined,
@@ -36,7 +39,7 @@ export async function startBgpSpeaker(config: BgpSpeakerConfig, store: Store, lo
       close: async () => undefined,
     };
   }
-  const speaker = new BgpSpeaker(config, store, logger, acceptTunnelSession);
+  const speaker = new BgpSpeaker(config, store, logger, acceptTunnelSession, faults);
   await speaker.start();
   return {
     changed: () => speaker.hint(),

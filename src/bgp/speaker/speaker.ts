@@ -9,6 +9,7 @@
  * renewed every RENEW_MS, void after LEASE_MS); learned rows are written only under the lease, and any
  * server drops the rows of an expired lease (expireBgpSessions), so a killed holder's routes leave every
  * listing within LEASE_MS + RENEW_MS.
+ * Fault injection (faults.ts): drop and flap rules close sessions this server holds, delay rules hold UPDATEs.
  */
 import { propagateFromConnection } from '../../routing';
 import { randomBytes } from 'node:crypto';
@@ -21,6 +22,8 @@ import type {
 import { cloudAdvertisement, exportDiff } from './cloud-export';
 import type { BgpMode, BgpSpeakerConfig } from './config';
 import { closeListener, isLocalAddress, listen, type ListenAddress } from './listener';
+import { DelayQueue } from './delay-queue';
+import { SpeakerFaults, type BgpFaultHooks } from './faults';
 import { ConnectionRib, type ImportLimits } from './rib';
 import { bgpTunnels, sessionIdentity, type TunnelPlan } from './tunnel-plan';
 import { describeTunnels, type LocalTunnelState, type TunnelBgpView } from './view';
@@ -42,6 +45,8 @@ const WRITE_BATCH = 1000;
 /** Above this many unwritten changes an UPDATE waits for the store (back-pressure through TCP). */
 const HIGH_WATER = 20_000;
 const RETRY_MS = 1000;
+/** Received UPDATEs held by a delay fault before the session stops reading from the peer. */
+const MAX_DELAYED_UPDATES = 10_000;
 
 interface TunnelRuntime {
   plan: TunnelPlan;
@@ -54,9 +59,17 @@ interface TunnelRuntime {
   session?: TunnelSession;
   peer?: PeerInfo;
   establishedAt?: number;
+  /** when this server accepted the session (a fault rule drops sessions started before its drop time) */
+  startedAt?: number;
+  /** a fault rule is closing the session */
+  faultClosing?: boolean;
+  /** received UPDATEs held by a delay fault */
+  inbound?: DelayQueue<RouteUpdate>;
   /** CLOUD routes the peer was sent: prefix → attributes signature */
   sent: Map<Prefix, string>;
   exportChain: Promise<void>;
+  /** an export waiting in exportChain: later requests join it (`full` if any of them was) */
+  exportQueued?: { full: boolean };
 }
 
 interface ConnectionRuntime {
@@ -91,14 +104,17 @@ export class BgpSpeaker {
   private hinted = false;
   private closed = false;
   private readonly limits: ImportLimits;
+  private readonly faults?: SpeakerFaults;
 
   constructor(
     private readonly config: BgpSpeakerConfig,
     private readonly store: Store,
     private readonly logger: Logger,
     private readonly acceptSession: AcceptTunnelSession,
+    faultHooks?: BgpFaultHooks,
   ) {
     this.limits = { maxPrefixes: config.maxPrefixes, rejectDefaultRoute: config.rejectDefaultRoute, rejectSharedAddressSpace: config.rejectSharedAddressSpace };
+    if (faultHooks) this.faults = new SpeakerFaults(faultHooks, logger);
   }
 
   async start(): Promise<void> {
@@ -109,6 +125,23 @@ export class BgpSpeaker {
     poll.unref();
     renew.unref();
     this.timers.push(poll, renew);
+    this.faults?.start(() => this.applyFaultDrops());
+  }
+
+  /** Closes the sessions a drop or flap fault rule has due now (Cease 6/2 or 6/4, routes withdrawn as on any loss). */
+  private applyFaultDrops(): void {
+    if (this.closed || !this.faults) return;
+    const now = Date.now();
+    for (const rt of this.connections.values()) {
+      for (const t of rt.tunnels.values()) {
+        if (!t.session || t.startedAt === undefined || t.faultClosing) continue;
+        const rule = this.faults.drop({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId }, t.startedAt, now);
+        if (!rule) continue;
+        t.faultClosing = true;
+        const flap = rule.action === 'flap';
+        void t.session.close(flap ? 'fault-flap' : 'fault-drop', `vcoroute fault rule ${rule.id}: session ${flap ? 'reset' : 'dropped'}`);
+      }
+    }
   }
 
   /** A write went through this server: reconcile now (bursts coalesce), re-reading CLOUD routes that moved. */
@@ -268,6 +301,8 @@ export class BgpSpeaker {
     if (this.config.mode === 'tunnel' && socket.remoteAddress?.replace(/^::ffff:/, '') !== t.plan.peerBgpIp) {
       return refuse('rejected', `only ${t.plan.peerBgpIp} may connect`);
     }
+    const refusing = this.faults?.refusal({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId }, Date.now());
+    if (refusing) return refuse('fault-drop', `vcoroute fault rule ${refusing.id}: session refused`);
     t.busy = true;
     socket.pause();
     const now = Date.now();
@@ -278,6 +313,8 @@ export class BgpSpeaker {
           return refuse('lease-lost', claimed ? 'the tunnel is being reconfigured' : 'another vcoroute server holds this connection');
         }
         rt.lost = false;
+        t.startedAt = Date.now();
+        t.faultClosing = false;
         socket.resume();
         t.session = this.acceptSession(socket, this.sessionSettings(t), this.observer(rt, t));
       },
@@ -298,6 +335,17 @@ export class BgpSpeaker {
 
   private observer(rt: ConnectionRuntime, t: TunnelRuntime): SessionObserver {
     const log = this.logger.child({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId });
+    const learn = (update: RouteUpdate): void | Promise<void> => {
+      if (rt.lost) return undefined;
+      const outcome = rt.rib.apply(t.plan.tunnelId, update, this.limits);
+      if (outcome.overLimit > 0) {
+        log.warn({ maxPrefixes: this.limits.maxPrefixes, dropped: outcome.overLimit }, 'BGP: prefix limit reached');
+        if (this.config.maxPrefixAction === 'cease' && t.session) void t.session.close('max-prefixes', `more than ${this.limits.maxPrefixes} prefixes`);
+      }
+      if (outcome.refused > 0) log.info({ refused: outcome.refused }, 'BGP: prefixes refused by import policy');
+      const flushed = this.flush(rt);
+      return rt.rib.pendingChanges > HIGH_WATER ? flushed : undefined;
+    };
     return {
       established: (peer) => {
         t.peer = peer;
@@ -308,18 +356,19 @@ export class BgpSpeaker {
       },
       update: (update: RouteUpdate) => {
         if (rt.lost) return undefined;
-        const outcome = rt.rib.apply(t.plan.tunnelId, update, this.limits);
-        if (outcome.overLimit > 0) {
-          log.warn({ maxPrefixes: this.limits.maxPrefixes, dropped: outcome.overLimit }, 'BGP: prefix limit reached');
-          if (this.config.maxPrefixAction === 'cease' && t.session) void t.session.close('max-prefixes', `more than ${this.limits.maxPrefixes} prefixes`);
-        }
-        if (outcome.refused > 0) log.info({ refused: outcome.refused }, 'BGP: prefixes refused by import policy');
-        const flushed = this.flush(rt);
-        return rt.rib.pendingChanges > HIGH_WATER ? flushed : undefined;
+        // A delay fault holds received UPDATEs in a bounded queue (in order); the session keeps reading KEEPALIVEs.
+        const delayMs = this.faults?.delay({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId }, 'in', Date.now()) ?? 0;
+        if (delayMs === 0 && !t.inbound) return learn(update);
+        t.inbound ??= new DelayQueue(learn, (err) => log.warn({ err }, 'BGP: applying a delayed UPDATE failed'));
+        t.inbound.push(update, Date.now() + delayMs);
+        return t.inbound.size >= MAX_DELAYED_UPDATES ? t.inbound.whenBelow(MAX_DELAYED_UPDATES) : undefined;
       },
       refreshRequested: () => this.exportTo(rt, t, true),
       down: (reason: SessionDownReason) => {
         log.info({ reason }, 'BGP: session down');
+        t.inbound?.clear();
+        t.inbound = undefined;
+        t.startedAt = undefined;
         t.session = undefined;
         t.peer = undefined;
         t.establishedAt = undefined;
@@ -442,16 +491,31 @@ export class BgpSpeaker {
     return counted !== rt.cloudRoutes.length;
   }
 
-  /** Sends the CLOUD routes: everything then End-of-RIB (`full`: Established, ROUTE-REFRESH), else the difference. */
+  /**
+   * Sends the CLOUD routes: everything then End-of-RIB (`full`: Established, ROUTE-REFRESH), else the difference.
+   * One export runs and at most one waits (requests join it: it reads the routes when it runs), so a delay
+   * fault holding each export back never queues more.
+   */
   private exportTo(rt: ConnectionRuntime, t: TunnelRuntime, full: boolean): void {
+    if (t.exportQueued) {
+      t.exportQueued.full ||= full;
+      return;
+    }
+    const queued = { full };
+    t.exportQueued = queued;
     t.exportChain = t.exportChain.then(async () => {
+      t.exportQueued = undefined;
       const session = t.session;
       if (!session || session.state !== 'Established') return;
+      const delayMs = this.faults?.delay({ connectionId: rt.connectionId, tunnelId: t.plan.tunnelId }, 'out', Date.now()) ?? 0;
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+      // A session that ended during the delay gets nothing; its successor has its own full export queued.
+      if (t.session !== session || session.state !== 'Established') return;
       const next = cloudAdvertisement(rt.cloudRoutes, { localAsn: t.plan.localAsn, nextHop: t.plan.localBgpIp });
-      const diff = exportDiff(full ? new Map() : t.sent, next);
+      const diff = exportDiff(queued.full ? new Map() : t.sent, next);
       await session.advertise(diff.advertise, diff.withdraw);
       t.sent = diff.sent;
-      if (full) await session.sendEndOfRib();
+      if (queued.full) await session.sendEndOfRib();
     }).catch((err: unknown) => this.logger.warn({ err, tunnelId: t.plan.tunnelId }, 'BGP: advertising CLOUD routes failed'));
   }
 
@@ -498,6 +562,7 @@ export class BgpSpeaker {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.faults?.stop();
     for (const timer of this.timers) clearInterval(timer);
     if (this.pendingTimer) clearTimeout(this.pendingTimer);
     await this.reconciling;
