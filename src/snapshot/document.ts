@@ -122,7 +122,8 @@ export async function openSnapshot(file: string): Promise<OpenedSnapshot> {
   }
   let header: unknown;
   try {
-    header = JSON.parse(`${firstLine}}}`);
+    const { tables: _empty, ...fields } = JSON.parse(`${firstLine}}}`) as Record<string, unknown>;
+    header = fields;
   } catch {
     close();
     return wholeDocument(file);
