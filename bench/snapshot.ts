@@ -69,7 +69,7 @@ async function admin(sql: string): Promise<void> {
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-bench-snapshot-'));
   const source = path.join(work, 'source');
-  let t = Date.now();
+  const t = Date.now();
   await build(source);
   log(`built ${N} routes in ${((Date.now() - t) / 1000).toFixed(1)} s`);
   const file = path.join(work, 'snapshot.json');
@@ -92,7 +92,6 @@ async function main(): Promise<void> {
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
-  t = Date.now();
   fs.rmSync(work, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 }

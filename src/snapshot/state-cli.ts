@@ -4,10 +4,12 @@
  * readable by its owner only (--output, or stdout redirected to a file), never to a terminal, never to the log.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { loadConfig, redactDatabaseUrl, type Config, type ServeOptions } from '../config';
 import { createLogger } from '../server/app';
 import { openStore } from '../cli';
 import { SnapshotImportError } from '../store/snapshot-tables';
+import { SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store';
 import { checkHeader, openSnapshot, writeSnapshot, type OpenedSnapshot, type SnapshotOutput } from './document';
 
 export interface ExportOptions extends ServeOptions {
@@ -26,11 +28,12 @@ const summary = (counts: Record<string, number>) => {
 export async function exportState(opts: ExportOptions): Promise<void> {
   const config = loadConfig(opts);
   if (opts.account !== undefined && !/^\d{1,32}$/.test(opts.account)) throw new Error(`invalid account ID: ${opts.account}`);
+  // Exporting a mistyped directory would create an empty store there and "succeed".
+  if (config.databaseUrl === undefined && !fs.existsSync(path.join(config.dataDir, SQLITE_FILE_NAME))) throw new Error(`no store in ${config.dataDir}`);
   let out: SnapshotOutput & { end?(cb: () => void): void };
-  let fd: number | undefined;
   if (opts.output !== undefined) {
     // Created (or truncated) readable by its owner only: the snapshot holds secrets.
-    fd = fs.openSync(opts.output, 'w', 0o600);
+    const fd = fs.openSync(opts.output, 'w', 0o600);
     fs.fchmodSync(fd, 0o600);
     out = fs.createWriteStream('', { fd });
   } else {
@@ -38,11 +41,16 @@ export async function exportState(opts: ExportOptions): Promise<void> {
     if (fs.fstatSync(1).isFile()) fs.fchmodSync(1, 0o600);
     out = process.stdout;
   }
+  const failed = new Promise<never>((_, reject) => (out as NodeJS.WritableStream).once('error', reject));
   const store = await openStore(config, createLogger(config.logLevel));
   try {
-    const counts = await writeSnapshot(store, opts.account ?? null, out);
+    const counts = await Promise.race([writeSnapshot(store, opts.account ?? null, out), failed]);
     if (opts.output !== undefined) await new Promise<void>((resolve) => out.end!(resolve));
     process.stderr.write(`vcoroute: exported ${summary(counts)} from ${where(config)}${opts.account ? `, account ${opts.account}` : ''}\n`);
+  } catch (err) {
+    // A partial document is of no use (import would refuse it as truncated): remove it.
+    if (opts.output !== undefined) fs.rmSync(opts.output, { force: true });
+    throw err;
   } finally {
     await store.close();
   }
