@@ -24,7 +24,7 @@ import { CbnClient } from '../helpers/cbn-client';
 import { attachRouted, bgpConnection, cenWithRouter, REGION } from '../helpers/cen-fixtures';
 import { assertNoServerErrors } from '../helpers/http';
 import { createPolicy, doc, outcome, ramClient, userWithKey, vpcClientFor, type Creds } from '../helpers/ram';
-import { ROOT, startTestServer, storeArgsFor, tempDataDir, type TestServer } from '../helpers/server';
+import { ADMIN_TOKEN, ROOT, startTestServer, storeArgsFor, tempDataDir, type TestServer } from '../helpers/server';
 
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
 const POLICY = 'snapshot-read';
@@ -179,6 +179,19 @@ describe('vcoroute state export / import', () => {
     assert.equal(withoutTime(fs.readFileSync(redirected, 'utf8')), withoutTime(fs.readFileSync(snapshot, 'utf8')));
   });
 
+  test('GET /_vcoroute/v1/state: the same document from the running server, behind the admin token', async () => {
+    const viaAdmin = await fetch(`${source.baseUrl}/_vcoroute/v1/state`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(viaAdmin.status, 200);
+    assert.equal(viaAdmin.headers.get('cache-control'), 'no-store');
+    assert.equal(withoutTime(await viaAdmin.text()), withoutTime(fs.readFileSync(snapshot, 'utf8')));
+    const anonymous = await fetch(`${source.baseUrl}/_vcoroute/v1/state`);
+    assert.equal(anonymous.status, 401);
+    assert.ok(!(await anonymous.text()).includes(ROOT.accessKeySecret));
+    const bad = await fetch(`${source.baseUrl}/_vcoroute/v1/state?account=x`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).error.code, 'InvalidParameter');
+  });
+
   test('import into a fresh SQLite data directory: the same document, the same answers, keys still work', async () => {
     sqliteTarget = tempDataDir();
     const run = cliOk(['state', 'import', snapshot, '--data', sqliteTarget]);
@@ -251,6 +264,8 @@ describe('vcoroute state export / import', () => {
     assert.equal(document.tables.customer_gateways.length, 1);
     assert.deepEqual(document.tables.vpn_connections, []);
     assert.deepEqual(document.tables.vco_routes, []);
+    const viaAdmin = await fetch(`${source.baseUrl}/_vcoroute/v1/state?account=${built.other.accountId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(withoutTime(await viaAdmin.text()), withoutTime(fs.readFileSync(file, 'utf8')));
 
     const target = tempDataDir();
     cliOk(['state', 'import', file, '--data', target]);
