@@ -8,7 +8,7 @@
  * PostgreSQL → SQLite are both covered. Also: one account's export, refusals that change nothing.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,12 +29,24 @@ import { ADMIN_TOKEN, ROOT, startTestServer, storeArgsFor, tempDataDir, type Tes
 const CLI = ['--import', 'tsx', 'src/cli.ts'];
 const POLICY = 'snapshot-read';
 
-function cli(args: string[]) {
-  return spawnSync(process.execPath, [...CLI, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, VCOROUTE_LOG_LEVEL: 'warn' } });
+/**
+ * Runs the CLI as a child process without blocking this process's event loop: the in-process source server
+ * keeps serving, and idle keep-alive connections are closed on time rather than all at once afterwards.
+ */
+function cli(args: string[], stdout: 'pipe' | number = 'pipe'): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...CLI, ...args], { stdio: ['ignore', stdout, 'pipe'], env: { ...process.env, VCOROUTE_LOG_LEVEL: 'warn' } });
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.once('error', reject);
+    child.once('close', (status) => resolve({ status, stdout: out, stderr: err }));
+  });
 }
 
-function cliOk(args: string[]) {
-  const run = cli(args);
+async function cliOk(args: string[]) {
+  const run = await cli(args);
   assert.equal(run.status, 0, `vcoroute ${args.join(' ')}: ${run.stderr}`);
   return run;
 }
@@ -159,8 +171,8 @@ describe('vcoroute state export / import', () => {
     assertNoServerErrors();
   });
 
-  test('export while the server runs: a 0600 file, secrets never on stdout or stderr', () => {
-    const run = cliOk(['state', 'export', ...storeArgsFor(source.dataDir), '--output', snapshot]);
+  test('export while the server runs: a 0600 file, secrets never on stdout or stderr', async () => {
+    const run = await cliOk(['state', 'export', ...storeArgsFor(source.dataDir), '--output', snapshot]);
     assert.equal(fs.statSync(snapshot).mode & 0o777, 0o600);
     assert.match(run.stderr, /vcoroute: exported \d+ rows \(accounts 2, access_keys 2, /);
     for (const secret of built.secrets) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret), 'a secret in the output');
@@ -172,9 +184,9 @@ describe('vcoroute state export / import', () => {
     // Through stdout redirected to a file: the same document, made owner-only too.
     const redirected = path.join(work, 'redirected.json');
     const fd = fs.openSync(redirected, 'w', 0o644);
-    const viaStdout = spawnSync(process.execPath, [...CLI, 'state', 'export', ...storeArgsFor(source.dataDir)], { stdio: ['ignore', fd, 'pipe'], timeout: 300_000 });
+    const viaStdout = await cli(['state', 'export', ...storeArgsFor(source.dataDir)], fd);
     fs.closeSync(fd);
-    assert.equal(viaStdout.status, 0, String(viaStdout.stderr));
+    assert.equal(viaStdout.status, 0, viaStdout.stderr);
     assert.equal(fs.statSync(redirected).mode & 0o777, 0o600);
     assert.equal(withoutTime(fs.readFileSync(redirected, 'utf8')), withoutTime(fs.readFileSync(snapshot, 'utf8')));
   });
@@ -189,15 +201,15 @@ describe('vcoroute state export / import', () => {
     assert.ok(!(await anonymous.text()).includes(ROOT.accessKeySecret));
     const bad = await fetch(`${source.baseUrl}/_vcoroute/v1/state?account=x`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.equal(bad.status, 400);
-    assert.equal((await bad.json()).error.code, 'InvalidParameter');
+    assert.equal(((await bad.json()) as { error: { code: string } }).error.code, 'InvalidParameter');
   });
 
   test('import into a fresh SQLite data directory: the same document, the same answers, keys still work', async () => {
     sqliteTarget = tempDataDir();
-    const run = cliOk(['state', 'import', snapshot, '--data', sqliteTarget]);
+    const run = await cliOk(['state', 'import', snapshot, '--data', sqliteTarget]);
     assert.match(run.stdout, /vcoroute: imported \d+ rows .* into sqlite/);
     const again = path.join(work, 'sqlite-again.json');
-    cliOk(['state', 'export', '--data', sqliteTarget, '--output', again]);
+    await cliOk(['state', 'export', '--data', sqliteTarget, '--output', again]);
     assert.equal(withoutTime(fs.readFileSync(again, 'utf8')), withoutTime(fs.readFileSync(snapshot, 'utf8')));
     const server = await serveOn(new SqliteStore(sqliteTarget));
     running.push(server);
@@ -209,27 +221,27 @@ describe('vcoroute state export / import', () => {
     if (skip) return t.skip(skip);
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
-    cliOk(['state', 'import', snapshot, '--database', database.url]);
+    await cliOk(['state', 'import', snapshot, '--database', database.url]);
     const again = path.join(work, 'postgres-again.json');
-    cliOk(['state', 'export', '--database', database.url, '--output', again]);
+    await cliOk(['state', 'export', '--database', database.url, '--output', again]);
     assert.equal(withoutTime(fs.readFileSync(again, 'utf8')), withoutTime(fs.readFileSync(snapshot, 'utf8')), 'both backends write the same document');
     const server = await serveOn(await PostgresStore.open({ connectionString: database.url, ...TEST_PG_OPTIONS }));
     running.push(server);
     assert.deepEqual(await answers(server, built), expected);
   });
 
-  test('a store with state refuses the import and is left as it was', () => {
+  test('a store with state refuses the import and is left as it was', async () => {
     const before = path.join(work, 'before-refusal.json');
-    cliOk(['state', 'export', '--data', sqliteTarget, '--output', before]);
-    const run = cli(['state', 'import', snapshot, '--data', sqliteTarget]);
+    await cliOk(['state', 'export', '--data', sqliteTarget, '--output', before]);
+    const run = await cli(['state', 'import', snapshot, '--data', sqliteTarget]);
     assert.equal(run.status, 1);
     assert.match(run.stderr, /import refused, nothing changed: the store is not empty \(table \w+ has rows\): import only into a new store/);
     const afterRefusal = path.join(work, 'after-refusal.json');
-    cliOk(['state', 'export', '--data', sqliteTarget, '--output', afterRefusal]);
+    await cliOk(['state', 'export', '--data', sqliteTarget, '--output', afterRefusal]);
     assert.equal(withoutTime(fs.readFileSync(afterRefusal, 'utf8')), withoutTime(fs.readFileSync(before, 'utf8')));
   });
 
-  test('malformed, truncated, foreign and newer documents are refused cleanly; nothing is written', () => {
+  test('malformed, truncated, foreign and newer documents are refused cleanly; nothing is written', async () => {
     const text = fs.readFileSync(snapshot, 'utf8');
     const target = tempDataDir();
     const cases: [string, string, RegExp][] = [
@@ -243,18 +255,18 @@ describe('vcoroute state export / import', () => {
     for (const [name, body, message] of cases) {
       const file = path.join(work, name);
       fs.writeFileSync(file, body);
-      const run = cli(['state', 'import', file, '--data', target]);
+      const run = await cli(['state', 'import', file, '--data', target]);
       assert.equal(run.status, 1, name);
       assert.match(run.stderr, message, name);
       assert.ok(!built.secrets.some((secret) => run.stderr.includes(secret)), `${name}: a secret in the error`);
     }
-    const empty = cliOk(['state', 'export', '--data', target, '--output', path.join(work, 'empty.json')]);
+    const empty = await cliOk(['state', 'export', '--data', target, '--output', path.join(work, 'empty.json')]);
     assert.match(empty.stderr, /exported 0 rows /);
   });
 
   test('one account: only its rows; imported, it answers as before, and the new server re-creates its own root', async () => {
     const file = path.join(work, 'account.json');
-    cliOk(['state', 'export', ...storeArgsFor(source.dataDir), '--account', built.other.accountId, '--output', file]);
+    await cliOk(['state', 'export', ...storeArgsFor(source.dataDir), '--account', built.other.accountId, '--output', file]);
     const document = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(document.account, built.other.accountId);
     assert.deepEqual(document.tables.accounts.map((a: any) => a.account_id), [built.other.accountId]);
@@ -268,7 +280,7 @@ describe('vcoroute state export / import', () => {
     assert.equal(withoutTime(await viaAdmin.text()), withoutTime(fs.readFileSync(file, 'utf8')));
 
     const target = tempDataDir();
-    cliOk(['state', 'import', file, '--data', target]);
+    await cliOk(['state', 'import', file, '--data', target]);
     const server = await serveOn(new SqliteStore(target));
     running.push(server);
     const s = server as unknown as TestServer;
