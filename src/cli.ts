@@ -10,6 +10,7 @@ import { PostgresStore } from './store/postgres/postgres-store';
 import type { Store } from './store/store';
 import { createLogger, startServer } from './server/app';
 import { peerConfigFromStore } from './bgp/peer-config/from-store';
+import { exportState, importState, type ExportOptions } from './snapshot/state-cli';
 
 /** The configured store: PostgreSQL (migrated under an advisory lock) or the embedded SQLite store. */
 export async function openStore(config: Config, logger: Logger): Promise<Store> {
@@ -70,6 +71,9 @@ interface PeerConfigOptions {
 }
 
 const PEER_CONFIG_SERVE_FLAGS = new Set(['--data', '--database', '--bgp', '--bgp-port', '--bgp-loopback-host', '--bgp-loopback-ports', '--bgp-hold-time', '--log-level']);
+
+/** The store flags of `serve`, shared with `state export|import`: the same flags and environment find the same store. */
+const STATE_SERVE_FLAGS = new Set(['--data', '--database', '--log-level']);
 
 export async function printPeerConfig(connectionId: string, opts: ServeOptions & PeerConfigOptions): Promise<void> {
   const config = loadConfig(opts);
@@ -136,6 +140,21 @@ export function buildProgram(): Command {
   // The store and BGP flags of `serve`, shared (not copied): the same flags and environment find the same store and ports.
   for (const o of serveCommand.options) if (PEER_CONFIG_SERVE_FLAGS.has(o.long ?? '')) peer.addOption(o);
   peer.action(async (connectionId: string, opts: ServeOptions & PeerConfigOptions) => printPeerConfig(connectionId, opts));
+  const state = program.command('state').description('export the state to a snapshot document, or import one into an empty store (README "Snapshots")');
+  const stateExport = state
+    .command('export')
+    .description('write the whole state (or one account) as a JSON document to stdout or --output; it holds AccessKey secrets')
+    .option('--account <id>', 'only this account\'s resources and identities')
+    .option('--output <file>', 'write to this file (created with mode 0600) instead of stdout');
+  const stateImport = state
+    .command('import')
+    .description('write a snapshot into an empty store (one transaction: all of it or nothing)')
+    .argument('<file>', 'the snapshot document');
+  for (const command of [stateExport, stateImport]) {
+    for (const o of serveCommand.options) if (STATE_SERVE_FLAGS.has(o.long ?? '')) command.addOption(o);
+  }
+  stateExport.action(async (opts: ExportOptions) => exportState(opts));
+  stateImport.action(async (file: string, opts: ServeOptions) => importState(file, opts));
   return program;
 }
 

@@ -117,6 +117,13 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: '{source, quotas, cloud}', content: json({ type: 'object' }) }, '401': errorResponse('bad token') },
       },
     },
+    '/_vcoroute/v1/state': {
+      get: {
+        summary: 'The state snapshot document (README "Snapshots"), streamed; it holds every AccessKey secret. Import: `vcoroute state import`, with no server running',
+        parameters: [{ name: 'account', in: 'query', required: false, schema: { type: 'string', pattern: '^[0-9]{1,32}$' }, description: 'only this account' }],
+        responses: { '200': { description: 'the document', content: json({ type: 'object' }) }, '400': errorResponse('invalid account'), '401': errorResponse('bad token') },
+      },
+    },
     '/_vcoroute/v1/reset': {
       post: { summary: 'Empty all state but the root identity', responses: { '200': { description: 'reset' }, '401': errorResponse('bad token') } },
     },

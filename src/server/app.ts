@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { ADMIN_PREFIX, admitAdminRequest, createAdminHandler } from '../admin/admin-api';
+import { serveStateExport } from '../snapshot/state-admin';
 import { AdminError } from '../admin/admin-errors';
 import type { Config } from '../config';
 import { OperationTable } from '../operations';
@@ -165,6 +166,8 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
       metrics.render().then((m) => send(200, m.contentType, m.body), () => send(500, 'text/plain', 'metrics unavailable'));
       return;
     }
+    // Streamed, not buffered like other admin answers (README "Snapshots").
+    if (isAdmin && serveStateExport(store, req.method ?? 'GET', url, res)) return;
     if (expectsContinue) res.writeContinue();
 
     readBody(req, res, limit, budget)

@@ -8,6 +8,7 @@ import type {
 export type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from './ram-records';
+import type { SnapshotBatch } from './snapshot-tables';
 
 /**
  * The backend cannot be reached (connection refused or lost, timeout). Transient: the pipeline answers 503
@@ -596,4 +597,21 @@ export interface Store {
   replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void>;
   addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void>;
   deleteFaultRules(ruleIds: readonly string[]): Promise<number>;
+
+  // ---- state snapshots (tables in snapshot-tables.ts; document and CLI in src/snapshot) ----
+  /** The database's schema version: its last applied migration (a newer vcoroute may have migrated it further than this code knows). */
+  schemaVersion(): Promise<number>;
+  /**
+   * Reads every table of SNAPSHOT_TABLES, in that order, in one consistent view, and hands its rows to `sink` in
+   * key order, in batches of at most SNAPSHOT_BATCH_ROWS (each table at least one batch, maybe empty; the next
+   * batch is read once `sink` resolves). With `accountId`, only that account's rows (and no account-less table).
+   */
+  exportSnapshot(accountId: string | null, sink: (batch: SnapshotBatch) => Promise<void>): Promise<void>;
+  /**
+   * Writes the batches in one transaction and returns the rows written per table. SnapshotImportError, and
+   * nothing written, when a table holds rows (identity tables marked `merge` excepted) or a row does not fit
+   * the schema. SQLite: the store's connection is inside the transaction until it ends, so nothing else may use
+   * the store meanwhile (the CLI imports into a store it opened for itself).
+   */
+  importSnapshot(batches: AsyncIterable<SnapshotBatch>): Promise<Record<string, number>>;
 }

@@ -28,6 +28,8 @@ import { PgVpnTables } from './postgres-vpn';
 import { PgBgpTables } from './postgres-bgp';
 import { PgOperationTables } from './postgres-operations';
 import { PG_CEN_TABLES, PgCenTables } from './postgres-cen';
+import { pgExport, pgImport, pgSchemaVersion } from './postgres-snapshot';
+import type { SnapshotBatch } from '../snapshot-tables';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -523,5 +525,19 @@ export class PostgresStore implements Store {
 
   deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
     return this.ops.deleteFaultRules(ruleIds);
+  }
+
+  // ---- state snapshots (postgres-snapshot.ts) ----
+
+  async schemaVersion(): Promise<number> {
+    return pgSchemaVersion(this.db);
+  }
+
+  async exportSnapshot(accountId: string | null, sink: (batch: SnapshotBatch) => Promise<void>): Promise<void> {
+    return pgExport(this.db, accountId, sink);
+  }
+
+  async importSnapshot(batches: AsyncIterable<SnapshotBatch>): Promise<Record<string, number>> {
+    return pgImport(this.db, batches);
   }
 }

@@ -16,6 +16,8 @@ import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import { SqliteBgpTables } from './sqlite-bgp';
 import { SqliteOperationTables } from './sqlite-operations';
 import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
+import { sqliteExport, sqliteImport, sqliteSchemaVersion } from './sqlite-snapshot';
+import type { SnapshotBatch } from '../snapshot-tables';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -41,6 +43,8 @@ export class SqliteStore implements Store {
   private readonly bgp: SqliteBgpTables;
   private readonly ops: SqliteOperationTables;
   private readonly cen: SqliteCenTables;
+  /** the database file; null for ':memory:' */
+  private readonly file: string | null;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -49,6 +53,7 @@ export class SqliteStore implements Store {
       fs.mkdirSync(location, { recursive: true });
       file = path.join(location, SQLITE_FILE_NAME);
     }
+    this.file = location === ':memory:' ? null : file;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a committed transaction survives a crash of the process (not necessarily of the OS).
@@ -505,5 +510,19 @@ export class SqliteStore implements Store {
 
   async deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
     return this.ops.deleteFaultRules(ruleIds);
+  }
+
+  // ---- state snapshots (sqlite-snapshot.ts) ----
+
+  async schemaVersion(): Promise<number> {
+    return sqliteSchemaVersion(this.db);
+  }
+
+  async exportSnapshot(accountId: string | null, sink: (batch: SnapshotBatch) => Promise<void>): Promise<void> {
+    return sqliteExport(this.db, this.file, accountId, sink);
+  }
+
+  async importSnapshot(batches: AsyncIterable<SnapshotBatch>): Promise<Record<string, number>> {
+    return sqliteImport(this.db, batches);
   }
 }
