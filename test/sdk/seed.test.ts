@@ -4,9 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
+import * as $Ram from '@alicloud/ram20150501';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { randomBytes, randomInt, randomUUID, seedRandom } from '../../src/random';
-import { tempDataDir, type TestServer } from '../helpers/server';
+import { assumeRole, ramClient, stsClient, userWithKey } from '../helpers/ram';
+import { ROOT, tempDataDir, type TestServer } from '../helpers/server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { vpcClient } from '../helpers/vpc-client';
 
@@ -23,6 +25,13 @@ async function run(args: string[]): Promise<string[]> {
       regionId: 'cn-hangzhou', customerGatewayId: out[0], localSubnet: '10.0.0.0/8', remoteSubnet: '192.168.0.0/16',
     }));
     out.push(c.body!.vpnConnectionId!, c.body!.requestId!);
+    // secrets and nonces: a RAM user's AccessKey, and STS credentials (their token carries a nonce)
+    const ram = ramClient(server, ROOT);
+    const trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ROOT.accountId}:root`] } }] };
+    const role = await ram.createRole(new $Ram.CreateRoleRequest({ roleName: 'seeded', assumeRolePolicyDocument: JSON.stringify(trust) }));
+    const user = await userWithKey(ram, 'seeded', [{ type: 'System', name: 'AliyunSTSAssumeRoleAccess' }]);
+    const sts = await assumeRole(stsClient(server, user), role.body!.role!.arn!, 'seeded');
+    out.push(role.body!.role!.roleId!, user.accessKeyId, user.accessKeySecret, sts.accessKeyId, sts.accessKeySecret, sts.securityToken!);
     return out;
   } finally {
     await server.stop();
@@ -32,7 +41,7 @@ async function run(args: string[]): Promise<string[]> {
 describe('--seed', () => {
   after(() => seedRandom(undefined));
 
-  test('two runs with one seed give the same IDs and RequestIds; another seed or none gives others', async () => {
+  test('two runs with one seed give the same IDs, RequestIds, AccessKey secrets and STS tokens; another seed or none gives others', async () => {
     const first = await run(['--seed', 'suite-42']);
     const second = await run(['--seed', 'suite-42']);
     assert.deepEqual(second, first);
