@@ -44,6 +44,11 @@ describe('flow control (quota file: DescribeVcoRouteEntries 3 per 2 s)', () => {
   after(() => server?.close());
 
   test('over the quota: 400 Throttling.User with x-acs-retry-after (ms) and the documented message; other regions and APIs unaffected', async () => {
+    const throttledCount = async () => {
+      const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+      return Number(/^vcoroute_throttled_requests_total\{product="Vpc",action="DescribeVcoRouteEntries"\} (\d+)$/m.exec(metrics)?.[1] ?? 0);
+    };
+    const throttledBefore = await throttledCount();
     await atWindowStart(2000);
     const vpc = vpcClient(server);
     for (let i = 0; i < 3; i++) assert.equal(await outcome(vpc.describeVcoRouteEntries(describeRequest())), 'ok');
@@ -63,6 +68,7 @@ describe('flow control (quota file: DescribeVcoRouteEntries 3 per 2 s)', () => {
     assert.equal(raw.status, 400);
     assert.ok(Number(raw.headers['x-acs-retry-after']) > 0 && Number(raw.headers['x-acs-retry-after']) <= 2000, String(raw.headers['x-acs-retry-after']));
     assert.equal(raw.json.Code, 'Throttling.User');
+    assert.equal(await throttledCount() - throttledBefore, 2, 'both refusals counted in /metrics');
     // another region has its own quota; an unlimited API is not touched
     assert.equal(await outcome(vpc.describeVcoRouteEntries(describeRequest('cn-beijing'))), 'InvalidVpnConnectionInstanceId.NotFound');
     assert.equal(await outcome(vpc.describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION }))), 'ok');
