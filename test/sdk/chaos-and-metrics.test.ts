@@ -5,8 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
-import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/backends';
-import { startTestServer, type TestServer } from '../helpers/server';
+import * as $Ram from '@alicloud/ram20150501';
+import { createTestDatabase, postgresSkipReason, sdkTestBackend, type TestDatabase } from '../helpers/backends';
+import { assumeRole, ramClient, stsClient, userWithKey, vpcClientFor } from '../helpers/ram';
+import { ROOT, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { vpcClient } from '../helpers/vpc-client';
 
@@ -174,5 +176,58 @@ describe('chaos rules are shared by the servers on one PostgreSQL; injected faul
     assert.equal(line.code, 'ServiceUnavailable');
     assert.ok(line.requestId && line.caller);
     assert.ok(!b.stderr().includes('vcorouteDevKeySecret'), 'never a secret in the logs');
+  });
+});
+
+describe('one structured log line per request, never a secret', () => {
+  let db: TestDatabase | undefined;
+  let server: ServerProcess;
+  before(async () => {
+    // the selected backend (VCOROUTE_TEST_BACKEND), as an operator runs it: logs on stderr at info
+    db = sdkTestBackend() === 'postgres' ? await createTestDatabase() : undefined;
+    server = await startServerProcess(db ? ['--database', db.url] : ['--data', tempDataDir()], { VCOROUTE_LOG_LEVEL: 'info' });
+    await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${CONN}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-c1' });
+  });
+  after(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  test('RequestId, action, status, code, latency and caller; injected latency logged and counted; no AccessKey secret or STS token', async () => {
+    const ram = ramClient(server, ROOT);
+    const trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ROOT.accountId}:root`] } }] };
+    const role = await ram.createRole(new $Ram.CreateRoleRequest({ roleName: 'logged', assumeRolePolicyDocument: JSON.stringify(trust) }));
+    await ram.attachPolicyToRole(new $Ram.AttachPolicyToRoleRequest({ policyType: 'System', policyName: 'AliyunVPCReadOnlyAccess', roleName: 'logged' }));
+    // CreateAccessKey and AssumeRole answer with secrets: they must not reach the log
+    const user = await userWithKey(ram, 'logged', [{ type: 'System', name: 'AliyunSTSAssumeRoleAccess' }]);
+    const session = await assumeRole(stsClient(server, user), role.body!.role!.arn!, 'logged-session');
+    await server.admin('POST', '/_vcoroute/v1/chaos/effects', [{ operation: 'DescribeVcoRouteEntries', latency: 50 }]);
+    const described = await vpcClientFor(server, session).describeVcoRouteEntries(
+      new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: CONN, routeEntryType: 'custom' }));
+    await server.admin('DELETE', '/_vcoroute/v1/chaos/effects');
+    assert.equal(await outcome(vpcClientFor(server, user).describeVcoRouteEntries(
+      new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: CONN }))), '403 Forbbiden.SubUser');
+
+    const lines = server.stderr().split('\n').filter((l) => l.includes('"requestId"')).map((l) => JSON.parse(l));
+    const byAction = (action: string) => lines.filter((l) => l.action === action);
+    assert.deepEqual(['CreateRole', 'CreateUser', 'CreateAccessKey', 'AssumeRole'].map((a) => byAction(a).length), [1, 1, 1, 1], 'one line per request');
+    const [createKey] = byAction('CreateAccessKey');
+    assert.equal(createKey.product, 'Ram');
+    assert.equal(createKey.status, 200);
+    assert.equal(createKey.caller, `acs:ram::${ROOT.accountId}:root`);
+    assert.match(createKey.requestId, /^[0-9A-F-]{36}$/);
+    assert.equal(typeof createKey.ms, 'number');
+    assert.equal(byAction('AssumeRole')[0].caller, `acs:ram::${ROOT.accountId}:user/logged`);
+    const [delayed, refused] = byAction('DescribeVcoRouteEntries');
+    assert.equal(delayed.requestId, described.body!.requestId);
+    assert.equal(delayed.caller, `acs:ram::${ROOT.accountId}:role/logged/logged-session`, "the STS session's ARN, as AssumedRoleUser.Arn");
+    assert.ok(delayed.ms >= 50, `latency ${delayed.ms} ms`);
+    assert.deepEqual(delayed.injected, [{ kind: 'latency', delayMs: 50 }]);
+    assert.deepEqual([refused.status, refused.code, refused.caller], [403, 'Forbbiden.SubUser', `acs:ram::${ROOT.accountId}:user/logged`]);
+    const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
+    assert.match(metrics, /^vcoroute_injected_faults_total\{product="Vpc",action="DescribeVcoRouteEntries",kind="latency",code=""\} 1$/m);
+    for (const secret of [ROOT.accessKeySecret, user.accessKeySecret, session.accessKeySecret, session.securityToken!]) {
+      assert.ok(!server.stderr().includes(secret), 'a secret in the log');
+    }
   });
 });
