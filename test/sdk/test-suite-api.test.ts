@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import Vpc, * as $Vpc from '@alicloud/vpc20160428';
 import { startVcoroute, type StartedVcoroute } from '../../src/index';
+import { seedRandom } from '../../src/random';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/backends';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -53,6 +54,29 @@ describe('startVcoroute', () => {
   });
 });
 
+describe('startVcoroute with a seed', () => {
+  const gatewayIds = async (): Promise<string[]> => {
+    const v = await startVcoroute({ env: { VCOROUTE_SEED: 'suite-api' } });
+    try {
+      const ids = [];
+      for (const ipAddress of ['203.0.113.21', '203.0.113.22']) {
+        const { body } = await sdk(v).createCustomerGateway(new $Vpc.CreateCustomerGatewayRequest({ regionId: 'cn-hangzhou', ipAddress }));
+        ids.push(body!.customerGatewayId!, body!.requestId!);
+      }
+      return ids;
+    } finally {
+      await v.stop();
+    }
+  };
+  after(() => seedRandom(undefined));
+
+  test('two suites in a row with one seed get the same IDs and RequestIds, to assert exact values', async () => {
+    const first = await gatewayIds();
+    assert.deepEqual(await gatewayIds(), first);
+    assert.equal(new Set(first).size, 4);
+  });
+});
+
 describe('startVcoroute on PostgreSQL', async () => {
   const skip = await postgresSkipReason();
   let db: TestDatabase;
@@ -74,5 +98,11 @@ describe('the package entry', () => {
     const script = "const { startVcoroute } = require('vcoroute'); startVcoroute().then(async (v) => { const r = await fetch(v.baseUrl + '/_vcoroute/health'); console.log(r.status, require.resolve('vcoroute')); await v.stop(); });";
     const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: REPO, timeout: 30_000 });
     assert.match(stdout.trim(), /^200 .*dist\/index\.js$/);
+  });
+
+  test("import { startVcoroute } from 'vcoroute' (ESM, as the README's examples) gets the named export", { skip: fs.existsSync(path.join(REPO, 'dist', 'index.js')) ? undefined : 'dist/ not built (npm ci builds it)' }, async () => {
+    const script = "import { startVcoroute } from 'vcoroute'; const v = await startVcoroute(); const r = await fetch(v.baseUrl + '/_vcoroute/ready'); console.log(r.status, typeof startVcoroute); await v.stop();";
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, timeout: 30_000 });
+    assert.equal(stdout.trim(), '200 function');
   });
 });
