@@ -208,7 +208,12 @@ describe('one structured log line per request, never a secret', () => {
     assert.equal(await outcome(vpcClientFor(server, user).describeVcoRouteEntries(
       new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: CONN }))), '403 Forbbiden.SubUser');
 
-    const lines = server.stderr().split('\n').filter((l) => l.includes('"requestId"')).map((l) => JSON.parse(l));
+    // a line is written once its answer is sent, and reaches us through a pipe: wait for the last one
+    const logged = () => server.stderr().split('\n').filter((l) => l.includes('"requestId"')).map((l) => JSON.parse(l));
+    for (const t0 = Date.now(); logged().filter((l) => l.action === 'DescribeVcoRouteEntries').length < 2 && Date.now() - t0 < 5000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const lines = logged();
     const byAction = (action: string) => lines.filter((l) => l.action === action);
     assert.deepEqual(['CreateRole', 'CreateUser', 'CreateAccessKey', 'AssumeRole'].map((a) => byAction(a).length), [1, 1, 1, 1], 'one line per request');
     const [createKey] = byAction('CreateAccessKey');
