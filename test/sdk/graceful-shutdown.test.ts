@@ -1,13 +1,16 @@
 /**
  * SIGTERM mid-load, as an operator or an orchestrator sends it, on both backends: the server stops accepting,
  * every request in flight is answered, the store is closed and the process exits 0; requests that outlive
- * --shutdown-timeout-ms are cut and the process still exits 0 within the bound.
+ * --shutdown-timeout-ms are cut and the process still exits 0 within the bound; with the BGP speaker on, a
+ * real router (BIRD) receives Cease (administrative shutdown) before the process exits.
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, describe, test } from 'node:test';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { createTestDatabase, postgresSkipReason, type TestDatabase } from '../helpers/backends';
+import { createBgpConnection, learned, loopbackServerEnv, waitFor } from '../helpers/bgp-scenario';
+import { hasCommand, randomHighPort, startBird, stopAllDaemons } from '../helpers/speaker-daemons';
 import { tempDataDir, type TestServer } from '../helpers/server';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { vpcClient } from '../helpers/vpc-client';
@@ -70,6 +73,31 @@ function suite(name: string, storeArgs: () => Promise<string[]>, skip?: string):
       assert.deepEqual(await exitOf(server), { code: 0, signal: null });
       assert.ok(Date.now() - t0 < 5000, 'exited soon after the last answer');
       assert.match(server.stderr(), /"msg":"stopped"/);
+    });
+
+    test('SIGTERM with a BGP session up: BIRD receives Cease (administrative shutdown); exit 0', { skip: !hasCommand('bird') && 'bird2 is not installed' }, async () => {
+      const server = await startServerProcess(await storeArgs(), { ...loopbackServerEnv(), VCOROUTE_LOG_LEVEL: 'info' });
+      try {
+        const client = vpcClient({ endpoint: server.endpoint } as TestServer);
+        const conn = await createBgpConnection(client);
+        const view = await waitFor('listeners', () => server.admin('GET', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/bgp`),
+          (r) => r.body.tunnels?.every((t: any) => t.listen !== null));
+        const bird = await startBird(`router id 10.255.0.2;
+protocol device { }
+protocol static onprem { ipv4; route 10.30.0.0/24 blackhole; }
+protocol bgp tunnel1 { local 127.0.0.2 port ${randomHighPort()} as 65001; neighbor 127.0.0.1 port ${view.body.tunnels[0].listen.port} as 45104;
+  multihop; connect delay time 1; connect retry time 2; ipv4 { import all; export where proto = "onprem"; }; }
+`);
+        await waitFor('the session up and its route learned', () => learned(client, conn.connectionId), (r) => r.length === 1, 20_000);
+        server.child.kill('SIGTERM');
+        assert.deepEqual(await exitOf(server), { code: 0, signal: null });
+        const out = await waitFor('BIRD saw the Cease', () => bird.birdc('show', 'protocols', 'all', 'tunnel1'), (o) => /Received: Administrative shutdown/i.test(o), 5000);
+        assert.match(out, /Received: Administrative shutdown/i);
+        assert.match(server.stderr(), /"msg":"stopped"/);
+      } finally {
+        await stopAllDaemons();
+        if (!server.exited()) await server.stop();
+      }
     });
 
     test('a request outliving --shutdown-timeout-ms is cut; the process still exits 0 within the bound', async () => {
