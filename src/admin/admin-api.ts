@@ -36,6 +36,8 @@ export interface AdminDependencies {
   decisionLog: DecisionLog;
   /** the resource quotas in force and where they came from (--quotas), shown at GET /v1/quotas */
   quotas?: ResourceQuotaSetting;
+  /** the schema version the store had once this server's migrations ran (readiness needs at least that) */
+  schemaVersion?: number;
 }
 
 export interface AdminRequest {
@@ -98,19 +100,26 @@ function parseJson(body: Buffer): unknown {
 export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest) => Promise<AdminResponse> {
   const { store } = deps;
 
+  const notReady = (reason: string): AdminResponse => ({ status: 503, body: { status: 'unavailable', store: store.backend, reason } });
+
   async function route(req: AdminRequest): Promise<AdminResponse> {
     const url = new URL(req.url, 'http://admin.invalid');
     const path = url.pathname;
     // Liveness: the process answers (no store call, so an orchestrator never restarts a server for a database outage).
     if (path === `${ADMIN_PREFIX}/health` && req.method === 'GET') return { status: 200, body: { status: 'ok', store: store.backend } };
-    // Readiness: the store answers (migrations ran when it opened, before the server listened).
+    // Readiness: the store answers and its schema is migrated as far as this server needs. Migrations run when
+    // the store opens, before the server listens; the schema can still fall behind under a running server
+    // (a database restored from an older dump, or dropped and re-created).
     if (path === `${ADMIN_PREFIX}/ready` && req.method === 'GET') {
+      let version: number;
       try {
         await store.ping?.();
+        version = await store.schemaVersion();
       } catch (err) {
-        if (!(err instanceof StoreUnavailableError)) throw err;
-        return { status: 503, body: { status: 'unavailable', store: store.backend, reason: err.message } };
+        if (!(err instanceof StoreUnavailableError)) return notReady(`migrations not done: ${(err as Error).message}`);
+        return notReady(err.message);
       }
+      if (version < (deps.schemaVersion ?? 0)) return notReady(`migrations not done: the store is at schema version ${version}, this server needs ${deps.schemaVersion}`);
       return { status: 200, body: { status: 'ready', store: store.backend } };
     }
     if (path === `${ADMIN_PREFIX}/openapi.json` && req.method === 'GET') return { status: 200, body: OPENAPI_DOCUMENT };

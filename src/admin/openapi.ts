@@ -85,8 +85,8 @@ export const OPENAPI_DOCUMENT = {
     },
     '/_vcoroute/ready': {
       get: {
-        security: [], summary: 'Readiness: the store answers (migrations ran before the server listened)',
-        responses: { '200': { description: 'ready', content: json({ type: 'object' }) }, '503': { description: 'the store is unreachable', content: json({ type: 'object' }) } },
+        security: [], summary: 'Readiness: the store answers and its schema is at least the version this server migrated it to',
+        responses: { '200': { description: 'ready', content: json({ type: 'object' }) }, '503': { description: 'the store is unreachable, or its schema is behind this server (reason says which)', content: json({ type: 'object' }) } },
       },
     },
     '/_vcoroute/v1/chaos/faults': {

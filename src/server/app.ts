@@ -107,7 +107,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     },
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector,
-    bgpFaults, decisionLog, quotas: config.quotas, describeBgp: (c, now) => bgp.describe(c, now) });
+    bgpFaults, decisionLog, quotas: config.quotas, describeBgp: (c, now) => bgp.describe(c, now), schemaVersion: await store.schemaVersion() });
 
   // A cap being reached is logged once per 10 s and kind, whatever the flood.
   const lastCapWarning = new Map<string, number>();

@@ -3,12 +3,16 @@
  * and the Prometheus /metrics, /_vcoroute/health (liveness) and /_vcoroute/ready endpoints scraped and parsed.
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import * as $Vpc from '@alicloud/vpc20160428';
 import * as $Ram from '@alicloud/ram20150501';
 import { createTestDatabase, postgresSkipReason, sdkTestBackend, type TestDatabase } from '../helpers/backends';
 import { assumeRole, ramClient, stsClient, userWithKey, vpcClientFor } from '../helpers/ram';
 import { ROOT, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
+import { SQLITE_FILE_NAME } from '../../src/store/sqlite/sqlite-store';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process';
 import { vpcClient } from '../helpers/vpc-client';
 
@@ -179,13 +183,15 @@ describe('chaos rules are shared by the servers on one PostgreSQL; injected faul
   });
 });
 
-describe('one structured log line per request, never a secret', () => {
+describe('one structured log line per request, never a secret; readiness follows the schema', () => {
   let db: TestDatabase | undefined;
+  let dataDir: string;
   let server: ServerProcess;
   before(async () => {
     // the selected backend (VCOROUTE_TEST_BACKEND), as an operator runs it: logs on stderr at info
     db = sdkTestBackend() === 'postgres' ? await createTestDatabase() : undefined;
-    server = await startServerProcess(db ? ['--database', db.url] : ['--data', tempDataDir()], { VCOROUTE_LOG_LEVEL: 'info' });
+    dataDir = tempDataDir();
+    server = await startServerProcess(db ? ['--database', db.url] : ['--data', dataDir], { VCOROUTE_LOG_LEVEL: 'info' });
     await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${CONN}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-c1' });
   });
   after(async () => {
@@ -234,5 +240,36 @@ describe('one structured log line per request, never a secret', () => {
     for (const secret of [ROOT.accessKeySecret, user.accessKeySecret, session.accessKeySecret, session.securityToken!]) {
       assert.ok(!server.stderr().includes(secret), 'a secret in the log');
     }
+  });
+
+  test('/_vcoroute/ready: 503 "migrations not done" while the store\'s schema is behind this server; /_vcoroute/health stays 200', async () => {
+    // the schema falls behind under the running server, as when its database is restored from an older dump
+    const sql = async (statement: string): Promise<void> => {
+      if (db) {
+        const client = new pg.Client({ connectionString: db.url });
+        await client.connect();
+        await client.query(statement).finally(() => client.end());
+      } else {
+        const file = new Database(path.join(dataDir, SQLITE_FILE_NAME));
+        file.exec(statement);
+        file.close();
+      }
+    };
+    const probe = async (what: string): Promise<{ status: number; body: any }> => {
+      const res = await fetch(`${server.baseUrl}/_vcoroute/${what}`);
+      return { status: res.status, body: await res.json() };
+    };
+    assert.equal((await probe('ready')).status, 200);
+    await sql('CREATE TABLE schema_migrations_kept AS SELECT * FROM schema_migrations');
+    await sql('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations_kept)');
+    const behind = await probe('ready');
+    assert.equal(behind.status, 503);
+    assert.equal(behind.body.status, 'unavailable');
+    assert.match(behind.body.reason, /^migrations not done: the store is at schema version \d+, this server needs \d+$/);
+    assert.equal((await probe('health')).status, 200, 'liveness does not depend on the store');
+    await sql('DROP TABLE schema_migrations');
+    assert.match((await probe('ready')).body.reason, /^migrations not done: /, 'no migrations table at all');
+    await sql('CREATE TABLE schema_migrations AS SELECT * FROM schema_migrations_kept');
+    assert.deepEqual(await probe('ready'), { status: 200, body: { status: 'ready', store: db ? 'postgres' : 'sqlite' } });
   });
 });
