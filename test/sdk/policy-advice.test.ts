@@ -1,7 +1,8 @@
 /**
  * Policy advice: every authorization decision is recorded and readable (and watchable by long-poll) through the
  * admin API; `vcoroute policy-advice` turns a test run's calls into the least-privilege policy, which allows
- * exactly those calls when given to another user and denies one more.
+ * exactly those calls when given to another user and denies one more. The server is started as a user's test
+ * suite would start it: startVcoroute (the package's test-suite API).
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +13,9 @@ import type Ram from '@alicloud/ram20150501';
 import * as $Ram from '@alicloud/ram20150501';
 import * as $Vpc from '@alicloud/vpc20160428';
 import { advisePolicy } from '../../src/policy-advice/advise';
-import { ADMIN_TOKEN, ROOT, startTestServer, type TestServer } from '../helpers/server';
+import { startVcoroute, type StartedVcoroute } from '../../src/index';
+import { createTestDatabase, sdkTestBackend, type TestDatabase } from '../helpers/backends';
+import { ADMIN_TOKEN, ROOT } from '../helpers/server';
 import { outcome, ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -20,16 +23,23 @@ const REGION = 'cn-hangzhou';
 
 
 describe('policy advice', () => {
-  let server: TestServer;
+  let server: StartedVcoroute;
+  let db: TestDatabase | undefined;
   let ram: Ram;
   before(async () => {
-    server = await startTestServer(undefined, { VCOROUTE_CHANGE_DELAY_MS: '0' });
-    ram = ramClient(server, ROOT);
+    // as a user's suite records its calls: through the test-suite API, on the backend under test
+    db = sdkTestBackend() === 'postgres' ? await createTestDatabase() : undefined;
+    server = await startVcoroute({ databaseUrl: db?.url, env: { VCOROUTE_ADMIN_TOKEN: ADMIN_TOKEN } });
+    assert.equal(server.credentials.accountId, ROOT.accountId);
+    ram = ramClient(server, server.credentials);
     for (const id of ['vco-advice01', 'vco-advice02']) {
-      assert.equal((await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${id}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-a1' })).status, 201);
+      assert.equal((await server.admin.request('PUT', `/_vcoroute/v1/vpn-connections/${id}`, { regionId: REGION, state: 'attached', transitRouterId: 'tr-a1' })).status, 201);
     }
   });
-  after(() => server?.close());
+  after(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
 
   const calls = (vpc: ReturnType<typeof vpcClientFor>) => [
     () => vpc.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: 'vco-advice01' })),
@@ -38,7 +48,7 @@ describe('policy advice', () => {
   ];
 
   test('decisions are recorded with principal, action, resource and outcome, and can be watched', async () => {
-    const watcher = server.admin('GET', '/_vcoroute/v1/decisions?after=0&waitMs=5000&principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
+    const watcher = server.admin.request('GET', '/_vcoroute/v1/decisions?after=0&waitMs=5000&principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
     const reader = await userWithKey(ram, 'watched', [{ type: 'System', name: 'AliyunVPCReadOnlyAccess' }]);
     const vpc = vpcClientFor(server, reader);
     assert.equal(await outcome(calls(vpc)[0]!()), 'ok');
@@ -46,13 +56,13 @@ describe('policy advice', () => {
     const watched = await watcher;
     assert.equal(watched.status, 200);
     assert.deepEqual(watched.body.decisions.map((d: any) => [d.action, d.decision]), [['vpc:DescribeVcoRouteEntries', 'Allow']], 'the watch returns as soon as a decision arrives');
-    const all = await server.admin('GET', '/_vcoroute/v1/decisions?principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
+    const all = await server.admin.request('GET', '/_vcoroute/v1/decisions?principal=' + encodeURIComponent(`acs:ram::${ROOT.accountId}:user/watched`));
     const [read, write] = all.body.decisions;
     assert.equal(read.resource, `acs:vpc:${REGION}:${ROOT.accountId}:vpnconnection/vco-advice01`);
     assert.equal(read.principalType, 'user');
     assert.deepEqual([write.action, write.decision, write.policyType], ['vpc:CreateVcoRouteEntry', 'ImplicitDeny', 'AccountLevelIdentityBasedPolicy']);
     assert.ok(all.body.last >= write.seq);
-    assert.equal((await server.admin('GET', '/_vcoroute/v1/decisions?limit=x')).status, 400);
+    assert.equal((await server.admin.request('GET', '/_vcoroute/v1/decisions?limit=x')).status, 400);
   });
 
   test('the advised policy allows exactly the recorded calls and denies one more', async () => {

@@ -104,5 +104,11 @@ describe('the package entry', () => {
     const script = "import { startVcoroute } from 'vcoroute'; const v = await startVcoroute(); const r = await fetch(v.baseUrl + '/_vcoroute/ready'); console.log(r.status, typeof startVcoroute); await v.stop();";
     const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, timeout: 30_000 });
     assert.equal(stdout.trim(), '200 function');
+    // typed: the package's "types" declare the API the README shows
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    const types = fs.readFileSync(path.join(REPO, pkg.exports['.'].types), 'utf8');
+    assert.equal(pkg.types, pkg.exports['.'].types);
+    assert.match(types, /export declare function startVcoroute\(options\?: VcorouteOptions\): Promise<StartedVcoroute>;/);
+    assert.match(types, /export interface StartedVcoroute \{/);
   });
 });
