@@ -199,7 +199,7 @@ describe('one structured log line per request, never a secret; readiness follows
     await db?.drop();
   });
 
-  test('RequestId, action, status, code, latency and caller; injected latency logged and counted; no AccessKey secret or STS token', async () => {
+  test('RequestId, action, status, code, latency and caller; injected latency and errors logged and counted; no AccessKey secret or STS token', async () => {
     const ram = ramClient(server, ROOT);
     const trust = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ROOT.accountId}:root`] } }] };
     const role = await ram.createRole(new $Ram.CreateRoleRequest({ roleName: 'logged', assumeRolePolicyDocument: JSON.stringify(trust) }));
@@ -211,6 +211,9 @@ describe('one structured log line per request, never a secret; readiness follows
     const described = await vpcClientFor(server, session).describeVcoRouteEntries(
       new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: CONN, routeEntryType: 'custom' }));
     await server.admin('DELETE', '/_vcoroute/v1/chaos/effects');
+    await server.admin('POST', '/_vcoroute/v1/chaos/faults', { operation: 'DescribeCustomerGateways', error: { statusCode: 503, code: 'ServiceUnavailable' } });
+    assert.equal(await outcome(vpcClientFor(server, session).describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION }))), '503 ServiceUnavailable');
+    await server.admin('DELETE', '/_vcoroute/v1/chaos/faults');
     assert.equal(await outcome(vpcClientFor(server, user).describeVcoRouteEntries(
       new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: CONN }))), '403 Forbbiden.SubUser');
 
@@ -235,8 +238,11 @@ describe('one structured log line per request, never a secret; readiness follows
     assert.ok(delayed.ms >= 50, `latency ${delayed.ms} ms`);
     assert.deepEqual(delayed.injected, [{ kind: 'latency', delayMs: 50 }]);
     assert.deepEqual([refused.status, refused.code, refused.caller], [403, 'Forbbiden.SubUser', `acs:ram::${ROOT.accountId}:user/logged`]);
+    const [failed] = byAction('DescribeCustomerGateways');
+    assert.deepEqual([failed.status, failed.code, failed.msg, failed.injected], [503, 'ServiceUnavailable', 'request (fault injected)', [{ kind: 'error', code: 'ServiceUnavailable', statusCode: 503 }]]);
     const metrics = await (await fetch(`${server.baseUrl}/metrics`)).text();
     assert.match(metrics, /^vcoroute_injected_faults_total\{product="Vpc",action="DescribeVcoRouteEntries",kind="latency",code=""\} 1$/m);
+    assert.match(metrics, /^vcoroute_injected_faults_total\{product="Vpc",action="DescribeCustomerGateways",kind="error",code="ServiceUnavailable"\} 1$/m);
     for (const secret of [ROOT.accessKeySecret, user.accessKeySecret, session.accessKeySecret, session.securityToken!]) {
       assert.ok(!server.stderr().includes(secret), 'a secret in the log');
     }
