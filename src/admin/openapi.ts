@@ -124,6 +124,28 @@ export const OPENAPI_DOCUMENT = {
         responses: { '200': { description: 'the document', content: json({ type: 'object' }) }, '400': errorResponse('invalid account'), '401': errorResponse('bad token') },
       },
     },
+    '/_vcoroute/v1/decisions': {
+      get: {
+        summary: 'Authorization decisions of this server, oldest first (the last 10,000): {seq, time, principal, principalType, accountId, action, resource, decision, policyType?, deniedBy?: {policy, statement}}, and `last`; with waitMs, waits (long-poll) until one after `after` arrives',
+        parameters: [
+          { name: 'principal', in: 'query', required: false, schema: { type: 'string' }, description: 'a RAM user, role or role-session ARN (a role ARN covers its sessions)' },
+          { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 }, description: 'only decisions with a greater seq' },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 10000 } },
+          { name: 'waitMs', in: 'query', required: false, schema: { type: 'integer', minimum: 0, maximum: 30000 } },
+        ],
+        responses: { '200': { description: '{decisions, last}', content: json({ type: 'object' }) }, '400': errorResponse('invalid parameter'), '401': errorResponse('bad token') },
+      },
+    },
+    '/_vcoroute/v1/policy-advice': {
+      get: {
+        summary: 'The least-privilege RAM policy document that allows exactly the calls a principal made (what `vcoroute policy-advice` prints)',
+        parameters: [
+          { name: 'principal', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'after', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: { '200': { description: 'a RAM policy document', content: json({ type: 'object' }) }, '400': errorResponse('invalid parameter'), '401': errorResponse('bad token') },
+      },
+    },
     '/_vcoroute/v1/reset': {
       post: { summary: 'Empty all state but the root identity', responses: { '200': { description: 'reset' }, '401': errorResponse('bad token') } },
     },

@@ -9,7 +9,7 @@
  */
 import type { Principal, RolePrincipal, UserPrincipal } from '../identity/principal';
 import type { Store } from '../store/store';
-import { compilePolicy, evaluate, type AccessRequest, type CompiledPolicy, type PolicyKind } from './policy';
+import { compilePolicy, denyingStatement, evaluate, type AccessRequest, type CompiledPolicy, type DenyingStatement, type PolicyKind } from './policy';
 import { defaultDocument, findPolicy, splitPolicyKey } from './policy-store';
 
 export type PolicyTypeName = 'AccountLevelIdentityBasedPolicy' | 'SessionPolicy' | 'AssumeRolePolicy';
@@ -18,6 +18,8 @@ export interface Verdict {
   decision: 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
   /** the policy type that decided a denial (AccessDeniedDetail.PolicyType) */
   policyType: PolicyTypeName;
+  /** an explicit denial: the statement that denied (policy `Custom:name`, `System:name` or `SessionPolicy`) */
+  deniedBy?: DenyingStatement;
 }
 
 const MAX_COMPILED = 2000;
@@ -35,9 +37,13 @@ export function compiledPolicy(text: string, kind: PolicyKind = 'identity'): Com
   return c;
 }
 
-interface CachedPolicies {
-  generation: number;
+interface PolicySet {
   policies: CompiledPolicy[];
+  /** `Custom:name` / `System:name` of each policy, in the same order */
+  names: string[];
+}
+interface CachedPolicies extends PolicySet {
+  generation: number;
 }
 /** Per Store instance (i.e. per server process): principal key → policies under a generation. */
 const caches = new WeakMap<Store, Map<string, CachedPolicies>>();
@@ -59,12 +65,15 @@ export function forgetPolicyCache(store: Store): void {
   caches.delete(store);
 }
 
-async function loadPolicies(store: Store, accountId: string, keys: string[]): Promise<CompiledPolicy[]> {
-  const out: CompiledPolicy[] = [];
+async function loadPolicies(store: Store, accountId: string, keys: string[]): Promise<PolicySet> {
+  const out: PolicySet = { policies: [], names: [] };
   for (const key of keys) {
     const { type, name } = splitPolicyKey(key);
     const policy = await findPolicy(store, accountId, type, name);
-    if (policy) out.push(compiledPolicy(defaultDocument(policy)));
+    if (policy) {
+      out.policies.push(compiledPolicy(defaultDocument(policy)));
+      out.names.push(key);
+    }
   }
   return out;
 }
@@ -81,29 +90,37 @@ async function attachedKeys(store: Store, principal: UserPrincipal | RolePrincip
 
 /** The identity-based policies of a user (own + groups) or a role, compiled, from the cache when fresh. */
 export async function identityPolicies(store: Store, principal: UserPrincipal | RolePrincipal): Promise<CompiledPolicy[]> {
+  return (await identityPolicySet(store, principal)).policies;
+}
+
+async function identityPolicySet(store: Store, principal: UserPrincipal | RolePrincipal): Promise<PolicySet> {
   const cache = principalCache(store);
   const key = principal.kind === 'role' ? `${principal.accountId}:role:${principal.roleId}` : `${principal.accountId}:user:${principal.userId}`;
   const generation = await store.getRamGeneration(principal.accountId);
   const hit = cache.get(key);
-  if (hit && hit.generation === generation) return hit.policies;
+  if (hit && hit.generation === generation) return hit;
   // Loaded after reading the generation: if a write lands meanwhile, the generation it bumps makes this
   // entry stale at the next request, so a newer policy set is never hidden.
-  const policies = await loadPolicies(store, principal.accountId, await attachedKeys(store, principal));
+  const loaded = await loadPolicies(store, principal.accountId, await attachedKeys(store, principal));
   if (cache.size >= MAX_CACHED_PRINCIPALS) cache.clear();
-  cache.set(key, { generation, policies });
-  return policies;
+  cache.set(key, { generation, ...loaded });
+  return loaded;
 }
 
 /** The decision for a RAM user or an assumed role; root principals never get here. */
 export async function decide(store: Store, principal: Exclude<Principal, { kind: 'root' }>, request: AccessRequest): Promise<Verdict> {
-  const identity = evaluate(await identityPolicies(store, principal), request);
+  const set = await identityPolicySet(store, principal);
+  const identity = evaluate(set.policies, request);
   if (principal.kind === 'role' && principal.sessionPolicy !== null) {
-    const session = evaluate([compiledPolicy(principal.sessionPolicy)], request);
+    const sessionPolicy = compiledPolicy(principal.sessionPolicy);
+    const session = evaluate([sessionPolicy], request);
     // An explicit deny anywhere wins; the session policy comes first in the chain (ram.md §4.2), so its
     // denial is the one reported when both deny the same way. Allowed only when both allow (intersection).
     if (session === 'ExplicitDeny' || (session === 'ImplicitDeny' && identity !== 'ExplicitDeny')) {
-      return { decision: session, policyType: 'SessionPolicy' };
+      const deniedBy = session === 'ExplicitDeny' ? denyingStatement([sessionPolicy], ['SessionPolicy'], request) : undefined;
+      return { decision: session, policyType: 'SessionPolicy', deniedBy };
     }
   }
-  return { decision: identity, policyType: 'AccountLevelIdentityBasedPolicy' };
+  const deniedBy = identity === 'ExplicitDeny' ? denyingStatement(set.policies, set.names, request) : undefined;
+  return { decision: identity, policyType: 'AccountLevelIdentityBasedPolicy', deniedBy };
 }

@@ -129,6 +129,23 @@ function matchesRequest(st: CompiledStatement, req: AccessRequest): boolean {
   return st.condition === undefined || st.condition(req.context);
 }
 
+/** A statement that denies explicitly: its policy (named by the caller) and its number in the document (from 1). */
+export interface DenyingStatement {
+  policy: string;
+  statement: number;
+}
+
+/** The first statement of `policies` that explicitly denies `req` (`names[i]` names `policies[i]`). Denials only: off the allow path. */
+export function denyingStatement(policies: readonly CompiledPolicy[], names: readonly string[], req: AccessRequest): DenyingStatement | undefined {
+  for (let p = 0; p < policies.length; p++) {
+    const statements = policies[p]!.statements;
+    for (let s = 0; s < statements.length; s++) {
+      if (statements[s]!.effect === 'Deny' && matchesRequest(statements[s]!, req)) return { policy: names[p]!, statement: s + 1 };
+    }
+  }
+  return undefined;
+}
+
 /** Deny beats Allow; no match is an implicit deny. */
 export function evaluate(policies: readonly CompiledPolicy[], req: AccessRequest): Decision {
   let allowed = false;

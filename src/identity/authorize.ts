@@ -67,16 +67,16 @@ export function accessDenied(definition: ErrorDefinition, principal: Exclude<Pri
 export async function authorize(principal: Principal, operation: Operation, input: unknown, ctx: AuthorizationContext): Promise<void> {
   if (ALWAYS_ALLOWED.has(operation.ramAction.toLowerCase())) return;
   const resource = operation.resource(input, principal);
-  const record = (decision: AuthorizationDecision['decision'], policyType?: string) =>
+  const record = (decision: AuthorizationDecision['decision'], policyType?: string, deniedBy?: AuthorizationDecision['deniedBy']) =>
     ctx.decisions?.record(ctx.now, { principal: principalArn(principal), principalType: principal.kind,
-      accountId: principal.accountId, action: operation.ramAction, resource, decision, policyType });
+      accountId: principal.accountId, action: operation.ramAction, resource, decision, policyType, deniedBy });
   if (principal.kind === 'root') {
     record('Root');
     return;
   }
   const request = { action: operation.ramAction, resource, context: requestContext(ctx) };
   const verdict = await decide(ctx.store, principal, request);
-  record(verdict.decision, verdict.decision === 'Allow' ? undefined : verdict.policyType);
+  record(verdict.decision, verdict.decision === 'Allow' ? undefined : verdict.policyType, verdict.deniedBy);
   if (verdict.decision === 'Allow') return;
   throw accessDenied(denialError(operation.product.ramService, verdict), principal, operation.ramAction, verdict);
 }

@@ -22,6 +22,8 @@ export interface AuthorizationDecision {
   decision: 'Allow' | 'ImplicitDeny' | 'ExplicitDeny' | 'Root';
   /** for denials: the policy type that decided (AccessDeniedDetail.PolicyType) */
   policyType?: string;
+  /** for an ExplicitDeny: the statement that denied — policy `Custom:name`, `System:name` or `SessionPolicy`, statement number from 1 */
+  deniedBy?: { policy: string; statement: number };
 }
 
 export class DecisionLog {

@@ -16,7 +16,7 @@ import { advisePolicy } from '../../src/policy-advice/advise';
 import { startVcoroute, type StartedVcoroute } from '../../src/index';
 import { createTestDatabase, sdkTestBackend, type TestDatabase } from '../helpers/backends';
 import { ADMIN_TOKEN, ROOT } from '../helpers/server';
-import { outcome, ramClient, userWithKey, vpcClientFor } from '../helpers/ram';
+import { assumeRole, createPolicy, doc, outcome, ramClient, stsClient, userWithKey, vpcClientFor } from '../helpers/ram';
 
 const REPO = path.resolve(__dirname, '../..');
 const REGION = 'cn-hangzhou';
@@ -63,6 +63,35 @@ describe('policy advice', () => {
     assert.deepEqual([write.action, write.decision, write.policyType], ['vpc:CreateVcoRouteEntry', 'ImplicitDeny', 'AccountLevelIdentityBasedPolicy']);
     assert.ok(all.body.last >= write.seq);
     assert.equal((await server.admin.request('GET', '/_vcoroute/v1/decisions?limit=x')).status, 400);
+  });
+
+  test('an explicit denial names the statement that denied: the policy and its statement number, or the session policy', async () => {
+    const decisionsOf = async (principal: string) =>
+      (await server.admin.request('GET', '/_vcoroute/v1/decisions?principal=' + encodeURIComponent(principal))).body.decisions;
+    await createPolicy(ram, 'read-but-not-02', doc(
+      { Effect: 'Allow', Action: 'vpc:Describe*', Resource: '*' },
+      { Effect: 'Deny', Action: 'vpc:DescribeVcoRouteEntries', Resource: `acs:vpc:*:*:vpnconnection/vco-advice02` },
+    ));
+    const user = await userWithKey(ram, 'denied', [{ type: 'Custom', name: 'read-but-not-02' }, { type: 'System', name: 'AliyunSTSAssumeRoleAccess' }]);
+    const describe = (vpc: ReturnType<typeof vpcClientFor>, id: string) =>
+      outcome(vpc.describeVcoRouteEntries(new $Vpc.DescribeVcoRouteEntriesRequest({ regionId: REGION, vpnConnectionId: id })));
+    assert.equal(await describe(vpcClientFor(server, user), 'vco-advice01'), 'ok');
+    assert.equal(await describe(vpcClientFor(server, user), 'vco-advice02'), 'Forbidden');
+    assert.equal(await outcome(vpcClientFor(server, user).createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: 'vco-advice01', routeDest: '10.21.0.0/16', nextHop: 'vco-advice01', weight: 100 }))), 'Forbbiden.SubUser');
+    const [allowed, explicit, implicit] = await decisionsOf(`acs:ram::${ROOT.accountId}:user/denied`);
+    assert.deepEqual([allowed.decision, allowed.deniedBy], ['Allow', undefined]);
+    assert.deepEqual([explicit.decision, explicit.policyType, explicit.deniedBy], ['ExplicitDeny', 'AccountLevelIdentityBasedPolicy', { policy: 'Custom:read-but-not-02', statement: 2 }]);
+    assert.deepEqual([implicit.decision, implicit.deniedBy], ['ImplicitDeny', undefined], 'no statement denies an implicit denial');
+
+    const trust = doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { RAM: [`acs:ram::${ROOT.accountId}:root`] } });
+    const role = await ram.createRole(new $Ram.CreateRoleRequest({ roleName: 'advice-reader', assumeRolePolicyDocument: trust }));
+    await ram.attachPolicyToRole(new $Ram.AttachPolicyToRoleRequest({ policyType: 'System', policyName: 'AliyunVPCReadOnlyAccess', roleName: 'advice-reader' }));
+    const session = await assumeRole(stsClient(server, user), role.body!.role!.arn!, 'narrowed', {
+      policy: doc({ Effect: 'Allow', Action: 'vpc:*', Resource: '*' }, { Effect: 'Deny', Action: 'vpc:DescribeVcoRouteEntries', Resource: '*' }),
+    });
+    assert.equal(await describe(vpcClientFor(server, session), 'vco-advice01'), 'Forbidden');
+    const [bySession] = await decisionsOf(`acs:ram::${ROOT.accountId}:role/advice-reader/narrowed`);
+    assert.deepEqual([bySession.decision, bySession.policyType, bySession.deniedBy], ['ExplicitDeny', 'SessionPolicy', { policy: 'SessionPolicy', statement: 2 }]);
   });
 
   test('the advised policy allows exactly the recorded calls and denies one more', async () => {
