@@ -105,6 +105,15 @@ describe('chaos rules and metrics', () => {
     await server.admin('POST', '/_vcoroute/v1/chaos/effects', { latency: 200 });
     assert.ok((await timed(() => vpcClient(server).describeCustomerGateways(new $Vpc.DescribeCustomerGatewaysRequest({ regionId: REGION })))) >= 200);
     await server.admin('DELETE', '/_vcoroute/v1/chaos/effects');
+    // an effect with an expiry stops applying when it expires
+    const posted = await server.admin('POST', '/_vcoroute/v1/chaos/effects', [{ operation: 'DescribeVcoRouteEntries', latency: 400, expiresInSeconds: 1 }]);
+    assert.ok(Date.parse(posted.body[0].expiresAt) > Date.now());
+    const t0 = Date.now();
+    assert.ok((await timed(() => describeRoutes(server))) >= 400, 'delayed while the effect lives');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, 1300 - (Date.now() - t0))));
+    const afterExpiry = await timed(() => describeRoutes(server));
+    assert.ok(afterExpiry < 250, `not delayed once expired (${afterExpiry.toFixed(0)} ms)`);
+    assert.deepEqual((await server.admin('GET', '/_vcoroute/v1/chaos/effects')).body, [], 'expired effects are not listed');
   });
 
   test('invalid rules get 400 with the field named, and change nothing; the chaos API needs the admin token', async () => {
