@@ -36,6 +36,23 @@ export function upsertChange(old: RouteRecord | undefined, next: RouteRecord, or
   return { changeType: 'Modified', old, new: next, origin };
 }
 
+/**
+ * The old and new rows are stored as what can differ between them: [weight, asPath, community, nextHopTunnelIds,
+ * createTime] (the type, destination, next hop and source are the change's own columns). Small rows keep the
+ * cost of recording low (a route write's commit writes fewer pages).
+ */
+type StoredRoute = [number, number[] | null, string | null, string[] | null, number];
+
+function storeRoute(r: RouteRecord): string {
+  return JSON.stringify([r.weight, r.asPath, r.community, r.nextHopTunnelIds, r.createTime] satisfies StoredRoute);
+}
+
+function loadRoute(row: RouteChangeRow, text: string): RouteRecord {
+  const [weight, asPath, community, nextHopTunnelIds, createTime] = JSON.parse(text) as StoredRoute;
+  return { routeEntryType: row.route_entry_type as RouteEntryType, routeDest: row.route_dest, nextHop: row.next_hop, weight,
+    source: row.source === '' ? null : (row.source as BgpSource), asPath, community, nextHopTunnelIds, createTime };
+}
+
 export const ROUTE_CHANGE_COLUMNS = 'connection_id, event_id, change_time, change_type, route_entry_type, source, route_dest, dest_first, dest_prefix, '
   + 'next_hop, old_route, new_route, tunnel_id, cause';
 export const ROUTE_CHANGE_WIDTH = 14;
@@ -44,7 +61,7 @@ export function routeChangeValues(connectionId: string, eventId: number, changeT
   const route = (c.new ?? c.old)!;
   const cidr = parseCidr(route.routeDest, true);
   return [connectionId, eventId, changeTime, c.changeType, route.routeEntryType, route.source ?? '', route.routeDest, cidr?.network ?? null,
-    cidr?.prefix ?? null, route.nextHop, c.old && JSON.stringify(c.old), c.new && JSON.stringify(c.new), c.origin.tunnelId, c.origin.cause];
+    cidr?.prefix ?? null, route.nextHop, c.old && storeRoute(c.old), c.new && storeRoute(c.new), c.origin.tunnelId, c.origin.cause];
 }
 
 export interface RouteChangeRow {
@@ -75,8 +92,8 @@ export function toRouteChange(r: RouteChangeRow): RouteChangeRecord {
     source: r.source === '' ? null : (r.source as BgpSource),
     routeDest: r.route_dest,
     nextHop: r.next_hop,
-    old: r.old_route === null ? null : (JSON.parse(r.old_route) as RouteRecord),
-    new: r.new_route === null ? null : (JSON.parse(r.new_route) as RouteRecord),
+    old: r.old_route === null ? null : loadRoute(r, r.old_route),
+    new: r.new_route === null ? null : loadRoute(r, r.new_route),
     tunnelId: r.tunnel_id,
     cause: r.cause as RouteChangeCause,
   };
@@ -86,7 +103,9 @@ export function toRouteChange(r: RouteChangeRow): RouteChangeRecord {
 export function routeChangeSelect(q: RouteChangeQuery, param: (value: string | number) => string): string {
   const where = [`connection_id = ${param(q.connectionId)}`];
   if (q.routeEntryType !== undefined) where.push(`route_entry_type = ${param(q.routeEntryType)}`);
-  if (q.source !== undefined) where.push(`source = ${param(q.source ?? '')}`);
+  // custom routes are exactly those without a source: said so, the source index serves RouteEntryType=custom too
+  const source = q.source !== undefined ? q.source ?? '' : q.routeEntryType === 'custom' ? '' : undefined;
+  if (source !== undefined) where.push(`source = ${param(source)}`);
   if (q.within !== undefined) {
     where.push(`dest_first BETWEEN ${param(q.within.first)} AND ${param(q.within.last)} AND dest_prefix >= ${param(q.within.minPrefix)}`);
   }
@@ -97,3 +116,14 @@ export function routeChangeSelect(q: RouteChangeQuery, param: (value: string | n
   const order = q.order === 'asc' ? 'ASC' : 'DESC';
   return `SELECT ${ROUTE_CHANGE_READ_COLUMNS} FROM ${ROUTE_CHANGES_TABLE} WHERE ${where.join(' AND ')} ORDER BY event_id ${order} LIMIT ${param(q.limit)}`;
 }
+
+/** Age pruning walks a connection's oldest changes in chunks of this many (event IDs follow time per connection). */
+export const PRUNE_CHUNK = 5000;
+
+/**
+ * Deletes the connection's ($1) oldest changes made before $2, at most PRUNE_CHUNK of them: those among its
+ * PRUNE_CHUNK oldest (so a connection with nothing to prune costs one short index walk, with no time index).
+ */
+export const PRUNE_OLD_CHUNK = (p: (n: number) => string) => `DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ${p(1)} AND event_id IN (
+  SELECT event_id FROM (SELECT event_id, change_time FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ${p(1)} ORDER BY event_id LIMIT ${PRUNE_CHUNK}) AS oldest
+  WHERE change_time < ${p(2)})`;
