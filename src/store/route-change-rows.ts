@@ -99,15 +99,19 @@ export function toRouteChange(r: RouteChangeRow): RouteChangeRecord {
   };
 }
 
-/** The filtered read as SQL: `param(value)` adds an argument and returns its placeholder (? or $n). */
-export function routeChangeSelect(q: RouteChangeQuery, param: (value: string | number) => string): string {
+/**
+ * The filtered read as SQL: `param(value)` adds an argument and returns its placeholder (? or $n). `byEventId`
+ * keeps the planner off the destination index (`+dest_first`): the newest changes are walked in event order.
+ */
+export function routeChangeSelect(q: RouteChangeQuery, param: (value: string | number) => string, byEventId = false): string {
   const where = [`connection_id = ${param(q.connectionId)}`];
   if (q.routeEntryType !== undefined) where.push(`route_entry_type = ${param(q.routeEntryType)}`);
   // custom routes are exactly those without a source: said so, the source index serves RouteEntryType=custom too
   const source = q.source !== undefined ? q.source ?? '' : q.routeEntryType === 'custom' ? '' : undefined;
   if (source !== undefined) where.push(`source = ${param(source)}`);
   if (q.within !== undefined) {
-    where.push(`dest_first BETWEEN ${param(q.within.first)} AND ${param(q.within.last)} AND dest_prefix >= ${param(q.within.minPrefix)}`);
+    const dest = byEventId ? '+dest_first' : 'dest_first';
+    where.push(`${dest} BETWEEN ${param(q.within.first)} AND ${param(q.within.last)} AND dest_prefix >= ${param(q.within.minPrefix)}`);
   }
   if (q.startTime !== undefined) where.push(`change_time >= ${param(q.startTime)}`);
   if (q.endTime !== undefined) where.push(`change_time <= ${param(q.endTime)}`);
@@ -127,3 +131,23 @@ export const PRUNE_CHUNK = 5000;
 export const PRUNE_OLD_CHUNK = (p: (n: number) => string) => `DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ${p(1)} AND event_id IN (
   SELECT event_id FROM (SELECT event_id, change_time FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ${p(1)} ORDER BY event_id LIMIT ${PRUNE_CHUNK}) AS oldest
   WHERE change_time < ${p(2)})`;
+
+/** Changes walked in event order before the destination index is used (a few milliseconds of scanning). */
+export const RECENT_WINDOW = 20_000;
+
+/**
+ * A newest-first read filtered by destination block, in two steps, so neither a dense block (most recent changes
+ * match: the index would fetch and sort them all) nor a sparse one (few match: a walk would cross the whole
+ * history) is slow: first the newest RECENT_WINDOW changes walked in event order; only if they hold fewer than
+ * the page, the older ones through the destination index. Other reads are one query.
+ */
+export async function readRouteChanges<R>(
+  q: RouteChangeQuery, select: (q: RouteChangeQuery, byEventId: boolean) => R[] | Promise<R[]>, lastEventId: () => number | Promise<number>,
+): Promise<R[]> {
+  if (q.within === undefined || q.order !== 'desc') return select(q, false);
+  const top = q.beforeEventId ?? (await lastEventId()) + 1;
+  const floor = top - RECENT_WINDOW;
+  const recent = await select({ ...q, beforeEventId: top, afterEventId: Math.max(q.afterEventId ?? 0, floor - 1) }, true);
+  if (recent.length >= q.limit || floor <= 1 || (q.afterEventId ?? 0) >= floor - 1) return recent;
+  return [...recent, ...(await select({ ...q, beforeEventId: floor, limit: q.limit - recent.length }, false))];
+}

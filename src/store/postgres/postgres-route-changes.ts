@@ -7,7 +7,7 @@
  */
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, PRUNE_CHUNK, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
 } from '../route-change-rows';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 
@@ -37,12 +37,18 @@ export class PgRouteChangeLog {
     }
   }
 
-  async list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+  list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    const lastId = async () => Number((await this.db.query<{ last_change_id: string }>(
+      'SELECT last_change_id FROM vco_route_versions WHERE connection_id = $1', [query.connectionId])).rows[0]?.last_change_id ?? 0);
+    return readRouteChanges(query, (q, byEventId) => this.select(q, byEventId), lastId);
+  }
+
+  private async select(query: RouteChangeQuery, byEventId: boolean): Promise<RouteChangeRecord[]> {
     const args: (string | number)[] = [];
     const text = routeChangeSelect(query, (v) => {
       args.push(v);
       return `$${args.length}`;
-    });
+    }, byEventId);
     return (await this.db.query<RouteChangeRow>(text, args)).rows.map(toRouteChange);
   }
 

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, PRUNE_CHUNK, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
 } from '../route-change-rows';
 
 export class SqliteRouteChangeLog {
@@ -22,6 +22,7 @@ export class SqliteRouteChangeLog {
       insert: db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES (${new Array(14).fill('?').join(', ')})`),
       pruneOld: db.prepare(PRUNE_OLD_CHUNK((n) => (n === 1 ? '@connection' : '@before'))),
       counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
+      lastId: db.prepare('SELECT last_change_id FROM vco_route_versions WHERE connection_id = ?').pluck(),
       pruneBefore: db.prepare(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ? AND event_id <= ?`),
     };
   }
@@ -34,12 +35,16 @@ export class SqliteRouteChangeLog {
     for (const c of changes) this.s.insert.run(...routeChangeValues(connectionId, ++id, now, c));
   }
 
-  list(query: RouteChangeQuery): RouteChangeRecord[] {
+  list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    return readRouteChanges(query, (q, byEventId) => this.select(q, byEventId), () => this.s.lastId.get(query.connectionId) as number | undefined ?? 0);
+  }
+
+  private select(query: RouteChangeQuery, byEventId: boolean): RouteChangeRecord[] {
     const args: (string | number)[] = [];
     const text = routeChangeSelect(query, (v) => {
       args.push(v);
       return '?';
-    });
+    }, byEventId);
     let statement = this.selects.get(text);
     if (!statement) this.selects.set(text, (statement = this.db.prepare(text)));
     return (statement.all(...args) as RouteChangeRow[]).map(toRouteChange);
