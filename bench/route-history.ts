@@ -7,7 +7,7 @@
  *     (writeBgpRoutes, 1,000 rows per transaction, as the speaker makes them), routes per second with recording
  *     on and off (--route-history off), alternating runs on fresh stores; target: recording costs ≤ 10 %.
  *
- *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…]
+ *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…] [--only reads|writes]
  * Also run by `npm run bench` (scenario h).
  */
 import fs from 'node:fs';
@@ -32,6 +32,8 @@ export interface HistoryBenchOptions {
   store: 'sqlite' | 'postgres';
   events: number;
   database: string;
+  /** reads, writes, or both (default) */
+  only?: 'reads' | 'writes';
 }
 
 export interface HistoryBenchResult {
@@ -190,6 +192,12 @@ async function apiWriteRate(o: HistoryBenchOptions, record: boolean, workers: nu
 export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBenchResult> {
   const result: HistoryBenchResult = { backend: o.store, events: o.events, buildS: 0, reads: [], writes: [] };
 
+  if (o.only !== 'writes') await measureReads(o, result);
+  if (o.only !== 'reads') await measureWrites(o, result);
+  return result;
+}
+
+async function measureReads(o: HistoryBenchOptions, result: HistoryBenchResult): Promise<void> {
   const { store, dispose } = await freshStore(o, 'history-reads');
   try {
     log(`${o.store}: recording ${o.events.toLocaleString('en')} changes …`);
@@ -217,7 +225,9 @@ export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBe
   } finally {
     await dispose();
   }
+}
 
+async function measureWrites(o: HistoryBenchOptions, result: HistoryBenchResult): Promise<void> {
   const ROUNDS = 5;
   const measures: [string, (record: boolean) => Promise<number>][] = [
     ['custom-route writes through the API (CreateVcoRouteEntry + DeleteVcoRouteEntry, 4 SDK clients, 2,000 routes each)', (record) => apiWriteRate(o, record, 4, 1000)],
@@ -237,7 +247,6 @@ export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBe
     result.writes.push(row);
     log(`${row.name}: ${row.on.toFixed(0)} routes/s recording, ${row.off.toFixed(0)} off (cost ${(row.cost * 100).toFixed(1)} %)`);
   }
-  return result;
 }
 
 export function historyTable(r: HistoryBenchResult): string[] {
@@ -260,9 +269,11 @@ if (require.main === module) {
       store: { type: 'string', default: 'sqlite' },
       events: { type: 'string', default: '1000000' },
       database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/vcoroute_bench' },
+      only: { type: 'string' },
     },
   });
-  runHistoryBench({ store: values.store as 'sqlite' | 'postgres', events: Number(values.events), database: values.database! })
+  runHistoryBench({ store: values.store as 'sqlite' | 'postgres', events: Number(values.events), database: values.database!,
+    only: values.only as HistoryBenchOptions['only'] })
     .then((r) => process.stdout.write(historyTable(r).join('\n') + '\n'))
     .catch((err: unknown) => {
       process.stderr.write(`[route-history] failed: ${err instanceof Error ? err.stack : String(err)}\n`);
