@@ -16,6 +16,14 @@ import { openSse, type SseStream } from '../helpers/sse';
 
 const Pop = require('@alicloud/pop-core');
 
+async function waitUntil(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) assert.fail('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 const REGION = 'cn-hangzhou';
 const CONN = 'vco-history0001';
 /** route writes take effect at once (no `updating` window between the test's writes) */
@@ -186,7 +194,7 @@ describe('route-change history through the SDKs and Server-Sent Events', () => {
     assert.equal((await eventOf(adminWatch)).EventId, '9');
 
     // A second server on the same store: its change reaches the watch held by the first.
-    const second = await startTestServer(dataDir, ENV);
+    const second = await startTestServer(dataDir, { ...ENV, VCOROUTE_ROUTE_HISTORY_MAX_WATCHERS: '1' });
     try {
       const r = await vpcClientFor(second, ROOT).createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({
         regionId: REGION, vpnConnectionId: CONN, routeDest: '10.4.0.0/16', nextHop: CONN, weight: 100 }));
@@ -196,7 +204,15 @@ describe('route-change history through the SDKs and Server-Sent Events', () => {
       assert.equal((await eventOf(adminWatch)).EventId, '10');
       const onSecond = await openSse(watchUrl(second), { 'last-event-id': '9' });
       assert.equal((await eventOf(onSecond)).EventId, '10');
+      // one watcher per server here (--route-history-max-watchers 1): the next is refused until it leaves
+      const refused = await fetch(watchUrl(second), { headers: { accept: 'text/event-stream' } });
+      assert.equal(refused.status, 503);
+      assert.equal(((await refused.json()) as any).Code, 'ServiceUnavailable');
       onSecond.disconnect();
+      await waitUntil(async () => (await fetch(watchUrl(second), { headers: { accept: 'text/event-stream' } }).then(async (r) => {
+        await r.body?.cancel();
+        return r.status;
+      })) === 200);
     } finally {
       await second.close();
     }
