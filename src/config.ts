@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BgpConfigError, parseBgpConfig, type BgpOptions, type BgpSpeakerConfig } from './bgp/speaker/config';
 import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
-import { DAY_MS, DEFAULT_HISTORY_SETTINGS, type HistorySettings } from './history/retention';
+import { DAY_MS, DEFAULT_HISTORY_SETTINGS, type HistorySettings } from './history';
 
 /**
  * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's

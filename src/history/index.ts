@@ -11,7 +11,7 @@ import { encodeNextToken, pageQuery, type ListRequest } from './filter';
 export { RouteChangeFeed, TooManyWatchersError, type StreamWrite, type WatchStream } from './feed';
 export { HistoryParamError, parseFilter, parseListRequest, parseResumePoint, type ListRequest, type RouteChangeFilter } from './filter';
 export { routeChangeEvent, SSE_CONTENT_TYPE, type RouteChangeEvent } from './events';
-export { DEFAULT_HISTORY_SETTINGS, retentionCut, type HistorySettings } from './retention';
+export { DAY_MS, DEFAULT_HISTORY_SETTINGS, retentionCut, type HistorySettings } from './retention';
 
 export interface RouteChangePage {
   events: RouteChangeEvent[];
