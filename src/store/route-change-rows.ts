@@ -99,11 +99,18 @@ export function toRouteChange(r: RouteChangeRow): RouteChangeRecord {
   };
 }
 
+/** The secondary indexes of the history (migration 12): by source, by destination block. */
+export type RouteChangeIndex = 'source' | 'dest';
+
 /**
  * The filtered read as SQL: `param(value)` adds an argument and returns its placeholder (? or $n). `byEventId`
  * keeps the planner off the destination index (`+dest_first`): the newest changes are walked in event order.
+ * `useIndex` renders the dialect's hint for the index the read should use (SQLite, whose planner has no
+ * statistics and would walk the primary key: `INDEXED BY …`; PostgreSQL plans from statistics: '').
  */
-export function routeChangeSelect(q: RouteChangeQuery, param: (value: string | number) => string, byEventId = false): string {
+export function routeChangeSelect(
+  q: RouteChangeQuery, param: (value: string | number) => string, byEventId = false, useIndex: (index: RouteChangeIndex) => string = () => '',
+): string {
   const where = [`connection_id = ${param(q.connectionId)}`];
   if (q.routeEntryType !== undefined) where.push(`route_entry_type = ${param(q.routeEntryType)}`);
   // custom routes are exactly those without a source: said so, the source index serves RouteEntryType=custom too
@@ -118,7 +125,10 @@ export function routeChangeSelect(q: RouteChangeQuery, param: (value: string | n
   if (q.afterEventId !== undefined) where.push(`event_id > ${param(q.afterEventId)}`);
   if (q.beforeEventId !== undefined) where.push(`event_id < ${param(q.beforeEventId)}`);
   const order = q.order === 'asc' ? 'ASC' : 'DESC';
-  return `SELECT ${ROUTE_CHANGE_READ_COLUMNS} FROM ${ROUTE_CHANGES_TABLE} WHERE ${where.join(' AND ')} ORDER BY event_id ${order} LIMIT ${param(q.limit)}`;
+  // By destination block: its index (matches sorted by event); else by source: its index, in event order.
+  const index = q.within !== undefined && !byEventId ? 'dest' : source !== undefined ? 'source' : undefined;
+  const from = index === undefined ? ROUTE_CHANGES_TABLE : `${ROUTE_CHANGES_TABLE} ${useIndex(index)}`.trimEnd();
+  return `SELECT ${ROUTE_CHANGE_READ_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY event_id ${order} LIMIT ${param(q.limit)}`;
 }
 
 /** Age pruning walks a connection's oldest changes in chunks of this many (event IDs follow time per connection). */

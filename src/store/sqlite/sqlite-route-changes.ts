@@ -44,7 +44,7 @@ export class SqliteRouteChangeLog {
     const text = routeChangeSelect(query, (v) => {
       args.push(v);
       return '?';
-    }, byEventId);
+    }, byEventId, (index) => `INDEXED BY vco_route_changes_${index}`);
     let statement = this.selects.get(text);
     if (!statement) this.selects.set(text, (statement = this.db.prepare(text)));
     return (statement.all(...args) as RouteChangeRow[]).map(toRouteChange);
