@@ -125,10 +125,18 @@ export function routeChangeSelect(
   if (q.afterEventId !== undefined) where.push(`event_id > ${param(q.afterEventId)}`);
   if (q.beforeEventId !== undefined) where.push(`event_id < ${param(q.beforeEventId)}`);
   const order = q.order === 'asc' ? 'ASC' : 'DESC';
-  // By destination block: its index (matches sorted by event); else by source: its index, in event order.
-  const index = q.within !== undefined && !byEventId ? 'dest' : source !== undefined ? 'source' : undefined;
-  const from = index === undefined ? ROUTE_CHANGES_TABLE : `${ROUTE_CHANGES_TABLE} ${useIndex(index)}`.trimEnd();
-  return `SELECT ${ROUTE_CHANGE_READ_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY event_id ${order} LIMIT ${param(q.limit)}`;
+  const limit = param(q.limit);
+  if (q.within !== undefined && !byEventId) {
+    // By destination block: the page's event IDs from its index alone (it holds the block, the prefix length and
+    // the event: no row is read to sort the matches), then those rows.
+    const ids = `SELECT event_id FROM ${ROUTE_CHANGES_TABLE} ${useIndex('dest')} WHERE ${where.join(' AND ')} ORDER BY event_id ${order} LIMIT ${limit}`;
+    // (the outer connection parameter comes last in the text, as SQLite numbers plain `?` placeholders by position)
+    return `SELECT ${ROUTE_CHANGE_READ_COLUMNS} FROM ${ROUTE_CHANGES_TABLE} WHERE event_id IN (${ids}) AND connection_id = ${param(q.connectionId)} `
+      + `ORDER BY event_id ${order}`;
+  }
+  // By source: its index, in event order.
+  const from = source === undefined ? ROUTE_CHANGES_TABLE : `${ROUTE_CHANGES_TABLE} ${useIndex('source')}`;
+  return `SELECT ${ROUTE_CHANGE_READ_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')} ORDER BY event_id ${order} LIMIT ${limit}`;
 }
 
 /** Age pruning walks a connection's oldest changes in chunks of this many (event IDs follow time per connection). */

@@ -327,7 +327,7 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Filters by source (and type: custom = source '') and by destination block, newest first. No index on time:
       -- it would cost every route write a page; age pruning walks each connection's oldest changes instead.
       CREATE INDEX vco_route_changes_source ON vco_route_changes (connection_id, source, event_id);
-      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest_first, event_id);
+      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest_first, dest_prefix, event_id);
     `,
   },
 ];
