@@ -141,6 +141,12 @@ export function routeChangesStoreContract(fresh: () => Promise<Store>, twin: (s:
       assert.deepEqual(await q({ source: 'VPN_BGP' }), []);
       // 10.0.0.0/16 = [167772160, 167837695]: contains the /24s, not 10.1.0.0/16, 10.0.0.0/8 or the default route
       assert.deepEqual(await q({ within: { first: 167772160, last: 167837695, minPrefix: 16 } }), ['1:10.0.0.0/24', '2:10.0.1.0/24', '6:10.0.2.0/24']);
+      // 10.0.0.0/8 spans many /16 blocks of the index; 10.0.1.0/24 one; newest first as well
+      assert.deepEqual(await q({ within: { first: 167772160, last: 184549375, minPrefix: 8 } }),
+        ['1:10.0.0.0/24', '2:10.0.1.0/24', '3:10.1.0.0/16', '4:10.0.0.0/8', '6:10.0.2.0/24']);
+      assert.deepEqual(await q({ within: { first: 167772416, last: 167772671, minPrefix: 24 } }), ['2:10.0.1.0/24']);
+      assert.deepEqual(await q({ within: { first: 167772160, last: 184549375, minPrefix: 8 }, order: 'desc', limit: 2 }), ['6:10.0.2.0/24', '4:10.0.0.0/8']);
+      assert.deepEqual(await q({ within: { first: 0, last: 4294967295, minPrefix: 0 }, source: null, order: 'desc', limit: 1 }), ['5:0.0.0.0/0']);
       assert.deepEqual(await q({ afterEventId: 4 }), ['5:0.0.0.0/0', '6:10.0.2.0/24']);
       assert.deepEqual(await q({ order: 'desc', limit: 2 }), ['6:10.0.2.0/24', '5:0.0.0.0/0']);
       assert.deepEqual(await q({ order: 'desc', beforeEventId: 5, limit: 2 }), ['4:10.0.0.0/8', '3:10.1.0.0/16']);

@@ -317,6 +317,7 @@ export const MIGRATIONS: readonly Migration[] = [
         route_dest TEXT NOT NULL,
         dest_first INTEGER,
         dest_prefix INTEGER,
+        dest16 INTEGER,
         next_hop TEXT NOT NULL,
         old_route TEXT,
         new_route TEXT,
@@ -324,10 +325,13 @@ export const MIGRATIONS: readonly Migration[] = [
         cause TEXT NOT NULL,
         PRIMARY KEY (connection_id, event_id)
       ) WITHOUT ROWID; -- rows are small (old and new rows compacted): the table is its key's B-tree, one fewer to write
-      -- Filters by source (and type: custom = source '') and by destination block, newest first. No index on time:
-      -- it would cost every route write a page; age pruning walks each connection's oldest changes instead.
+      -- Filters by source (and type: custom = source '') and by destination block, newest first. The block index
+      -- is keyed by the /16 the destination lies in (dest16), then the event: a write appends to the end of a few
+      -- ranges instead of inserting at a random place per prefix (what made an index by address cost BGP flushes
+      -- most); it also holds the address and prefix length, so a block filter is answered from it. No index on
+      -- time: it would cost every write a page; age pruning walks each connection's oldest changes instead.
       CREATE INDEX vco_route_changes_source ON vco_route_changes (connection_id, source, event_id);
-      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest_first, dest_prefix, event_id);
+      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest16, event_id, dest_first, dest_prefix);
     `,
   },
 ];

@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
 } from '../route-change-rows';
 
 export class SqliteRouteChangeLog {
@@ -19,7 +19,7 @@ export class SqliteRouteChangeLog {
     this.s = {
       advance: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
         ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id RETURNING last_change_id`).pluck(),
-      insert: db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES (${new Array(14).fill('?').join(', ')})`),
+      insert: db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES (${new Array(ROUTE_CHANGE_WIDTH).fill('?').join(', ')})`),
       pruneOld: db.prepare(PRUNE_OLD_CHUNK((n) => (n === 1 ? '@connection' : '@before'))),
       counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
       lastId: db.prepare('SELECT last_change_id FROM vco_route_versions WHERE connection_id = ?').pluck(),
