@@ -338,10 +338,10 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       -- Filters by source (and type: custom = source '') and by destination block, newest first. The block index
       -- is keyed by the /16 the destination lies in (dest16), then the event: a write appends to the end of a few
       -- ranges instead of inserting at a random place per prefix (what made an index by address cost BGP flushes
-      -- most); it also holds the address and prefix length, so a block filter is answered from it. No index on
+      -- most); it also holds the address, prefix length and source, so a block filter (with a source) is answered from it. No index on
       -- time: it would cost every write a page; age pruning walks each connection's oldest changes instead.
       CREATE INDEX vco_route_changes_source ON vco_route_changes (connection_id, source, event_id);
-      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest16, event_id, dest_first, dest_prefix);
+      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest16, event_id, dest_first, dest_prefix, source);
     `,
   },
 ];
