@@ -20,6 +20,9 @@ import type { BgpFaultSource } from '../chaos/bgp-fault-source';
 import { propagateFromConnection } from '../routing';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
 import { CLOUD_QUOTAS, type ResourceQuotaSetting } from '../quotas/resource-quotas';
+import type { RouteChangeFeed } from '../history';
+import type { StreamedBody } from '../pop/render';
+import { handleRouteChanges } from './route-changes-admin';
 
 export interface AdminDependencies {
   store: Store;
@@ -38,6 +41,8 @@ export interface AdminDependencies {
   quotas?: ResourceQuotaSetting;
   /** the schema version the store had once this server's migrations ran (readiness needs at least that) */
   schemaVersion?: number;
+  /** route-change watches (GET /_vcoroute/v1/route-changes/watch) */
+  routeChanges?: RouteChangeFeed;
 }
 
 export interface AdminRequest {
@@ -50,6 +55,8 @@ export interface AdminRequest {
 export interface AdminResponse {
   status: number;
   body: unknown;
+  /** a body written over time (the route-change watch) instead of `body` */
+  stream?: StreamedBody;
 }
 
 export const ADMIN_PREFIX = '/_vcoroute';
@@ -148,6 +155,9 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const advice = await handlePolicyAdvice(deps.decisionLog, req.method, url);
     if (advice) return advice;
+
+    const history = await handleRouteChanges(store, deps.routeChanges, req.method, url, req.headers);
+    if (history) return history;
 
     const bgp = BGP_VIEW_PATH.exec(path);
     if (bgp) return handleBgpView(store, deps.describeBgp, req.method, decodeURIComponent(bgp[1]!), now);

@@ -34,6 +34,8 @@ import { FaultInjector } from '../chaos/fault-injector';
 import { BgpFaultSource } from '../chaos/bgp-fault-source';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
+import { RouteChangeFeed, retentionCut } from '../history';
+import { OpenStreams } from './event-streams';
 
 /** Prometheus scrape path (no credentials: the figures carry no secrets, no IDs and no parameters). */
 export const METRICS_PATH = '/metrics';
@@ -75,6 +77,9 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   seedRandom(config.seed);
   const metrics = new ServerMetrics();
   const store = meteredStore(rawStore, metrics.storeLatency);
+  store.setRouteChangeRecording(config.history.record);
+  const routeChanges = new RouteChangeFeed(store, config.history.maxWatchers);
+  const streams = new OpenStreams();
   const faultInjector = new FaultInjector(store);
   const decisionLog = new DecisionLog();
 
@@ -101,13 +106,14 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
     faultInjector,
     decisionLog,
+    routeChanges,
     onOutcome: (o) => {
       metrics.observe(o);
       logRequest(logger, o);
     },
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector,
-    bgpFaults, decisionLog, quotas: config.quotas, describeBgp: (c, now) => bgp.describe(c, now), schemaVersion: await store.schemaVersion() });
+    bgpFaults, decisionLog, quotas: config.quotas, describeBgp: (c, now) => bgp.describe(c, now), schemaVersion: await store.schemaVersion(), routeChanges });
 
   // A cap being reached is logged once per 10 s and kind, whatever the flood.
   const lastCapWarning = new Map<string, number>();
@@ -175,10 +181,12 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
         const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure };
         if (isAdmin) {
           const out = await admin(request);
+          if (out.stream) return streams.serve(res, out.status, {}, out.stream, logger);
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
           if (request.method !== 'GET' && out.status < 300) bgp.changed();
         } else {
           const out = await pop(request);
+          if (out.stream) return streams.serve(res, out.status, out.headers ?? {}, out.stream, logger);
           send(out.status, out.contentType, out.body, out.headers);
           if (out.status === 200 && isVpnWrite(request)) bgp.changed();
         }
@@ -200,9 +208,14 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   metrics.observeBgp(() => bgp.stats());
   server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
+  const pruneRouteChanges = (t: number) => {
+    const cut = retentionCut(t, config.history);
+    return store.pruneRouteChanges(cut.olderThan, cut.keep);
+  };
   const housekeeping = setInterval(() => {
     const t = Date.now();
-    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t)]).catch((err: unknown) =>
+    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t),
+      pruneRouteChanges(t)]).catch((err: unknown) =>
       logger.warn({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);
@@ -225,7 +238,9 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     caPath: tls?.caPath,
     close: async () => {
       clearInterval(housekeeping);
-      // Stop accepting API calls and let those in flight finish, then Cease to every BGP peer (their routes leave the store).
+      // End the event streams (clients resume elsewhere with Last-Event-ID), stop accepting API calls and let those
+      // in flight finish, then Cease to every BGP peer (their routes leave the store).
+      streams.closeAll();
       await closeGracefully(server, inFlight, config.shutdownTimeoutMs);
       await bgp.close();
       await store.close();

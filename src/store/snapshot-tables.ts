@@ -64,6 +64,9 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
   { name: 'vco_route_blocks', key: ['connection_id', 'route_entry_type', 'block'], account: ofConnections },
   { name: 'vco_route_counts', key: ['connection_id', 'route_entry_type', 'source'], account: ofConnections },
   { name: 'vco_route_versions', key: ['connection_id'], account: ofConnections },
+  // the route-change history (its event counter is vco_route_versions.last_change_id, exported with it); an
+  // account's export holds the history of its existing connections only
+  { name: 'vco_route_changes', key: ['connection_id', 'event_id'], account: ofConnections },
   // Loopback-mode BGP ports: router configurations made by `vcoroute peer-config` name them.
   {
     name: 'bgp_ports', key: ['tunnel_id'],

@@ -14,6 +14,7 @@ import { ClientTokenLostError, StoreConflictError } from '../../src/store/store'
 import { postgresBackend, sqliteBackend, type StoreBackend } from '../helpers/backends';
 import { bgpStoreContract } from './bgp-store';
 import { snapshotStoreContract } from './snapshot-store';
+import { routeChangesStoreContract } from './route-changes-store';
 
 const ACCOUNT = '1000000000000001';
 const OTHER = '2000000000000002';
@@ -1016,6 +1017,8 @@ function contract(backend: StoreBackend): void {
 
   bgpStoreContract(fresh, twin);
   snapshotStoreContract(fresh);
+  routeChangesStoreContract(fresh, twin);
+
   describe('propagated CLOUD routes', () => {
     test('sync replaces only propagated rows; a seeded CLOUD route with the same key wins and is never removed', async () => {
       const s = await fresh();

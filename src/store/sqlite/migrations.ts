@@ -300,6 +300,40 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cen_links_gone ON cen_links (gone_at) WHERE gone_at IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    description: 'Route-change history (src/history): every change of a Vco route, numbered per connection',
+    sql: `
+      -- The event counter lives beside the routes version: that row outlives the connection (IDs never repeat
+      -- after a delete and re-create) and is locked by every route-changing transaction, so event IDs follow commit order.
+      ALTER TABLE vco_route_versions ADD COLUMN last_change_id INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE vco_route_changes (
+        connection_id TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        change_time INTEGER NOT NULL,
+        change_type TEXT NOT NULL,
+        route_entry_type TEXT NOT NULL,
+        source TEXT NOT NULL,
+        route_dest TEXT NOT NULL,
+        dest_first INTEGER,
+        dest_prefix INTEGER,
+        dest16 INTEGER,
+        next_hop TEXT NOT NULL,
+        old_route TEXT,
+        new_route TEXT,
+        tunnel_id TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        PRIMARY KEY (connection_id, event_id)
+      ) WITHOUT ROWID; -- rows are small (old and new rows compacted): the table is its key's B-tree, one fewer to write
+      -- Filters by source (and type: custom = source '') and by destination block, newest first. The block index
+      -- is keyed by the /16 the destination lies in (dest16), then the event: a write appends to the end of a few
+      -- ranges instead of inserting at a random place per prefix (what made an index by address cost BGP flushes
+      -- most); it also holds the address, prefix length and source, so a block filter (with a source) is answered from it. No index on
+      -- time: it would cost every write a page; age pruning walks each connection's oldest changes instead.
+      CREATE INDEX vco_route_changes_source ON vco_route_changes (connection_id, source, event_id);
+      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest16, event_id, dest_first, dest_prefix, source);
+    `,
+  },
 ];
 
 export function migrate(db: Database.Database): number {
