@@ -122,8 +122,6 @@ export function ConnectionPage({ api, regionId, connectionId, query }: { api: Ap
       <p class="status" role="status" aria-live="polite">{message}</p>
       <ErrorBox error={actionError} title="The API refused the change" />
 
-      <RouteTable api={api} regionId={regionId} connectionId={connectionId} query={q} refreshTick={tick} actions={actions} onQuery={navigate} />
-
       {q.type === 'custom' ? (
         <section aria-labelledby="add-heading" class="add-route">
           <h2 id="add-heading">Add a custom route</h2>
@@ -138,6 +136,9 @@ export function ConnectionPage({ api, regionId, connectionId, query }: { api: Ap
           <p class="muted">Next hop: this connection (<code>{connectionId}</code>).</p>
         </section>
       ) : null}
+
+      <RouteTable api={api} regionId={regionId} connectionId={connectionId} query={q} refreshTick={tick} actions={actions} onQuery={navigate} />
+
 
       <Timeline api={api} regionId={regionId} connectionId={connectionId} onLiveChange={onLiveChange} />
     </main>

@@ -74,15 +74,19 @@ function RouteRow({ r, actions }: { r: RouteEntry; actions: RowActions }) {
       <td class="actions">
         {custom && !confirming ? (
           <>
-            <button type="button" disabled={actions.busy} onClick={() => actions.setWeight(r, r.Weight === 100 ? 0 : 100)}
-              aria-label={`Set weight of ${r.RouteDest} to ${r.Weight === 100 ? 0 : 100}`}>Weight → {r.Weight === 100 ? 0 : 100}</button>
-            <button type="button" class="danger" disabled={actions.busy} onClick={() => setConfirming(true)} aria-label={`Delete ${r.RouteDest}`}>Delete</button>
+            <button type="button" disabled={actions.busy} onClick={() => actions.setWeight(r, r.Weight === 100 ? 0 : 100)}>
+              Set weight {r.Weight === 100 ? 0 : 100}<span class="visually-hidden"> on {r.RouteDest}</span>
+            </button>
+            <button type="button" class="danger" disabled={actions.busy} onClick={() => setConfirming(true)}>
+              Delete<span class="visually-hidden"> {r.RouteDest}</span>
+            </button>
           </>
         ) : null}
         {custom && confirming ? (
           <>
-            <button type="button" class="danger" disabled={actions.busy} onClick={() => { setConfirming(false); actions.remove(r); }}
-              aria-label={`Confirm delete ${r.RouteDest}`}>Confirm delete</button>
+            <button type="button" class="danger" disabled={actions.busy} onClick={() => { setConfirming(false); actions.remove(r); }}>
+              Confirm delete<span class="visually-hidden"> {r.RouteDest}</span>
+            </button>
             <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
           </>
         ) : null}
