@@ -61,16 +61,16 @@ function RouteRow({ r, actions }: { r: RouteEntry; actions: RowActions }) {
   const custom = r.RouteEntryType === 'custom';
   return (
     <tr>
-      <th scope="row"><code>{r.RouteDest}</code></th>
-      <td><code>{r.NextHop}</code></td>
-      <td>{r.Weight}</td>
-      <td><Badge text={r.State} /></td>
-      <td>{custom ? <span class="muted">CUSTOM</span> : <Badge text={r.Source ?? ''} />}</td>
-      <td>{r.AsPath ? <code>{r.AsPath}</code> : null}{r.Community ? <div class="muted">{r.Community}</div> : null}</td>
-      <td>{r.NextHopTunnelIdList && r.NextHopTunnelIdList.length > 0
+      <th scope="row" data-label="Destination"><code>{r.RouteDest}</code></th>
+      <td data-label="Next hop"><code>{r.NextHop}</code></td>
+      <td data-label="Weight">{r.Weight}</td>
+      <td data-label="State"><Badge text={r.State} /></td>
+      <td data-label="Source">{custom ? <span class="muted">CUSTOM</span> : <Badge text={r.Source ?? ''} />}</td>
+      <td data-label="AS path">{r.AsPath ? <code>{r.AsPath}</code> : null}{r.Community ? <div class="muted">{r.Community}</div> : null}</td>
+      <td data-label="Next-hop tunnels">{r.NextHopTunnelIdList && r.NextHopTunnelIdList.length > 0
         ? <ul class="plain">{r.NextHopTunnelIdList.map((t) => <li key={t}><code>{t}</code></li>)}</ul>
         : <span class="muted">none</span>}</td>
-      <td>{formatTime(r.CreateTime)}</td>
+      <td data-label="Created">{formatTime(r.CreateTime)}</td>
       <td class="actions">
         {custom && !confirming ? (
           <>
