@@ -123,6 +123,10 @@ export function buildProgram(): Command {
     .option('--idle-timeout-ms <ms>', 'close a connection idle for this long between requests (env VCOROUTE_IDLE_TIMEOUT_MS, default 10000)')
     .option('--max-connections <n>', 'connections beyond this are closed at once (env VCOROUTE_MAX_CONNECTIONS, default 1024)')
     .option('--max-buffered-mib <mib>', 'request bodies held in memory at once, all requests together; beyond it 503 (env VCOROUTE_MAX_BUFFERED_MIB, default 256)')
+    .option('--route-history <on|off>', 'record every route change of every connection (ListVcoRouteChanges; env VCOROUTE_ROUTE_HISTORY, default on)')
+    .option('--route-history-days <days>', 'keep route changes this many days (env VCOROUTE_ROUTE_HISTORY_DAYS, default 7)')
+    .option('--route-history-max-events <n>', 'keep at most this many route changes per connection (env VCOROUTE_ROUTE_HISTORY_MAX_EVENTS, default 100000)')
+    .option('--route-history-max-watchers <n>', 'WatchVcoRouteChanges streams held at once by this server (env VCOROUTE_ROUTE_HISTORY_MAX_WATCHERS, default 64)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (env VCOROUTE_LOG_LEVEL, default info)')
     .action(async (opts: ServeOptions) => serve(opts));
   program

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BgpConfigError, parseBgpConfig, type BgpOptions, type BgpSpeakerConfig } from './bgp/speaker/config';
 import { parseThrottleSetting, QuotaConfigError, type ThrottleSetting } from './flow-control/quotas';
+import { DAY_MS, DEFAULT_HISTORY_SETTINGS, type HistorySettings } from './history/retention';
 
 /**
  * The well-known development identity, used when VCOROUTE_ACCESS_KEY_ID/SECRET are unset (like Azurite's
@@ -53,6 +54,8 @@ export interface Config {
   /** Host header names accepted besides loopback names and the address a connection arrived on (src/server/http-gate.ts) */
   allowedHosts: string[];
   http: HttpLimits;
+  /** the route-change history (src/history): recording, retention, watches */
+  history: HistorySettings;
 }
 
 /** Timeouts and caps of the HTTP listener (docs/compatibility.md, "HTTP limits"). */
@@ -99,6 +102,10 @@ export interface ServeOptions extends BgpOptions {
   idleTimeoutMs?: string | number;
   maxConnections?: string | number;
   maxBufferedMib?: string | number;
+  routeHistory?: string;
+  routeHistoryDays?: string | number;
+  routeHistoryMaxEvents?: string | number;
+  routeHistoryMaxWatchers?: string | number;
 }
 
 export class ConfigError extends Error {}
@@ -138,6 +145,7 @@ export function loadConfig(options: ServeOptions, env: NodeJS.ProcessEnv = proce
     shutdownTimeoutMs: parseShutdownTimeout(String(options.shutdownTimeoutMs ?? env.VCOROUTE_SHUTDOWN_TIMEOUT_MS ?? DEFAULT_SHUTDOWN_TIMEOUT_MS)),
     allowedHosts: parseAllowedHosts(options.allowedHosts ?? env.VCOROUTE_ALLOWED_HOSTS ?? ''),
     http: parseHttpLimits(options, env),
+    history: parseHistorySettings(options, env),
   };
   if (config.devCredentials && !isLoopback(config.host) && !config.allowDevCredentialsOnNetwork) {
     throw new ConfigError(
@@ -234,6 +242,19 @@ function parseHttpLimits(options: ServeOptions, env: NodeJS.ProcessEnv): HttpLim
   // Node refuses a header timeout above the request timeout; say so in our words.
   if (limits.headerTimeoutMs > limits.requestTimeoutMs) throw new ConfigError('the header timeout must not exceed the request timeout');
   return limits;
+}
+
+function parseHistorySettings(options: ServeOptions, env: NodeJS.ProcessEnv): HistorySettings {
+  const d = DEFAULT_HISTORY_SETTINGS;
+  const mode = String(options.routeHistory ?? env.VCOROUTE_ROUTE_HISTORY ?? 'on').toLowerCase();
+  if (mode !== 'on' && mode !== 'off') throw new ConfigError(`invalid --route-history (on or off): ${mode}`);
+  return {
+    record: mode === 'on',
+    maxAgeMs: parseCount('route-history retention (days)', options.routeHistoryDays ?? env.VCOROUTE_ROUTE_HISTORY_DAYS, d.maxAgeMs / DAY_MS, 1, 3650) * DAY_MS,
+    maxEventsPerConnection: parseCount('route-history events per connection', options.routeHistoryMaxEvents ?? env.VCOROUTE_ROUTE_HISTORY_MAX_EVENTS,
+      d.maxEventsPerConnection, 1, 100_000_000),
+    maxWatchers: parseCount('route-history watchers', options.routeHistoryMaxWatchers ?? env.VCOROUTE_ROUTE_HISTORY_MAX_WATCHERS, d.maxWatchers, 1, 100_000),
+  };
 }
 
 function parseCount(what: string, value: string | number | undefined, fallback: number, min: number, max: number): number {

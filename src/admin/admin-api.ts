@@ -18,6 +18,9 @@ import type { DecisionLog } from '../policy-advice/decision-log';
 import type { FaultInjector } from '../chaos/fault-injector';
 import { propagateFromConnection } from '../routing';
 import { parseConnectionPayload, parseRouteFilter, parseRoutesPayload } from './seed-validation';
+import type { RouteChangeFeed } from '../history';
+import type { StreamedBody } from '../pop/render';
+import { handleRouteChanges } from './route-changes-admin';
 
 export interface AdminDependencies {
   store: Store;
@@ -30,6 +33,8 @@ export interface AdminDependencies {
   describeBgp: (c: ConnectionRecord, now: number) => Promise<ConnectionBgpView>;
   faultInjector: FaultInjector;
   decisionLog: DecisionLog;
+  /** route-change watches (GET /_vcoroute/v1/route-changes/watch) */
+  routeChanges?: RouteChangeFeed;
 }
 
 export interface AdminRequest {
@@ -42,6 +47,8 @@ export interface AdminRequest {
 export interface AdminResponse {
   status: number;
   body: unknown;
+  /** a body written over time (the route-change watch) instead of `body` */
+  stream?: StreamedBody;
 }
 
 export const ADMIN_PREFIX = '/_vcoroute';
@@ -128,6 +135,9 @@ export function createAdminHandler(deps: AdminDependencies): (req: AdminRequest)
 
     const advice = await handlePolicyAdvice(deps.decisionLog, req.method, url);
     if (advice) return advice;
+
+    const history = await handleRouteChanges(store, deps.routeChanges, req.method, url, req.headers);
+    if (history) return history;
 
     const bgp = BGP_VIEW_PATH.exec(path);
     if (bgp) return handleBgpView(store, deps.describeBgp, req.method, decodeURIComponent(bgp[1]!), now);

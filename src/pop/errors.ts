@@ -61,6 +61,8 @@ export const E = {
   IllegalParamRouteEntryType: def('IllegalParam.RouteEntryType', 400, 'The specified RouteEntryType is invalid.'),
   IllegalParamPageNumber: def('IllegalParam.PageNumber', 400, 'The specified PageNumber is invalid. It must be an integer from 1 to 1000000000.'),
   IllegalParamPageSize: def('IllegalParam.PageSize', 400, 'The specified PageSize is invalid. It must be an integer from 1 to 50.'),
+  // VPC: route-change history (vcoroute extension, docs/compatibility.md)
+  WatchNeedsEventStream: def('InvalidParameter.Accept', 400, 'WatchVcoRouteChanges answers with Server-Sent Events: send the header Accept: text/event-stream.'),
   VcoStatusNotSupport: def('Vco.StatusNotSupport', 400, 'The current VPN connection state does not support this operation.'),
   VpnConnectionNotFound: def('InvalidVpnConnectionInstanceId.NotFound', 404, 'The specified vpn connection instance id does not exist.'),
 

@@ -21,6 +21,15 @@ export interface RenderedResponse {
   body: string;
   /** extra response headers (e.g. x-acs-retry-after) */
   headers?: Record<string, string>;
+  /** a body written over time (Server-Sent Events) instead of `body`: the HTTP shell pumps it (server/event-streams.ts) */
+  stream?: StreamedBody;
+}
+
+/** A response body written over time, e.g. Server-Sent Events. */
+export interface StreamedBody {
+  contentType: string;
+  /** Writes the body (each write resolves when the client may take more) until done or `signal` aborts. */
+  pump(write: (chunk: string) => Promise<void>, signal: AbortSignal): Promise<void>;
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };

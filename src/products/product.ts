@@ -2,7 +2,8 @@
 import type { Params } from '../pop/signature';
 import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
-import type { RenderedMembers } from '../pop/render';
+import type { RenderedMembers, StreamedBody } from '../pop/render';
+import type { RouteChangeFeed } from '../history';
 import type { ClaimedClientToken } from '../pop/idempotency';
 import { checkParameterTable, type ParameterTable } from './params';
 
@@ -42,6 +43,10 @@ export interface OperationContext {
   /** TCP peer address and TLS flag of the request (condition keys of trust policies) */
   sourceIp?: string;
   secureTransport?: boolean;
+  /** this server's route-change watches (streaming operations) */
+  routeChanges?: RouteChangeFeed;
+  /** the Last-Event-ID request header: where a reconnecting event stream resumes */
+  lastEventId?: string;
 }
 
 export type ResponseBody = Record<string, unknown>;
@@ -59,6 +64,11 @@ export interface Operation<Input = unknown> {
   parse(params: Params): Input;
   /** the body, or its JSON already rendered (RenderedMembers) */
   run(input: Input, ctx: OperationContext): Promise<ResponseBody | RenderedMembers>;
+  /**
+   * Streaming operations (Server-Sent Events): a request that accepts text/event-stream is answered 200 with
+   * this body after the same authentication, throttling and authorization as any request; `run` answers the others.
+   */
+  stream?(input: Input, ctx: OperationContext): Promise<StreamedBody>;
 }
 
 /**

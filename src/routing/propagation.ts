@@ -154,13 +154,13 @@ function sameRows(known: Remembered, wanted: readonly KeyedRoute[]): boolean {
  * Writes a connection's propagated CLOUD routes (`version`: its routes version when the inputs were read); true
  * when something changed. A connection deleted meanwhile has none to write.
  */
-async function sync(store: Store, connectionId: string, rows: readonly KeyedRoute[], version: number | undefined): Promise<boolean> {
+async function sync(store: Store, connectionId: string, rows: readonly KeyedRoute[], version: number | undefined, cause?: 'detached'): Promise<boolean> {
   const memory = memoryOf(store);
   const known = memory.byConnection.get(connectionId);
   if (known !== undefined && version !== undefined && known.routesVersion === version && sameRows(known, rows)) return false;
   let result;
   try {
-    result = await store.syncPropagatedRoutes(connectionId, rows, known);
+    result = await store.syncPropagatedRoutes(connectionId, rows, known, cause);
   } catch (err) {
     memory.byConnection.delete(connectionId);
     if (err instanceof StoreConflictError) return false;
@@ -188,7 +188,7 @@ export interface RecomputeOptions {
 }
 
 export async function recomputeTransitRouter(store: Store, accountId: string, transitRouterId: string, now: number, options: RecomputeOptions = {}): Promise<void> {
-  for (const connectionId of options.cleared ?? []) await sync(store, connectionId, [], undefined);
+  for (const connectionId of options.cleared ?? []) await sync(store, connectionId, [], undefined, 'detached');
   let inputs = await loadTransitRouter(store, accountId, transitRouterId, now, options.tables);
   for (let pass = 1; ; pass++) {
     const tables = new Map<string, TableEntry[]>();

@@ -33,6 +33,8 @@ import { FaultInjector } from '../chaos/fault-injector';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
 import { isConsolePath, loadConsoleFiles, serveConsole } from '../console/console-files';
+import { RouteChangeFeed, retentionCut } from '../history';
+import { OpenStreams } from './event-streams';
 
 /** Prometheus scrape path (no credentials: the figures carry no secrets, no IDs and no parameters). */
 export const METRICS_PATH = '/metrics';
@@ -74,6 +76,9 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   seedRandom(config.seed);
   const metrics = new ServerMetrics();
   const store = meteredStore(rawStore, metrics.storeLatency);
+  store.setRouteChangeRecording(config.history.record);
+  const routeChanges = new RouteChangeFeed(store, config.history.maxWatchers);
+  const streams = new OpenStreams();
   const faultInjector = new FaultInjector(store);
   const decisionLog = new DecisionLog();
 
@@ -95,13 +100,14 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     flowControl: config.throttle.mode === 'on' ? new FlowControl(store, config.throttle.table) : undefined,
     faultInjector,
     decisionLog,
+    routeChanges,
     onOutcome: (o) => {
       metrics.observe(o);
       logRequest(logger, o);
     },
   });
   const admin = createAdminHandler({ store, adminToken: config.adminToken, rootAccountId: config.accountId, rootAccessKeyId: config.accessKeyId, changeDelayMs: config.changeDelayMs, faultInjector,
-    decisionLog, describeBgp: (c, now) => bgp.describe(c, now) });
+    decisionLog, describeBgp: (c, now) => bgp.describe(c, now), routeChanges });
 
   // A cap being reached is logged once per 10 s and kind, whatever the flood.
   const lastCapWarning = new Map<string, number>();
@@ -170,10 +176,12 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
         const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure };
         if (isAdmin) {
           const out = await admin(request);
+          if (out.stream) return streams.serve(res, out.status, {}, out.stream, logger);
           send(out.status, JSON_CONTENT_TYPE, JSON.stringify(out.body));
           if (request.method !== 'GET' && out.status < 300) bgp.changed();
         } else {
           const out = await pop(request);
+          if (out.stream) return streams.serve(res, out.status, out.headers ?? {}, out.stream, logger);
           send(out.status, out.contentType, out.body, out.headers);
           if (out.status === 200 && isVpnWrite(request)) bgp.changed();
         }
@@ -195,9 +203,14 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   metrics.observeBgp(() => bgp.stats());
   server.on('drop', () => warnCapReached('connections', 'connection cap reached: new connections are closed (--max-connections)'));
 
+  const pruneRouteChanges = (t: number) => {
+    const cut = retentionCut(t, config.history);
+    return store.pruneRouteChanges(cut.olderThan, cut.keep);
+  };
   const housekeeping = setInterval(() => {
     const t = Date.now();
-    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t)]).catch((err: unknown) =>
+    Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t),
+      pruneRouteChanges(t)]).catch((err: unknown) =>
       logger.warn({ err }, 'housekeeping failed'),
     );
   }, HOUSEKEEPING_INTERVAL_MS);
@@ -220,7 +233,9 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     caPath: tls?.caPath,
     close: async () => {
       clearInterval(housekeeping);
-      // Stop accepting API calls and let those in flight finish, then Cease to every BGP peer (their routes leave the store).
+      // End the event streams (clients resume elsewhere with Last-Event-ID), stop accepting API calls and let those
+      // in flight finish, then Cease to every BGP peer (their routes leave the store).
+      streams.closeAll();
       await closeGracefully(server, inFlight, config.shutdownTimeoutMs);
       await bgp.close();
       await store.close();

@@ -1,6 +1,7 @@
 /**
  * The POP request pipeline, top to bottom:
  *   parse → dispatch (version, action) → authenticate → validate → authorize → idempotency → operation → render
+ * (a streaming operation asked for text/event-stream answers with its stream instead of idempotency → render).
  * Every failure is a PopError from the catalogue, rendered in the format the client asked for; anything
  * else is a bug, logged and answered with InternalError.
  */
@@ -20,6 +21,7 @@ import type { FlowControl } from '../flow-control/flow-control';
 import type { FaultInjector } from '../chaos/fault-injector';
 import type { RequestOutcome } from '../metrics/metrics';
 import type { DecisionLog } from '../policy-advice/decision-log';
+import type { RouteChangeFeed } from '../history';
 
 export interface PipelineDependencies {
   store: Store;
@@ -37,6 +39,8 @@ export interface PipelineDependencies {
   onOutcome?: (outcome: RequestOutcome) => void;
   /** every authorization decision (policy advice) */
   decisionLog?: DecisionLog;
+  /** route-change watches (WatchVcoRouteChanges) */
+  routeChanges?: RouteChangeFeed;
 }
 
 export interface PopHttpRequest {
@@ -110,7 +114,14 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       await authorize(principal, operation, input, { store, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true, decisions: deps.decisionLog });
 
       // idempotency → operation
-      const ctx = { store, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true };
+      const ctx = { store, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true,
+        routeChanges: deps.routeChanges };
+
+      // a stream starts here: the request's outcome is this 200, its events follow (server/event-streams.ts)
+      if (operation.stream && acceptsEventStream(http.headers)) {
+        const stream = await operation.stream(input, { ...ctx, lastEventId: headerValue(http.headers['last-event-id']) });
+        return { status: 200, contentType: stream.contentType, body: '', stream };
+      }
       const token = operation.clientToken ? req.params.ClientToken : undefined;
       let body: SuccessBody;
       if (token !== undefined && token !== '') {
@@ -135,6 +146,15 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       return renderError(error, requestId, host, product?.name ?? 'Pop', format);
     }
   }
+}
+
+/** The client asked for Server-Sent Events (Accept: text/event-stream). */
+function acceptsEventStream(headers: IncomingHttpHeaders): boolean {
+  return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(headers.accept ?? '');
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function asPopError(err: unknown, requestId: string, logger: Logger): PopError {

@@ -2,7 +2,7 @@
  * Row shape of bgp_sessions, shared by the two SQL backends (sqlite/sqlite-bgp.ts, postgres/postgres-bgp.ts):
  * both schemas use the same column names.
  */
-import type { BgpSessionRecord } from './store';
+import type { BgpSessionRecord, RouteChangeOrigin } from './store';
 
 export interface BgpSessionRow {
   tunnel_id: string;
@@ -44,4 +44,13 @@ export function lowestFreePort(taken: readonly number[], first: number, last: nu
     candidate++;
   }
   return candidate <= last ? candidate : undefined;
+}
+
+const SESSION_DOWN_ORIGIN: RouteChangeOrigin = { cause: 'session-down', tunnelId: '' };
+/** The origin of learned rows dropped with a lease (a holder died, or its leases expired). */
+export const SESSION_DOWN = (): RouteChangeOrigin => SESSION_DOWN_ORIGIN;
+
+/** The origin the speaker gave a learned row's change, else `fallback` with no tunnel. */
+export function learnedOrigin(origins: ReadonlyMap<string, RouteChangeOrigin> | undefined, key: string, fallback: 'bgp-update' | 'bgp-withdraw'): RouteChangeOrigin {
+  return origins?.get(key) ?? { cause: fallback, tunnelId: '' };
 }

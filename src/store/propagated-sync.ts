@@ -5,6 +5,7 @@
  * written (its position and creation time kept when only its attributes changed). Pure.
  */
 import type { KeyedRoute, RouteRecord } from './store';
+import { sameRouteAttributes } from './route-change-rows';
 
 export interface PropagatedSyncPlan {
   remove: string[];
@@ -12,15 +13,6 @@ export interface PropagatedSyncPlan {
   /** wanted keys held by seeded routes */
   skipped: string[];
 }
-
-function sameList<T>(a: readonly T[] | null, b: readonly T[] | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-const sameRoute = (a: RouteRecord, b: RouteRecord) =>
-  a.routeDest === b.routeDest && a.nextHop === b.nextHop && a.weight === b.weight && a.source === b.source &&
-  sameList(a.asPath, b.asPath) && a.community === b.community && sameList(a.nextHopTunnelIds, b.nextHopTunnelIds);
 
 /** The wanted keys that no propagated row holds: the only ones a seeded route can hold (the backend looks them up). */
 export function newPropagatedKeys(current: ReadonlyMap<string, RouteRecord>, wanted: readonly KeyedRoute[]): string[] {
@@ -40,7 +32,7 @@ export function planPropagatedSync(current: ReadonlyMap<string, RouteRecord>, se
     wantedKeys.add(w.key);
     const existing = current.get(w.key);
     if (existing === undefined) write.push(w);
-    else if (!sameRoute(existing, w.route)) write.push({ key: w.key, route: { ...w.route, createTime: existing.createTime } });
+    else if (!sameRouteAttributes(existing, w.route)) write.push({ key: w.key, route: { ...w.route, createTime: existing.createTime } });
   }
   const remove = [...current.keys()].filter((k) => !wantedKeys.has(k));
   return { remove, write, skipped };

@@ -348,6 +348,53 @@ export interface CenDeleteOutcome {
   blocker?: number;
 }
 
+// ---- Route-change history (src/history reads it; the backends record it in the transaction of every route change) ----
+
+export const ROUTE_CHANGE_CAUSES = ['api', 'bgp-update', 'bgp-withdraw', 'session-down', 'tunnel-down', 'detached', 'propagation', 'connection-deleted'] as const;
+export type RouteChangeCause = (typeof ROUTE_CHANGE_CAUSES)[number];
+export type RouteChangeType = 'Added' | 'Modified' | 'Removed';
+
+/** Why a route changed and over which tunnel ('' when none): handed down by the writer, recorded with the change. */
+export interface RouteChangeOrigin {
+  cause: RouteChangeCause;
+  tunnelId: string;
+}
+
+/** One recorded change of one route of a connection. */
+export interface RouteChangeRecord {
+  connectionId: string;
+  /** per connection, from 1, without gaps, in commit order (assigned under the connection's routes-version row lock) */
+  eventId: number;
+  changeTime: number; // epoch ms
+  changeType: RouteChangeType;
+  routeEntryType: RouteEntryType;
+  /** null for custom routes */
+  source: BgpSource | null;
+  routeDest: string;
+  nextHop: string;
+  old: RouteRecord | null;
+  new: RouteRecord | null;
+  tunnelId: string;
+  cause: RouteChangeCause;
+}
+
+/** A filtered page of one connection's changes; every filter is optional. */
+export interface RouteChangeQuery {
+  connectionId: string;
+  routeEntryType?: RouteEntryType;
+  /** null: custom routes */
+  source?: BgpSource | null;
+  /** RouteDest inside this block: its network address in [first, last] and its prefix length ≥ minPrefix (IPv4 as unsigned 32-bit) */
+  within?: { first: number; last: number; minPrefix: number };
+  /** change time range, inclusive, epoch ms */
+  startTime?: number;
+  endTime?: number;
+  afterEventId?: number;
+  beforeEventId?: number;
+  order: 'asc' | 'desc';
+  limit: number;
+}
+
 export interface Store {
   readonly backend: string;
   close(): Promise<void>;
@@ -456,9 +503,13 @@ export interface Store {
   listBgpSessions(connectionId: string): Promise<BgpSessionRecord[]>;
   /**
    * Writes learned routes (upserts, then deletes by route key, type bgp) only while `holder` holds an unexpired
-   * lease of one of the connection's sessions; false and nothing written otherwise.
+   * lease of one of the connection's sessions; false and nothing written otherwise. `origins` (by route key) say
+   * why each row changed (default: bgp-update for upserts, bgp-withdraw for deletes).
    */
-  writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean>;
+  writeBgpRoutes(
+    connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number,
+    origins?: ReadonlyMap<string, RouteChangeOrigin>,
+  ): Promise<boolean>;
   /** IDs of the connections attached (or attaching) to a transit router, every account: the speaker's candidates. */
   listAttachedConnectionIds(): Promise<string[]>;
   /** Drops expired leases, and the VPN_BGP routes of connections left without an unexpired lease; returns those connections. */
@@ -470,9 +521,9 @@ export interface Store {
    * wins (its key is reported in `skipped`). The routes version moves on only when something changed; the
    * result carries it. With `known` — the propagated rows as a caller knows them at a routes version — and the
    * connection still at that version, the backend trusts them instead of reading every propagated row.
-   * StoreConflictError when the connection is gone.
+   * StoreConflictError when the connection is gone. The changes are recorded with `cause` (default propagation).
    */
-  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult>;
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot, cause?: 'propagation' | 'detached'): Promise<PropagatedSyncResult>;
   /** The first `limit` routes of the connection of one type and source (null: custom), in listing order. */
   listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]>;
 
@@ -591,4 +642,17 @@ export interface Store {
   replaceFaultRules(kind: FaultRuleRecord['kind'], rules: readonly FaultRuleRecord[]): Promise<void>;
   addFaultRules(rules: readonly FaultRuleRecord[]): Promise<void>;
   deleteFaultRules(ruleIds: readonly string[]): Promise<number>;
+
+  // ---- route-change history (src/history) ----
+  //
+  // Every write that changes vco_routes rows records each changed row (Added / Modified / Removed, old and new
+  // row) in its own transaction, so a rolled-back write records nothing. The cause is the writer's: API writes
+  // (insert/replace/delete/upsertRoutes) 'api'; writeBgpRoutes its `origins`; claimBgpSession and
+  // expireBgpSessions 'session-down'; syncPropagatedRoutes its `cause`; deleteConnection 'connection-deleted'.
+  // A row rewritten with the same attributes records nothing.
+  /** Turns recording on (default) or off for this store object (--route-history off). */
+  setRouteChangeRecording(on: boolean): void;
+  listRouteChanges(query: RouteChangeQuery): Promise<RouteChangeRecord[]>;
+  /** Drops changes older than `olderThan` and all but the last `keepPerConnection` of each connection; returns how many. */
+  pruneRouteChanges(olderThan: number, keepPerConnection: number): Promise<number>;
 }

@@ -13,6 +13,7 @@ import type { RamDependents, RamEntityRecord, RamLinkKind, RamLinkRecord, StsSes
 import { ClientTokenLostError, StoreConflictError } from '../../src/store/store';
 import { postgresBackend, sqliteBackend, type StoreBackend } from '../helpers/backends';
 import { bgpStoreContract } from './bgp-store';
+import { routeChangesStoreContract } from './route-changes-store';
 
 const ACCOUNT = '1000000000000001';
 const OTHER = '2000000000000002';
@@ -970,6 +971,8 @@ function contract(backend: StoreBackend): void {
   });
 
   bgpStoreContract(fresh, twin);
+  routeChangesStoreContract(fresh, twin);
+
   describe('propagated CLOUD routes', () => {
     test('sync replaces only propagated rows; a seeded CLOUD route with the same key wins and is never removed', async () => {
       const s = await fresh();

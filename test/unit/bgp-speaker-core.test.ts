@@ -9,7 +9,7 @@ import { asPathAsns, cloudAsPath, formatCommunities, parseCommunities } from '..
 import { cloudAdvertisement, exportDiff } from '../../src/bgp/speaker/cloud-export';
 import { BgpConfigError, parseBgpConfig, type BgpOptions } from '../../src/bgp/speaker/config';
 import { refusal } from '../../src/bgp/speaker/policy';
-import { ConnectionRib, type ImportLimits } from '../../src/bgp/speaker/rib';
+import { ConnectionRib, sessionDownCause, type ImportLimits } from '../../src/bgp/speaker/rib';
 import { bgpTunnels } from '../../src/bgp/speaker/tunnel-plan';
 import type { ConnectionRecord, RouteRecord } from '../../src/store/store';
 
@@ -72,13 +72,17 @@ describe('connection RIB', () => {
     assert.deepEqual(c.upserts[0]!.route.nextHopTunnelIds, ['tun-1', 'tun-2']);
     assert.deepEqual(c.upserts[0]!.route.asPath, [65001], 'tunnel 1 first');
     assert.equal(c.upserts[0]!.route.createTime, 1000, 'first learning');
-    rib.dropTunnel('tun-1');
+    assert.deepEqual(c.origins.get('VPN_BGP|10.0.1.0/24'), { cause: 'bgp-update', tunnelId: 'tun-1' });
+    rib.dropTunnel('tun-1', 'tunnel-down');
     c = rib.takeChanges(3000);
     assert.deepEqual(c.upserts[0]!.route.nextHopTunnelIds, ['tun-2']);
+    assert.deepEqual(c.origins.get('VPN_BGP|10.0.1.0/24'), { cause: 'tunnel-down', tunnelId: 'tun-1' }, 'why, for the history');
     assert.deepEqual(c.upserts[0]!.route.asPath, [65001, 12000]);
     rib.apply('tun-2', withdraw('10.0.1.0/24', '10.9.9.0/24'), LIMITS);
     c = rib.takeChanges(4000);
-    assert.deepEqual(c, { upserts: [], deleteKeys: ['VPN_BGP|10.0.1.0/24'], prefixes: ['10.0.1.0/24'] });
+    const withdrawn = { cause: 'bgp-withdraw', tunnelId: 'tun-2' };
+    assert.deepEqual(c, { upserts: [], deleteKeys: ['VPN_BGP|10.0.1.0/24'], prefixes: new Map([['10.0.1.0/24', withdrawn]]),
+      origins: new Map([['VPN_BGP|10.0.1.0/24', withdrawn]]) });
     rib.apply('tun-2', announce(attrs([65001]), '10.0.1.0/24'), LIMITS);
     assert.equal(rib.takeChanges(5000).upserts[0]!.route.createTime, 5000, 'learned anew');
   });
@@ -91,7 +95,7 @@ describe('connection RIB', () => {
     assert.equal(c.upserts.length, 1);
     assert.equal(c.upserts[0]!.route.nextHopTunnelIds, null);
     assert.deepEqual(c.upserts[0]!.route.asPath, [2]);
-    assert.deepEqual(rib.takeChanges(2), { upserts: [], deleteKeys: [], prefixes: [] });
+    assert.deepEqual(rib.takeChanges(2), { upserts: [], deleteKeys: [], prefixes: new Map(), origins: new Map() });
   });
 
   test('policy refusals and the prefix limit: counted as received, not accepted; a refused re-announcement withdraws', () => {
@@ -109,11 +113,20 @@ describe('connection RIB', () => {
     assert.deepEqual(rib.counts('tun-2'), { received: 0, accepted: 0 });
   });
 
+  test('session-down causes: the tunnel-down and detach by name, anything else session-down', () => {
+    assert.equal(sessionDownCause({ kind: 'closed-locally', cause: 'tunnel-down' }), 'tunnel-down');
+    assert.equal(sessionDownCause({ kind: 'closed-locally', cause: 'deconfigured' }), 'detached');
+    assert.equal(sessionDownCause({ kind: 'closed-locally', cause: 'shutdown' }), 'session-down');
+    assert.equal(sessionDownCause({ kind: 'hold-timer-expired' }), 'session-down');
+    assert.equal(sessionDownCause({ kind: 'notification-received', code: 6, subcode: 2 }), 'session-down');
+    assert.equal(sessionDownCause({ kind: 'connection-closed' }), 'session-down');
+  });
+
   test('requeue after a failed write; discard forgets without changes; batches bounded', () => {
     const rib = new ConnectionRib('vco-a', T, true);
     rib.apply('tun-1', announce(attrs([1]), '10.0.1.0/24', '10.0.2.0/24', '10.0.3.0/24'), LIMITS);
     const first = rib.takeChanges(1, 2);
-    assert.equal(first.prefixes.length, 2);
+    assert.equal(first.prefixes.size, 2);
     assert.equal(rib.pendingChanges, 1);
     rib.requeue(first.prefixes);
     assert.equal(rib.pendingChanges, 3);

@@ -4,8 +4,8 @@
  * UPDATEs and session losses and writes the changed rows (takeChanges) to the store in batches.
  */
 import { routeKey } from '../../domain/routes';
-import type { KeyedRoute, RouteRecord } from '../../store/store';
-import type { PathAttributes, Prefix, RouteUpdate } from '../session-api';
+import type { KeyedRoute, RouteChangeCause, RouteChangeOrigin, RouteRecord } from '../../store/store';
+import type { PathAttributes, Prefix, RouteUpdate, SessionDownReason } from '../session-api';
 import { asPathAsns, formatCommunities } from './attributes';
 import { refusal, type PrefixPolicy } from './policy';
 
@@ -26,6 +26,22 @@ export interface UpdateOutcome {
   overLimit: number;
 }
 
+/** A batch of row changes to write, with why each row changed (by route key) for the history. */
+export interface RibChanges {
+  upserts: KeyedRoute[];
+  deleteKeys: string[];
+  prefixes: ReadonlyMap<Prefix, RouteChangeOrigin>;
+  origins: ReadonlyMap<string, RouteChangeOrigin>;
+}
+
+/** Why a session's learned routes go when it ends (history causes): vcoroute's own tunnel-down or detach, else session-down. */
+export function sessionDownCause(reason: SessionDownReason): RouteChangeCause {
+  if (reason.kind !== 'closed-locally') return 'session-down';
+  if (reason.cause === 'tunnel-down') return 'tunnel-down';
+  if (reason.cause === 'deconfigured') return 'detached';
+  return 'session-down';
+}
+
 /** Decided: learned routes show Weight 100, like the documented example. */
 export const LEARNED_WEIGHT = 100;
 
@@ -35,7 +51,8 @@ export class ConnectionRib {
   /** tunnel ID → prefixes announced but refused (policy or limit); counted in `received` */
   private readonly refused = new Map<string, Set<Prefix>>();
   private readonly firstLearned = new Map<Prefix, number>();
-  private dirty = new Set<Prefix>();
+  /** prefixes changed since the last takeChanges, with why and over which tunnel (the history records it) */
+  private dirty = new Map<Prefix, RouteChangeOrigin>();
 
   /**
    * `tunnelIds` in tunnel order (index 1 first): the row shows the attributes of the first tunnel holding a
@@ -54,13 +71,15 @@ export class ConnectionRib {
     const refused = this.refused.get(tunnelId);
     const outcome = { refused: 0, overLimit: 0 };
     if (!rib || !refused) return outcome;
+    const withdrawn: RouteChangeOrigin = { cause: 'bgp-withdraw', tunnelId };
+    const announced: RouteChangeOrigin = { cause: 'bgp-update', tunnelId };
     for (const prefix of update.withdrawn) {
-      if (rib.delete(prefix)) this.dirty.add(prefix);
+      if (rib.delete(prefix)) this.dirty.set(prefix, withdrawn);
       refused.delete(prefix);
     }
     for (const { prefix, attributes } of update.announced) {
       if (refusal(prefix, limits) !== undefined) {
-        if (rib.delete(prefix)) this.dirty.add(prefix);
+        if (rib.delete(prefix)) this.dirty.set(prefix, withdrawn);
         refused.add(prefix);
         outcome.refused++;
         continue;
@@ -72,16 +91,17 @@ export class ConnectionRib {
       }
       refused.delete(prefix);
       rib.set(prefix, attributes);
-      this.dirty.add(prefix);
+      this.dirty.set(prefix, announced);
     }
     return outcome;
   }
 
-  /** The tunnel's session ended (or was never up): everything it taught is void. */
-  dropTunnel(tunnelId: string): void {
+  /** The tunnel's session ended (or was never up): everything it taught is void; `cause` says why (history). */
+  dropTunnel(tunnelId: string, cause: RouteChangeCause = 'session-down'): void {
     const rib = this.accepted.get(tunnelId);
     if (!rib) return;
-    for (const prefix of rib.keys()) this.dirty.add(prefix);
+    const origin: RouteChangeOrigin = { cause, tunnelId };
+    for (const prefix of rib.keys()) this.dirty.set(prefix, origin);
     rib.clear();
     this.refused.get(tunnelId)?.clear();
   }
@@ -121,28 +141,33 @@ export class ConnectionRib {
    * The rows changed since the last call: upserts for prefixes still held, route keys to delete for prefixes
    * no tunnel holds any more. A prefix that leaves every tunnel is learned anew (new CreateTime) next time.
    */
-  takeChanges(now: number, max = Infinity): { upserts: KeyedRoute[]; deleteKeys: string[]; prefixes: Prefix[] } {
+  takeChanges(now: number, max = Infinity): RibChanges {
     const upserts: KeyedRoute[] = [];
     const deleteKeys: string[] = [];
-    const prefixes: Prefix[] = [];
-    for (const prefix of this.dirty) {
-      if (prefixes.length >= max) break;
+    const prefixes = new Map<Prefix, RouteChangeOrigin>();
+    const origins = new Map<string, RouteChangeOrigin>();
+    for (const [prefix, origin] of this.dirty) {
+      if (prefixes.size >= max) break;
       this.dirty.delete(prefix);
-      prefixes.push(prefix);
+      prefixes.set(prefix, origin);
       const route = this.row(prefix, now);
+      let key: string;
       if (route) {
-        upserts.push({ key: routeKey(route), route });
+        key = routeKey(route);
+        upserts.push({ key, route });
       } else {
         this.firstLearned.delete(prefix);
-        deleteKeys.push(routeKey({ routeEntryType: 'bgp', routeDest: prefix, nextHop: this.connectionId, source: 'VPN_BGP' }));
+        key = routeKey({ routeEntryType: 'bgp', routeDest: prefix, nextHop: this.connectionId, source: 'VPN_BGP' });
+        deleteKeys.push(key);
       }
+      origins.set(key, origin);
     }
-    return { upserts, deleteKeys, prefixes };
+    return { upserts, deleteKeys, prefixes, origins };
   }
 
-  /** Marks prefixes changed again (their write failed). */
-  requeue(prefixes: readonly Prefix[]): void {
-    for (const p of prefixes) this.dirty.add(p);
+  /** Marks prefixes changed again (their write failed), unless they changed again meanwhile. */
+  requeue(prefixes: ReadonlyMap<Prefix, RouteChangeOrigin>): void {
+    for (const [p, origin] of prefixes) if (!this.dirty.has(p)) this.dirty.set(p, origin);
   }
 
   /** Forgets everything without producing changes (the store dropped this server's rows: lease lost). */
@@ -150,6 +175,6 @@ export class ConnectionRib {
     for (const rib of this.accepted.values()) rib.clear();
     for (const set of this.refused.values()) set.clear();
     this.firstLearned.clear();
-    this.dirty = new Set();
+    this.dirty = new Map();
   }
 }

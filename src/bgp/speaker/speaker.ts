@@ -21,7 +21,7 @@ import type {
 import { cloudAdvertisement, exportDiff } from './cloud-export';
 import type { BgpMode, BgpSpeakerConfig } from './config';
 import { closeListener, isLocalAddress, listen, type ListenAddress } from './listener';
-import { ConnectionRib, type ImportLimits } from './rib';
+import { ConnectionRib, sessionDownCause, type ImportLimits } from './rib';
 import { bgpTunnels, sessionIdentity, type TunnelPlan } from './tunnel-plan';
 import { describeTunnels, type LocalTunnelState, type TunnelBgpView } from './view';
 
@@ -324,7 +324,7 @@ export class BgpSpeaker {
         t.peer = undefined;
         t.establishedAt = undefined;
         t.sent = new Map();
-        if (!rt.lost) rt.rib.dropTunnel(t.plan.tunnelId);
+        if (!rt.lost) rt.rib.dropTunnel(t.plan.tunnelId, sessionDownCause(reason));
         void this.flush(rt).then(async () => {
           t.busy = false;
           // Not when a new session for the tunnel (a new runtime after reconfiguration) holds the lease now.
@@ -346,7 +346,7 @@ export class BgpSpeaker {
           const changes = rt.rib.takeChanges(Date.now(), WRITE_BATCH);
           let written: boolean;
           try {
-            written = await this.store.writeBgpRoutes(rt.connectionId, this.serverId, changes.upserts, changes.deleteKeys, Date.now());
+            written = await this.store.writeBgpRoutes(rt.connectionId, this.serverId, changes.upserts, changes.deleteKeys, Date.now(), changes.origins);
           } catch (err) {
             rt.rib.requeue(changes.prefixes);
             this.logger.warn({ err, connectionId: rt.connectionId }, 'BGP: writing learned routes failed; retrying');

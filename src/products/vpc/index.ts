@@ -2,6 +2,7 @@ import type { Operation } from '../product';
 import { createCustomerGateway, deleteCustomerGateway, describeCustomerGateway, describeCustomerGateways } from './customer-gateways';
 import { describeVcoRouteEntries } from './describe-vco-route-entries';
 import { downloadVpnConnectionConfig } from './download-vpn-connection-config';
+import { listVcoRouteChanges, watchVcoRouteChanges } from './route-changes';
 import { createVcoRouteEntry, deleteVcoRouteEntry, modifyVcoRouteEntryWeight } from './vco-route-writes';
 import { createVpnAttachment } from './vpn-attachment-create';
 import { modifyVpnAttachmentAttribute } from './vpn-attachment-modify';
@@ -24,4 +25,6 @@ export const VPC_OPERATIONS: readonly Operation[] = [
   deleteVpnAttachment,
   deleteVpnConnection,
   downloadVpnConnectionConfig,
+  listVcoRouteChanges,
+  watchVcoRouteChanges,
 ];

@@ -310,6 +310,33 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX cen_links_gone ON cen_links (gone_at) WHERE gone_at IS NOT NULL;
     `,
   },
+  {
+    version: 12,
+    description: 'Route-change history (src/history): every change of a Vco route, numbered per connection',
+    sql: `
+      -- The event counter lives beside the routes version: that row outlives the connection (IDs never repeat
+      -- after a delete and re-create) and is locked by every route-changing transaction, so event IDs follow commit order.
+      ALTER TABLE vco_route_versions ADD COLUMN last_change_id BIGINT NOT NULL DEFAULT 0;
+      CREATE TABLE vco_route_changes (
+        connection_id TEXT NOT NULL,
+        event_id BIGINT NOT NULL,
+        change_time BIGINT NOT NULL,
+        change_type TEXT NOT NULL,
+        route_entry_type TEXT NOT NULL,
+        source TEXT NOT NULL,
+        route_dest TEXT NOT NULL,
+        dest_first BIGINT,
+        dest_prefix INTEGER,
+        next_hop TEXT NOT NULL,
+        old_route TEXT,
+        new_route TEXT,
+        tunnel_id TEXT NOT NULL,
+        cause TEXT NOT NULL,
+        PRIMARY KEY (connection_id, event_id)
+      );
+      CREATE INDEX vco_route_changes_time ON vco_route_changes (change_time);
+    `,
+  },
 ];
 
 /** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */

@@ -3,11 +3,11 @@
  * Every lease decision and every learned-route write first locks the connection row (as every route change
  * does), so claims, renewals, expiry and route writes of one connection are serialised across servers.
  */
-import type { BgpSessionRecord, KeyedRoute } from '../store';
+import type { BgpSessionRecord, KeyedRoute, RouteChangeOrigin } from '../store';
 import { StoreConflictError } from '../store';
-import { BGP_SESSION_COLUMNS, type BgpSessionRow, bgpSessionValues, lowestFreePort, toBgpSession } from '../bgp-rows';
+import { BGP_SESSION_COLUMNS, type BgpSessionRow, bgpSessionValues, learnedOrigin, lowestFreePort, SESSION_DOWN, toBgpSession } from '../bgp-rows';
 import { placeholders, type PgDatabase, type Sql } from './db';
-import type { PgRouteTables } from './postgres-routes';
+import type { OriginOf, PgRouteTables } from './postgres-routes';
 
 const LEARNED = { routeEntryType: 'bgp', source: 'VPN_BGP' } as const;
 /** Two servers picking the same lowest port: the loser re-reads and takes the next one. */
@@ -49,7 +49,7 @@ export class PgBgpTables {
       const other = await sql.query('SELECT 1 FROM bgp_sessions WHERE connection_id = $1 AND holder <> $2 AND lease_expires_at > $3 LIMIT 1', [c, session.holder, now]);
       if (other.rows.length > 0) return false;
       const live = await sql.query('SELECT 1 FROM bgp_sessions WHERE connection_id = $1 AND lease_expires_at > $2 LIMIT 1', [c, now]);
-      if (live.rows.length === 0) await this.routes.deleteIn(sql, c, LEARNED);
+      if (live.rows.length === 0) await this.routes.deleteIn(sql, c, LEARNED, undefined, undefined, SESSION_DOWN);
       await sql.query('DELETE FROM bgp_sessions WHERE connection_id = $1 AND lease_expires_at <= $2', [c, now]);
       const columns = BGP_SESSION_COLUMNS.split(', ');
       await sql.query(
@@ -81,13 +81,16 @@ export class PgBgpTables {
     return rows.rows.map(toBgpSession);
   }
 
-  writeRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean> {
+  writeRoutes(
+    connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number, origins?: ReadonlyMap<string, RouteChangeOrigin>,
+  ): Promise<boolean> {
+    const originOf = (fallback: 'bgp-update' | 'bgp-withdraw'): OriginOf => (key) => learnedOrigin(origins, key, fallback);
     return this.db.tx(async (sql) => {
       if (!(await lockConnection(sql, connectionId))) return false;
       const held = await sql.query('SELECT 1 FROM bgp_sessions WHERE connection_id = $1 AND holder = $2 AND lease_expires_at > $3 LIMIT 1', [connectionId, holder, now]);
       if (held.rows.length === 0) return false;
-      if (upserts.length > 0) await this.routes.upsertIn(sql, connectionId, upserts);
-      if (deleteKeys.length > 0) await this.routes.deleteIn(sql, connectionId, { routeEntryType: 'bgp' }, undefined, deleteKeys);
+      if (upserts.length > 0) await this.routes.upsertIn(sql, connectionId, upserts, originOf('bgp-update'));
+      if (deleteKeys.length > 0) await this.routes.deleteIn(sql, connectionId, { routeEntryType: 'bgp' }, undefined, deleteKeys, originOf('bgp-withdraw'));
       return true;
     });
   }
@@ -108,7 +111,7 @@ export class PgBgpTables {
         if (!exists) return false;
         const live = await sql.query('SELECT 1 FROM bgp_sessions WHERE connection_id = $1 AND lease_expires_at > $2 LIMIT 1', [c, now]);
         if (live.rows.length > 0) return false;
-        await this.routes.deleteIn(sql, c, LEARNED);
+        await this.routes.deleteIn(sql, c, LEARNED, undefined, undefined, SESSION_DOWN);
         return true;
       });
       if (dropped) cleared.push(c);

@@ -4,13 +4,21 @@
  * (route-blocks.ts) and per-(type, source) counts per connection. Used by PostgresStore; kept apart so each
  * file stays small.
  */
-import type { BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion } from '../store';
+import type {
+  BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteChangeOrigin, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, TokenCompletion,
+} from '../store';
 import { StoreConflictError } from '../store';
 import { completeTokenStep } from './client-tokens';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
+import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-rows';
+import { PgRouteChangeLog } from './postgres-route-changes';
+
+/** Why each row of a write changes, by route key (store.ts "route-change history"). */
+export type OriginOf = (key: string) => RouteChangeOrigin;
+const BY_API: OriginOf = () => API_ORIGIN;
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const PG_ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -22,7 +30,21 @@ interface PlannedRoute {
 }
 
 export class PgRouteTables {
-  constructor(private readonly db: PgDatabase) {}
+  readonly changes: PgRouteChangeLog;
+
+  constructor(private readonly db: PgDatabase) {
+    this.changes = new PgRouteChangeLog(db);
+  }
+
+  /** Inside deleteConnection's transaction (connection row locked): drops the connection's routes, recorded as removed. */
+  async deleteAllOf(sql: Sql, connectionId: string): Promise<void> {
+    if (this.changes.enabled) {
+      const origin = { cause: 'connection-deleted', tunnelId: '' } as const;
+      const gone = await sql.query<RouteRow>(`DELETE FROM vco_routes WHERE connection_id = $1 RETURNING ${ROUTE_COLUMNS}`, [connectionId]);
+      await this.changes.record(sql, connectionId, gone.rows.map((r): PendingRouteChange => ({ changeType: 'Removed', old: toRoute(r), new: null, origin })));
+    }
+    for (const table of PG_ROUTE_TABLES) await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
+  }
 
   /** Moves the connection's routes version on; in the transaction of the change, after the connection row is locked. */
   async bumpVersion(sql: Sql, connectionId: string): Promise<void> {
@@ -48,11 +70,11 @@ export class PgRouteTables {
   }
 
   async upsert(connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
-    return this.db.tx((sql) => this.upsertIn(sql, connectionId, routes));
+    return this.db.tx((sql) => this.upsertIn(sql, connectionId, routes, BY_API));
   }
 
   /** The body of upsertRoutes; runs inside the caller's transaction. Same outcome as SQLite's route-by-route loop. */
-  async upsertIn(sql: Sql, connectionId: string, routes: readonly KeyedRoute[]): Promise<{ inserted: number; updated: number }> {
+  async upsertIn(sql: Sql, connectionId: string, routes: readonly KeyedRoute[], originOf: OriginOf): Promise<{ inserted: number; updated: number }> {
     let seq = await this.lockConnection(sql, connectionId);
     if (seq === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
 
@@ -64,13 +86,18 @@ export class PgRouteTables {
       keys.add(key);
     }
     const existing = new Map<string, number>();
+    const before = new Map<string, RouteRecord>();
+    const columns = this.changes.enabled ? `route_key, seq, ${ROUTE_COLUMNS}` : 'route_key, seq';
     for (const [type, keys] of keysByType) {
       for (const part of chunks([...keys], 1, 10_000)) {
-        const rows = await sql.query<{ route_key: string; seq: number }>(
-          `SELECT route_key, seq FROM vco_routes WHERE connection_id = $1 AND route_entry_type = $2 AND route_key IN (${placeholders(3, part.length)})`,
+        const rows = await sql.query<RouteRow & { route_key: string; seq: number }>(
+          `SELECT ${columns} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = $2 AND route_key IN (${placeholders(3, part.length)})`,
           [connectionId, type, ...part],
         );
-        for (const r of rows.rows) existing.set(`${type}|${r.route_key}`, r.seq);
+        for (const r of rows.rows) {
+          existing.set(`${type}|${r.route_key}`, r.seq);
+          if (this.changes.enabled) before.set(`${type}|${r.route_key}`, toRoute(r));
+        }
       }
     }
 
@@ -123,6 +150,14 @@ export class PgRouteTables {
     }
     if (inserted > 0) await sql.query('UPDATE vpn_connections SET next_route_seq = $1 WHERE connection_id = $2', [seq, connectionId]);
     await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
+    if (this.changes.enabled) {
+      const changes: PendingRouteChange[] = [];
+      for (const [id, p] of planned) {
+        const change = upsertChange(before.get(id), p.route, originOf(p.key));
+        if (change) changes.push(change);
+      }
+      await this.changes.record(sql, connectionId, changes);
+    }
     if (inserted + updated > 0) await this.bumpVersion(sql, connectionId);
     return { inserted, updated };
   }
@@ -132,7 +167,7 @@ export class PgRouteTables {
   }
 
   /** The body of deleteRoutes, inside the caller's transaction; `keys` narrows to those route keys (the BGP speaker's batched withdrawals). */
-  async deleteIn(sql: Sql, connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, keys?: readonly string[]): Promise<number> {
+  async deleteIn(sql: Sql, connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, keys?: readonly string[], originOf: OriginOf = BY_API): Promise<number> {
     const where = ['connection_id = $1'];
     const args: (string | number)[] = [connectionId];
     const add = (column: string, value: string) => {
@@ -148,13 +183,15 @@ export class PgRouteTables {
       where.push(`route_key IN (SELECT jsonb_array_elements_text($${args.length}::jsonb))`);
     }
     await this.lockConnection(sql, connectionId, guard);
-    const deleted = await this.deleteWhere(sql, connectionId, where.join(' AND '), args);
+    const deleted = await this.deleteWhere(sql, connectionId, where.join(' AND '), args, originOf);
     await this.afterDeletes(sql, connectionId, deleted);
     return deleted;
   }
 
   /** Store.syncPropagatedRoutes: one transaction with the connection row locked (as every route change). */
-  async syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
+  async syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot, cause: 'propagation' | 'detached' = 'propagation'): Promise<PropagatedSyncResult> {
+    const origin = { cause, tunnelId: '' };
+    const originOf: OriginOf = () => origin;
     return this.db.tx(async (sql) => {
       if ((await this.lockConnection(sql, connectionId)) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
       const version = async () => Number((await sql.query<{ routes_version: string }>(
@@ -179,10 +216,10 @@ export class PgRouteTables {
       let deleted = 0;
       for (const part of chunks(plan.remove, 1, 10_000)) {
         deleted += await this.deleteWhere(sql, connectionId, `connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
-          [connectionId, ...part]);
+          [connectionId, ...part], originOf);
       }
       await this.afterDeletes(sql, connectionId, deleted);
-      const { inserted, updated } = plan.write.length > 0 ? await this.upsertIn(sql, connectionId, plan.write) : { inserted: 0, updated: 0 };
+      const { inserted, updated } = plan.write.length > 0 ? await this.upsertIn(sql, connectionId, plan.write, originOf) : { inserted: 0, updated: 0 };
       for (const part of chunks(plan.write.map((w) => w.key), 1, 10_000)) {
         await sql.query(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
           [connectionId, ...part]);
@@ -192,10 +229,12 @@ export class PgRouteTables {
   }
 
   /** Deletes the connection's routes matching `where` (its first argument is the connection) and takes them off the block and source counts. */
-  private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[]): Promise<number> {
-    const rows = (await sql.query<{ route_entry_type: string; seq: number; source: string | null }>(
-      `DELETE FROM vco_routes WHERE ${where} RETURNING route_entry_type, seq, source`, args,
-    )).rows;
+  private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[], originOf: OriginOf): Promise<number> {
+    const returning = this.changes.enabled ? `seq, route_key, ${ROUTE_COLUMNS}` : 'route_entry_type, seq, source';
+    const rows = (await sql.query<RouteRow & { seq: number; route_key: string }>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
+    if (this.changes.enabled) {
+      await this.changes.record(sql, connectionId, rows.map((r) => ({ changeType: 'Removed', old: toRoute(r), new: null, origin: originOf(r.route_key) })));
+    }
     const blockDeltas = new Map<string, number>();
     const countDeltas = new Map<string, number>();
     for (const row of rows) {
@@ -224,7 +263,7 @@ export class PgRouteTables {
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
       if ((await this.routeSeq(sql, connectionId, route.route.routeEntryType, route.key)) !== undefined) return false;
-      await this.upsertIn(sql, connectionId, [route]);
+      await this.upsertIn(sql, connectionId, [route], BY_API);
       return true;
     }, 'BEGIN', completeTokenStep(completion, (ok: boolean) => ok));
   }
@@ -243,10 +282,15 @@ export class PgRouteTables {
   ): Promise<'ok' | 'missing' | 'exists'> {
     return this.db.tx(async (sql) => {
       await this.lockConnection(sql, connectionId, guard);
-      const seq = await this.routeSeq(sql, connectionId, routeEntryType, oldKey);
-      if (seq === undefined) return 'missing' as const;
+      const old = (await sql.query<RouteRow & { seq: number }>(
+        `SELECT seq, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = $1 AND route_entry_type = $2 AND route_key = $3`, [connectionId, routeEntryType, oldKey],
+      )).rows[0];
+      if (old === undefined) return 'missing' as const;
+      const seq = old.seq;
       if (route.key !== oldKey && (await this.routeSeq(sql, connectionId, routeEntryType, route.key)) !== undefined) return 'exists' as const;
       const r = route.route;
+      const change = this.changes.enabled ? upsertChange(toRoute(old), r, API_ORIGIN) : undefined;
+      if (change) await this.changes.record(sql, connectionId, [change]);
       await sql.query(
         `UPDATE vco_routes SET route_key = $1, route_dest = $2, next_hop = $3, weight = $4, source = $5, as_path = $6, community = $7,
            next_hop_tunnel_ids = $8, create_time = $9 WHERE connection_id = $10 AND route_entry_type = $11 AND seq = $12`,

@@ -17,6 +17,7 @@
  */
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord,
+  RouteChangeOrigin, RouteChangeQuery, RouteChangeRecord,
 } from '../store';
 import { completeTokenStep } from './client-tokens';
 import { PgDatabase, chunks, placeholders, type PostgresOptions } from './db';
@@ -27,6 +28,7 @@ import { PgVpnTables } from './postgres-vpn';
 import { PgBgpTables } from './postgres-bgp';
 import { PgOperationTables } from './postgres-operations';
 import { PG_CEN_TABLES, PgCenTables } from './postgres-cen';
+import { ROUTE_CHANGES_TABLE } from '../route-change-rows';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -267,9 +269,8 @@ export class PostgresStore implements Store {
       const locked = await sql.query<{ revision: string }>('SELECT revision FROM vpn_connections WHERE connection_id = $1 FOR UPDATE', [connectionId]);
       if (expectedRevision !== undefined && (locked.rows.length === 0 || Number(locked.rows[0]!.revision) !== expectedRevision)) return false;
       await this.bgp.deleteAllOf(sql, connectionId);
-      for (const table of [...PG_ROUTE_TABLES, 'vpn_tunnels']) {
-        await sql.query(`DELETE FROM ${table} WHERE connection_id = $1`, [connectionId]);
-      }
+      await this.routes.deleteAllOf(sql, connectionId);
+      await sql.query('DELETE FROM vpn_tunnels WHERE connection_id = $1', [connectionId]);
       const deleted = (await sql.query('DELETE FROM vpn_connections WHERE connection_id = $1', [connectionId])).rowCount === 1;
       if (deleted) await this.routes.bumpVersion(sql, connectionId);
       return deleted;
@@ -308,8 +309,8 @@ export class PostgresStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
-  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
-    return this.routes.syncPropagated(connectionId, routes, known);
+  syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot, cause?: 'propagation' | 'detached'): Promise<PropagatedSyncResult> {
+    return this.routes.syncPropagated(connectionId, routes, known, cause);
   }
 
   listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
@@ -370,7 +371,7 @@ export class PostgresStore implements Store {
     await this.db.tx(async (sql) => {
       // Connection rows first (the order every route change locks in), then everything else.
       await sql.query('SELECT connection_id FROM vpn_connections ORDER BY connection_id FOR UPDATE');
-      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
+      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions', ROUTE_CHANGES_TABLE]) {
         await sql.query(`DELETE FROM ${table}`);
       }
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);
@@ -406,8 +407,10 @@ export class PostgresStore implements Store {
     return this.bgp.list(connectionId);
   }
 
-  writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean> {
-    return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now);
+  writeBgpRoutes(
+    connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number, origins?: ReadonlyMap<string, RouteChangeOrigin>,
+  ): Promise<boolean> {
+    return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now, origins);
   }
 
   listAttachedConnectionIds(): Promise<string[]> {
@@ -522,5 +525,19 @@ export class PostgresStore implements Store {
 
   deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
     return this.ops.deleteFaultRules(ruleIds);
+  }
+
+  // ---- route-change history (postgres-route-changes.ts) ----
+
+  setRouteChangeRecording(on: boolean): void {
+    this.routes.changes.enabled = on;
+  }
+
+  listRouteChanges(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    return this.routes.changes.list(query);
+  }
+
+  pruneRouteChanges(olderThan: number, keepPerConnection: number): Promise<number> {
+    return this.routes.changes.prune(olderThan, keepPerConnection);
   }
 }

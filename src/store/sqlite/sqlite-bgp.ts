@@ -3,10 +3,11 @@
  * SqliteStore; learned routes go through SqliteRouteTables inside the same transaction as the lease check.
  */
 import type Database from 'better-sqlite3';
-import type { BgpSessionRecord, KeyedRoute } from '../store';
+import type { BgpSessionRecord, KeyedRoute, RouteChangeOrigin } from '../store';
 import { StoreConflictError } from '../store';
 import { BGP_SESSION_COLUMNS, type BgpSessionRow, bgpSessionValues, lowestFreePort, toBgpSession } from '../bgp-rows';
-import type { SqliteRouteTables } from './sqlite-routes';
+import type { OriginOf, SqliteRouteTables } from './sqlite-routes';
+import { learnedOrigin, SESSION_DOWN } from '../bgp-rows';
 
 const LEARNED = { routeEntryType: 'bgp', source: 'VPN_BGP' } as const;
 
@@ -61,7 +62,7 @@ export class SqliteBgpTables {
       const c = session.connectionId;
       if (this.s.connectionExists.get(c) === undefined) return false;
       if (this.s.otherLiveHolder.get(c, session.holder, now) !== undefined) return false;
-      if (this.s.anyLive.get(c, now) === undefined) this.routes.delete(c, LEARNED);
+      if (this.s.anyLive.get(c, now) === undefined) this.routes.delete(c, LEARNED, undefined, undefined, SESSION_DOWN);
       this.s.deleteExpiredOf.run(c, now);
       this.s.putSession.run(...bgpSessionValues(session));
       return true;
@@ -81,11 +82,14 @@ export class SqliteBgpTables {
     return (this.s.list.all(connectionId) as BgpSessionRow[]).map(toBgpSession);
   }
 
-  writeRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): boolean {
+  writeRoutes(
+    connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number, origins?: ReadonlyMap<string, RouteChangeOrigin>,
+  ): boolean {
     return this.db.transaction(() => {
       if (this.s.holderLive.get(connectionId, holder, now) === undefined) return false;
-      if (upserts.length > 0) this.routes.upsert(connectionId, upserts);
-      if (deleteKeys.length > 0) this.routes.delete(connectionId, { routeEntryType: 'bgp' }, undefined, deleteKeys);
+      const originOf = (fallback: 'bgp-update' | 'bgp-withdraw'): OriginOf => (key) => learnedOrigin(origins, key, fallback);
+      if (upserts.length > 0) this.routes.upsert(connectionId, upserts, originOf('bgp-update'));
+      if (deleteKeys.length > 0) this.routes.delete(connectionId, { routeEntryType: 'bgp' }, undefined, deleteKeys, originOf('bgp-withdraw'));
       return true;
     }).immediate();
   }
@@ -100,7 +104,7 @@ export class SqliteBgpTables {
       for (const c of this.s.expiredConnections.all(now) as string[]) {
         this.s.deleteExpiredOf.run(c, now);
         if (this.s.anyLive.get(c, now) !== undefined) continue;
-        this.routes.delete(c, LEARNED);
+        this.routes.delete(c, LEARNED, undefined, undefined, SESSION_DOWN);
         cleared.push(c);
       }
       return cleared;

@@ -4,11 +4,19 @@
  * file stays small. Every statement is prepared once; every write is one IMMEDIATE transaction.
  */
 import type Database from 'better-sqlite3';
-import type { BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard } from '../store';
+import type {
+  BgpSource, KeyedRoute, PropagatedSnapshot, PropagatedSyncResult, RouteChangeOrigin, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard,
+} from '../store';
 import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
+import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-rows';
+import { SqliteRouteChangeLog } from './sqlite-route-changes';
+
+/** Why each row of a write changes, by route key (store.ts "route-change history"). */
+export type OriginOf = (key: string) => RouteChangeOrigin;
+const BY_API: OriginOf = () => API_ORIGIN;
 
 /** The tables holding a connection's routes, keyed by connection_id (vco_route_versions is not one: it outlives them). */
 export const ROUTE_TABLES = ['vco_routes', 'vco_route_blocks', 'vco_route_counts'] as const;
@@ -39,9 +47,13 @@ function pageRowToRoute(type: RouteEntryType, json: string): RouteRecord {
 
 export class SqliteRouteTables {
   private readonly s;
+  readonly changes: SqliteRouteChangeLog;
 
   constructor(private readonly db: Database.Database) {
+    this.changes = new SqliteRouteChangeLog(db);
     this.s = {
+      allRoutesOf: db.prepare(`DELETE FROM vco_routes WHERE connection_id = ? RETURNING ${ROUTE_COLUMNS}`),
+      findSeqAndRow: db.prepare(`SELECT seq, ${ROUTE_COLUMNS} FROM vco_routes WHERE connection_id = ? AND route_entry_type = ? AND route_key = ?`),
       connectionState: db.prepare('SELECT state FROM vpn_connections WHERE connection_id = ?').pluck(),
       deleteAllRoutes: db.prepare('DELETE FROM vco_routes WHERE connection_id = ?'),
       deleteAllBlocks: db.prepare('DELETE FROM vco_route_blocks WHERE connection_id = ?'),
@@ -78,7 +90,11 @@ export class SqliteRouteTables {
 
   /** Inside the caller's transaction (deleteConnection): drops the connection's routes, block counts and route counts. */
   deleteAllOf(connectionId: string): void {
-    this.s.deleteAllRoutes.run(connectionId);
+    if (this.changes.enabled) {
+      const origin = { cause: 'connection-deleted', tunnelId: '' } as const;
+      const gone = (this.s.allRoutesOf.all(connectionId) as RouteRow[]).map((r): PendingRouteChange => ({ changeType: 'Removed', old: toRoute(r), new: null, origin }));
+      this.changes.record(connectionId, gone);
+    } else this.s.deleteAllRoutes.run(connectionId);
     this.s.deleteAllBlocks.run(connectionId);
     this.s.deleteAllCounts.run(connectionId);
   }
@@ -88,22 +104,29 @@ export class SqliteRouteTables {
     this.s.bumpRoutesVersion.run(connectionId);
   }
 
-  upsert(connectionId: string, routes: readonly KeyedRoute[]): { inserted: number; updated: number } {
-    return this.db.transaction(() => this.upsertNow(connectionId, routes)).immediate();
+  upsert(connectionId: string, routes: readonly KeyedRoute[], originOf: OriginOf = BY_API): { inserted: number; updated: number } {
+    return this.db.transaction(() => this.upsertNow(connectionId, routes, originOf)).immediate();
   }
 
   /** The body of upsertRoutes; runs inside the caller's transaction. */
-  private upsertNow(connectionId: string, routes: readonly KeyedRoute[]): { inserted: number; updated: number } {
+  private upsertNow(connectionId: string, routes: readonly KeyedRoute[], originOf: OriginOf): { inserted: number; updated: number } {
     let seq = this.s.nextSeq.get(connectionId) as number | undefined;
     if (seq === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
     let inserted = 0;
     let updated = 0;
     const blockDeltas = new Map<string, number>();
     const countDeltas = new Map<string, number>();
+    const changes: PendingRouteChange[] = [];
     for (const { key, route: r } of routes) {
       const asPath = r.asPath === null ? null : JSON.stringify(r.asPath);
       const tunnels = r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds);
-      const existing = this.s.findRoute.get(connectionId, r.routeEntryType, key) as number | undefined;
+      let existing: number | undefined;
+      if (this.changes.enabled) {
+        const row = this.s.findSeqAndRow.get(connectionId, r.routeEntryType, key) as (RouteRow & { seq: number }) | undefined;
+        existing = row?.seq;
+        const change = upsertChange(row && toRoute(row), r, originOf(key));
+        if (change) changes.push(change);
+      } else existing = this.s.findRoute.get(connectionId, r.routeEntryType, key) as number | undefined;
       if (existing !== undefined) {
         this.s.updateRoute.run(r.routeDest, r.nextHop, r.weight, r.source, asPath, r.community, tunnels, r.createTime,
           connectionId, r.routeEntryType, existing);
@@ -119,12 +142,13 @@ export class SqliteRouteTables {
     }
     this.s.setNextSeq.run(seq, connectionId);
     this.applyDeltas(connectionId, blockDeltas, countDeltas);
+    this.changes.record(connectionId, changes);
     if (inserted + updated > 0) this.s.bumpRoutesVersion.run(connectionId);
     return { inserted, updated };
   }
 
   /** deleteRoutes; `keys` narrows to those route keys (the BGP speaker's batched withdrawals). */
-  delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, keys?: readonly string[]): number {
+  delete(connectionId: string, filter: RouteFilter, guard?: RouteWriteGuard, keys?: readonly string[], originOf: OriginOf = BY_API): number {
     const where = ['connection_id = ?'];
     const args: (string | number)[] = [connectionId];
     if (filter.routeEntryType) { where.push('route_entry_type = ?'); args.push(filter.routeEntryType); }
@@ -132,10 +156,14 @@ export class SqliteRouteTables {
     if (filter.routeKey) { where.push('route_key = ?'); args.push(filter.routeKey); }
     if (filter.source) { where.push('source = ?'); args.push(filter.source); }
     if (keys) { where.push('route_key IN (SELECT value FROM json_each(?))'); args.push(JSON.stringify(keys)); }
-    const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING route_entry_type, seq, source`);
+    const returning = this.changes.enabled ? `seq, route_key, ${ROUTE_COLUMNS}` : 'route_entry_type, seq, source';
+    const del = this.db.prepare(`DELETE FROM vco_routes WHERE ${where.join(' AND ')} RETURNING ${returning}`);
     return this.db.transaction(() => {
       this.checkGuard(connectionId, guard);
-      const rows = del.all(...args) as { route_entry_type: string; seq: number; source: string | null }[];
+      const rows = del.all(...args) as (RouteRow & { seq: number; route_key: string })[];
+      if (this.changes.enabled) {
+        this.changes.record(connectionId, rows.map((r) => ({ changeType: 'Removed', old: toRoute(r), new: null, origin: originOf(r.route_key) })));
+      }
       const blockDeltas = new Map<string, number>();
       const countDeltas = new Map<string, number>();
       for (const row of rows) {
@@ -153,13 +181,15 @@ export class SqliteRouteTables {
     return this.db.transaction(() => {
       this.checkGuard(connectionId, guard);
       if (this.s.findRoute.get(connectionId, route.route.routeEntryType, route.key) !== undefined) return false;
-      this.upsertNow(connectionId, [route]);
+      this.upsertNow(connectionId, [route], BY_API);
       return true;
     }).immediate();
   }
 
   /** Store.syncPropagatedRoutes: one IMMEDIATE transaction (the deletes and the upsert become savepoints in it). */
-  syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): PropagatedSyncResult {
+  syncPropagated(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot, cause: 'propagation' | 'detached' = 'propagation'): PropagatedSyncResult {
+    const origin = { cause, tunnelId: '' };
+    const originOf: OriginOf = () => origin;
     return this.db.transaction(() => {
       if (this.s.nextSeq.get(connectionId) === undefined) throw new StoreConflictError(`connection ${connectionId} does not exist`);
       const version = () => (this.s.routesVersion.get(connectionId) as number | undefined) ?? 0;
@@ -173,8 +203,8 @@ export class SqliteRouteTables {
       const seeded = new Set(newPropagatedKeys(current, routes).filter((k) => this.s.seededCloudKey.get(connectionId, k) !== undefined));
       const plan = planPropagatedSync(current, seeded, routes);
       let deleted = 0;
-      for (const key of plan.remove) deleted += this.delete(connectionId, { routeEntryType: 'bgp', routeKey: key });
-      const { inserted, updated } = plan.write.length > 0 ? this.upsertNow(connectionId, plan.write) : { inserted: 0, updated: 0 };
+      for (const key of plan.remove) deleted += this.delete(connectionId, { routeEntryType: 'bgp', routeKey: key }, undefined, undefined, originOf);
+      const { inserted, updated } = plan.write.length > 0 ? this.upsertNow(connectionId, plan.write, originOf) : { inserted: 0, updated: 0 };
       for (const { key } of plan.write) this.s.markPropagated.run(connectionId, key);
       return { inserted, updated, deleted, skipped: plan.skipped, routesVersion: version() };
     }).immediate();
@@ -192,10 +222,13 @@ export class SqliteRouteTables {
   replace(connectionId: string, routeEntryType: RouteEntryType, oldKey: string, route: KeyedRoute, guard?: RouteWriteGuard): 'ok' | 'missing' | 'exists' {
     return this.db.transaction(() => {
       this.checkGuard(connectionId, guard);
-      const seq = this.s.findRoute.get(connectionId, routeEntryType, oldKey) as number | undefined;
-      if (seq === undefined) return 'missing' as const;
+      const old = this.s.findSeqAndRow.get(connectionId, routeEntryType, oldKey) as (RouteRow & { seq: number }) | undefined;
+      if (old === undefined) return 'missing' as const;
+      const seq = old.seq;
       if (route.key !== oldKey && this.s.findRoute.get(connectionId, routeEntryType, route.key) !== undefined) return 'exists' as const;
       const r = route.route;
+      const change = this.changes.enabled ? upsertChange(toRoute(old), r, API_ORIGIN) : undefined;
+      if (change) this.changes.record(connectionId, [change]);
       this.s.replaceRoute.run(route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
         r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq);
       this.s.bumpRoutesVersion.run(connectionId);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, KeyedRoute, RouteCount, RouteEntryType, FaultRuleRecord, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord, BgpSource,
+  RouteChangeOrigin, RouteChangeQuery, RouteChangeRecord,
 } from '../store';
 import { ClientTokenLostError } from '../store';
 import { migrate } from './migrations';
@@ -16,6 +17,7 @@ import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import { SqliteBgpTables } from './sqlite-bgp';
 import { SqliteOperationTables } from './sqlite-operations';
 import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
+import { ROUTE_CHANGES_TABLE } from '../route-change-rows';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -293,8 +295,8 @@ export class SqliteStore implements Store {
     return this.routes.list(connectionId, routeEntryType, offset, limit);
   }
 
-  async syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot): Promise<PropagatedSyncResult> {
-    return this.routes.syncPropagated(connectionId, routes, known);
+  async syncPropagatedRoutes(connectionId: string, routes: readonly KeyedRoute[], known?: PropagatedSnapshot, cause?: 'propagation' | 'detached'): Promise<PropagatedSyncResult> {
+    return this.routes.syncPropagated(connectionId, routes, known, cause);
   }
 
   async listRoutesOfSource(connectionId: string, routeEntryType: RouteEntryType, source: BgpSource | null, limit: number): Promise<RouteRecord[]> {
@@ -353,7 +355,7 @@ export class SqliteStore implements Store {
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions']) {
+      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions', ROUTE_CHANGES_TABLE]) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
@@ -389,8 +391,10 @@ export class SqliteStore implements Store {
     return this.bgp.list(connectionId);
   }
 
-  async writeBgpRoutes(connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number): Promise<boolean> {
-    return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now);
+  async writeBgpRoutes(
+    connectionId: string, holder: string, upserts: readonly KeyedRoute[], deleteKeys: readonly string[], now: number, origins?: ReadonlyMap<string, RouteChangeOrigin>,
+  ): Promise<boolean> {
+    return this.bgp.writeRoutes(connectionId, holder, upserts, deleteKeys, now, origins);
   }
 
   async listAttachedConnectionIds(): Promise<string[]> {
@@ -505,5 +509,19 @@ export class SqliteStore implements Store {
 
   async deleteFaultRules(ruleIds: readonly string[]): Promise<number> {
     return this.ops.deleteFaultRules(ruleIds);
+  }
+
+  // ---- route-change history (sqlite-route-changes.ts) ----
+
+  setRouteChangeRecording(on: boolean): void {
+    this.routes.changes.enabled = on;
+  }
+
+  async listRouteChanges(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    return this.routes.changes.list(query);
+  }
+
+  async pruneRouteChanges(olderThan: number, keepPerConnection: number): Promise<number> {
+    return this.routes.changes.prune(olderThan, keepPerConnection);
   }
 }

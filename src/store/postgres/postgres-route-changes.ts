@@ -1,0 +1,58 @@
+/**
+ * PostgreSQL storage of the route-change history: mirrors sqlite/sqlite-route-changes.ts. Event IDs come from
+ * the connection's counter (vco_route_versions.last_change_id), advanced by an upsert that row-locks it until
+ * the transaction ends. Every route change has locked the connection row before (READ COMMITTED), so a second
+ * server's change of the same connection waits for this commit and then numbers after it: IDs follow commit
+ * order, and a reader that sees ID n has every ID below n committed already (watches never skip a late commit).
+ */
+import type { RouteChangeQuery, RouteChangeRecord } from '../store';
+import {
+  type PendingRouteChange, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+} from '../route-change-rows';
+import { chunks, placeholders, type PgDatabase, type Sql } from './db';
+
+export class PgRouteChangeLog {
+  /** --route-history off: nothing is recorded */
+  enabled = true;
+
+  constructor(private readonly db: PgDatabase) {}
+
+  /** Inside the transaction of the change, with the connection row locked: numbers and stores `changes` in order. */
+  async record(sql: Sql, connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): Promise<void> {
+    if (changes.length === 0) return;
+    const last = Number((await sql.query<{ last_change_id: string }>(
+      `INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES ($1, 0, $2)
+       ON CONFLICT (connection_id) DO UPDATE SET last_change_id = vco_route_versions.last_change_id + EXCLUDED.last_change_id RETURNING last_change_id`,
+      [connectionId, changes.length],
+    )).rows[0]!.last_change_id);
+    let id = last - changes.length;
+    for (const part of chunks(changes, ROUTE_CHANGE_WIDTH, 60_000)) {
+      const values: unknown[] = [];
+      const tuples: string[] = [];
+      for (const c of part) {
+        tuples.push(`(${placeholders(values.length + 1, ROUTE_CHANGE_WIDTH)})`);
+        values.push(...routeChangeValues(connectionId, ++id, now, c));
+      }
+      await sql.query(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES ${tuples.join(', ')}`, values);
+    }
+  }
+
+  async list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    const args: (string | number)[] = [];
+    const text = routeChangeSelect(query, (v) => {
+      args.push(v);
+      return `$${args.length}`;
+    });
+    return (await this.db.query<RouteChangeRow>(text, args)).rows.map(toRouteChange);
+  }
+
+  async prune(olderThan: number, keepPerConnection: number): Promise<number> {
+    let n = (await this.db.query(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE change_time < $1`, [olderThan])).rowCount ?? 0;
+    const counters = await this.db.query<{ connection_id: string; last_change_id: string }>(
+      'SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > $1', [keepPerConnection]);
+    for (const { connection_id: c, last_change_id: last } of counters.rows) {
+      n += (await this.db.query(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = $1 AND event_id <= $2`, [c, Number(last) - keepPerConnection])).rowCount ?? 0;
+    }
+    return n;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * SQLite storage of the route-change history (store.ts "route-change history"): changes are numbered from the
+ * connection's counter (vco_route_versions.last_change_id) and inserted inside the caller's IMMEDIATE
+ * transaction, so they commit with the route change or not at all, in commit order.
+ */
+import type Database from 'better-sqlite3';
+import type { RouteChangeQuery, RouteChangeRecord } from '../store';
+import {
+  type PendingRouteChange, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+} from '../route-change-rows';
+
+export class SqliteRouteChangeLog {
+  /** --route-history off: nothing is recorded */
+  enabled = true;
+  private readonly s;
+  private readonly selects = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      advance: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
+        ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id RETURNING last_change_id`).pluck(),
+      insert: db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES (${new Array(14).fill('?').join(', ')})`),
+      pruneOld: db.prepare(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE change_time < ?`),
+      counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > ?').raw(),
+      pruneBefore: db.prepare(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ? AND event_id <= ?`),
+    };
+  }
+
+  /** Inside the transaction of the change: numbers and stores `changes` in order. */
+  record(connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): void {
+    if (changes.length === 0) return;
+    const last = this.s.advance.get(connectionId, changes.length) as number;
+    let id = last - changes.length;
+    for (const c of changes) this.s.insert.run(...routeChangeValues(connectionId, ++id, now, c));
+  }
+
+  list(query: RouteChangeQuery): RouteChangeRecord[] {
+    const args: (string | number)[] = [];
+    const text = routeChangeSelect(query, (v) => {
+      args.push(v);
+      return '?';
+    });
+    let statement = this.selects.get(text);
+    if (!statement) this.selects.set(text, (statement = this.db.prepare(text)));
+    return (statement.all(...args) as RouteChangeRow[]).map(toRouteChange);
+  }
+
+  prune(olderThan: number, keepPerConnection: number): number {
+    return this.db.transaction(() => {
+      let n = this.s.pruneOld.run(olderThan).changes;
+      for (const [connectionId, last] of this.s.counters.all(keepPerConnection) as [string, number][]) {
+        n += this.s.pruneBefore.run(connectionId, last - keepPerConnection).changes;
+      }
+      return n;
+    }).immediate();
+  }
+}
