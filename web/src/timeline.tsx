@@ -11,17 +11,28 @@ import { Badge, ErrorBox, formatTime } from './ui';
 
 /** Enough to look back on; older events stay one "Load older" away in the API. */
 const MAX_SHOWN = 1000;
+/** Changes per ListVcoRouteChanges page. */
+const PAGE = 25;
 
+/** An attribute as the route table shows it: strings bare, lists comma-separated, nothing as "none". */
+function shown(v: unknown): string {
+  if (v === undefined || v === null || v === '') return 'none';
+  if (Array.isArray(v)) return v.length === 0 ? 'none' : v.join(', ');
+  return String(v);
+}
+
+/** What changed (Modified), or the route's main attributes (Added, Removed). */
 function diff(c: RouteChange): string[] {
   const before = c.Old ?? {};
   const after = c.New ?? {};
   const out: string[] = [];
   for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    const a = JSON.stringify(before[k] ?? null);
-    const b = JSON.stringify(after[k] ?? null);
-    if (c.ChangeType === 'Modified' && a === b) continue;
-    if (c.ChangeType !== 'Modified' && !['Weight', 'AsPath', 'NextHopTunnelIdList', 'Community'].includes(k)) continue;
-    out.push(c.ChangeType === 'Modified' ? `${k} ${a} → ${b}` : `${k} ${c.ChangeType === 'Removed' ? a : b}`);
+    if (c.ChangeType === 'Modified') {
+      if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out.push(`${k} ${shown(before[k])} → ${shown(after[k])}`);
+    } else if (['Weight', 'AsPath', 'Community'].includes(k)) {
+      const v = (c.ChangeType === 'Removed' ? before : after)[k];
+      if (v !== '' && v !== undefined && v !== null) out.push(`${k} ${shown(v)}`);
+    }
   }
   return out;
 }
@@ -60,7 +71,7 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
     setEvents([]);
     setLoaded(false);
     setError(undefined);
-    api.call<ListVcoRouteChangesResponse>('ListVcoRouteChanges', { ...base, MaxResults: 50 }, undefined, abort.signal).then((res) => {
+    api.call<ListVcoRouteChangesResponse>('ListVcoRouteChanges', { ...base, MaxResults: PAGE }, undefined, abort.signal).then((res) => {
       for (const e of res.RouteChanges) seen.current.add(e.EventId);
       setEvents(res.RouteChanges);
       setNextToken(res.NextToken);
@@ -87,7 +98,7 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
 
   const loadOlder = async () => {
     try {
-      const res = await api.call<ListVcoRouteChangesResponse>('ListVcoRouteChanges', { ...base, MaxResults: 50, NextToken: nextToken });
+      const res = await api.call<ListVcoRouteChangesResponse>('ListVcoRouteChanges', { ...base, MaxResults: PAGE, NextToken: nextToken });
       const fresh = res.RouteChanges.filter((e) => !seen.current.has(e.EventId));
       for (const e of fresh) seen.current.add(e.EventId);
       setEvents((prev) => [...prev, ...fresh]);
@@ -107,7 +118,7 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
       {loaded && events.length === 0 ? <p class="muted">No changes recorded yet.</p> : null}
       <ol class="events">
         {events.map((c) => (
-          <li key={c.EventId} class={`event event-${c.ChangeType.toLowerCase()}`}>
+          <li key={c.EventId} data-event-id={c.EventId} class={`event event-${c.ChangeType.toLowerCase()}`}>
             <time dateTime={c.ChangeTime}>{formatTime(c.ChangeTime)}</time>
             <Badge text={c.ChangeType} />
             <code>{c.RouteDest}</code>
