@@ -53,9 +53,11 @@ export function ConnectionPage({ api, regionId, connectionId, query }: { api: Ap
 
   useEffect(() => {
     const abort = new AbortController();
-    api.call<VpnConnection>('DescribeVpnConnection', { RegionId: regionId, VpnConnectionId: connectionId }, undefined, abort.signal)
-      .then(setConnection, (err: unknown) => !abort.signal.aborted && setError(err));
-    routeCounts(api, regionId, connectionId, abort.signal).then(setCounts, () => setCounts(undefined));
+    api.call<VpnConnection>('DescribeVpnConnection', { RegionId: regionId, VpnConnectionId: connectionId }, undefined, abort.signal).then((c) => {
+      setConnection(c);
+      // Dual-tunnel connections' counts come with every route page (VpnRouteCounts); single-tunnel ones need the two totals.
+      if ((c.TunnelOptionsSpecification?.TunnelOptions ?? []).length === 0) routeCounts(api, regionId, connectionId, abort.signal).then(setCounts, () => setCounts(undefined));
+    }, (err: unknown) => !abort.signal.aborted && setError(err));
     return () => abort.abort();
   }, [api, regionId, connectionId, tick]);
 
@@ -137,7 +139,7 @@ export function ConnectionPage({ api, regionId, connectionId, query }: { api: Ap
         </section>
       ) : null}
 
-      <RouteTable api={api} regionId={regionId} connectionId={connectionId} query={q} refreshTick={tick} actions={actions} onQuery={navigate} />
+      <RouteTable api={api} regionId={regionId} connectionId={connectionId} query={q} refreshTick={tick} actions={actions} onQuery={navigate} onCounts={setCounts} />
 
 
       <Timeline api={api} regionId={regionId} connectionId={connectionId} onLiveChange={onLiveChange} />

@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiClient } from './api';
 import { overlaps, parseCidr } from './cidr';
-import type { DescribeVcoRouteEntriesResponse, RouteEntry, RouteEntryType } from './model';
+import type { DescribeVcoRouteEntriesResponse, RouteCount, RouteEntry, RouteEntryType } from './model';
 import { Badge, ErrorBox, Pager, TableRegion, formatTime } from './ui';
 
 export interface TableQuery {
@@ -36,11 +36,12 @@ function matcher(q: TableQuery): ((r: RouteEntry) => boolean) | undefined {
 
 /** Reads API pages from `fromPage` until `want` matches or the end; returns matches and where it stopped. */
 async function scan(api: ApiClient, base: Record<string, string>, match: (r: RouteEntry) => boolean, want: number, signal: AbortSignal,
-  onProgress: (l: Listing) => void): Promise<Listing> {
+  onProgress: (l: Listing) => void, onPage: (res: DescribeVcoRouteEntriesResponse) => void): Promise<Listing> {
   const routes: RouteEntry[] = [];
   let scanned = 0;
   for (let page = 1; ; page++) {
     const res = await api.call<DescribeVcoRouteEntriesResponse>('DescribeVcoRouteEntries', { ...base, PageNumber: page, PageSize: SCAN_PAGE_SIZE }, undefined, signal);
+    onPage(res);
     scanned += res.VcoRouteEntries.length;
     routes.push(...res.VcoRouteEntries.filter(match));
     const complete = scanned >= res.TotalCount || res.VcoRouteEntries.length === 0;
@@ -95,9 +96,11 @@ function RouteRow({ r, actions }: { r: RouteEntry; actions: RowActions }) {
   );
 }
 
-export function RouteTable({ api, regionId, connectionId, query, refreshTick, actions, onQuery }: {
+export function RouteTable({ api, regionId, connectionId, query, refreshTick, actions, onQuery, onCounts }: {
   api: ApiClient; regionId: string; connectionId: string; query: TableQuery; refreshTick: number; actions: RowActions;
   onQuery(q: Partial<TableQuery>): void;
+  /** VpnRouteCounts of the latest page read (dual-tunnel connections), so the page needs no extra call for them */
+  onCounts(counts: RouteCount[]): void;
 }) {
   const [listing, setListing] = useState<Listing | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -113,12 +116,16 @@ export function RouteTable({ api, regionId, connectionId, query, refreshTick, ac
     const abort = new AbortController();
     const base = { RegionId: regionId, VpnConnectionId: connectionId, RouteEntryType: query.type };
     setError(undefined);
+    const counted = (res: DescribeVcoRouteEntriesResponse) => res.VpnRouteCounts && !abort.signal.aborted && onCounts(res.VpnRouteCounts);
     if (!match) {
       api.call<DescribeVcoRouteEntriesResponse>('DescribeVcoRouteEntries', { ...base, PageNumber: query.pageNumber, PageSize: query.pageSize }, undefined, abort.signal)
-        .then((res) => setListing({ routes: res.VcoRouteEntries, totalCount: res.TotalCount }), (err: unknown) => !abort.signal.aborted && setError(err));
+        .then((res) => {
+          counted(res);
+          setListing({ routes: res.VcoRouteEntries, totalCount: res.TotalCount });
+        }, (err: unknown) => !abort.signal.aborted && setError(err));
     } else {
       setSearching(true);
-      scan(api, base, match, want, abort.signal, setListing)
+      scan(api, base, match, want, abort.signal, setListing, counted)
         .then(setListing, (err: unknown) => !abort.signal.aborted && setError(err))
         .finally(() => !abort.signal.aborted && setSearching(false));
     }
