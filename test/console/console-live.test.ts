@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { buildConsole } from '../../web/build';
 import { loadConfig } from '../../src/config';
 import { createLogger, startServer } from '../../src/server/app';
-import { launchBrowser, signIn, type TestBrowser } from '../helpers/browser';
+import { eventually, launchBrowser, signIn, type TestBrowser } from '../helpers/browser';
 import { createBgpConnection, loopbackServerEnv, REGION, type BgpConnection } from '../helpers/bgp-scenario';
 import { assertNoServerErrors } from '../helpers/http';
 import { ADMIN_TOKEN, ROOT, openTestStore, startTestServer, type TestServer } from '../helpers/server';
@@ -30,18 +30,6 @@ protocol bgp tunnel2 from tun { local 127.0.0.3 port ${birdPort} as 65001; neigh
 `;
 }
 
-async function eventually(check: () => Promise<void> | void, timeoutMs = 15_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 const bodyText = (page: Page, selector: string) => page.locator(selector).allInnerTexts().then((t) => t.join('\n'));
 

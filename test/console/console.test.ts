@@ -11,7 +11,7 @@ import * as $Vpc from '@alicloud/vpc20160428';
 import type { Page } from 'playwright-core';
 import { buildConsole } from '../../web/build';
 import { CONSOLE_CSP } from '../../src/console/console-files';
-import { launchBrowser, seriousA11yViolations, signIn, type TestBrowser } from '../helpers/browser';
+import { eventually, launchBrowser, seriousA11yViolations, signIn, type TestBrowser } from '../helpers/browser';
 import { assertNoServerErrors, noteStatus } from '../helpers/http';
 import { assumeRole, doc, ramClient, stsClient, userWithKey, vpcClientFor, type Creds } from '../helpers/ram';
 import { ROOT, startTestServer, type TestServer } from '../helpers/server';
@@ -20,20 +20,6 @@ const REGION = 'cn-hangzhou';
 const CONN = 'vco-console1';
 const SINGLE = 'vco-console2';
 const CUSTOM_ROUTES = 45;
-
-/** Polls until `check` stops throwing (the page updates asynchronously). */
-async function eventually(check: () => Promise<void> | void, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > until) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 async function textOf(page: Page, selector: string): Promise<string> {
   return (await page.locator(selector).allInnerTexts()).join('\n');

@@ -65,3 +65,17 @@ export async function seriousA11yViolations(page: Page): Promise<{ id: string; i
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id as string, impact: v.impact as string, nodes: v.nodes.map((n: any) => String(n.target)) }));
 }
+
+/** Polls until `check` stops throwing (the page updates asynchronously); rethrows its last failure when the time is up. */
+export async function eventually(check: () => Promise<void> | void, timeoutMs = 15_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
