@@ -36,9 +36,12 @@ async function main(): Promise<void> {
     await vpc.deleteVcoRouteEntry(new $Vpc.DeleteVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: 'vco-demo1', routeDest: '192.168.15.0/24', nextHop: 'vco-demo1', weight: 100 }));
 
     fs.mkdirSync(OUT, { recursive: true });
-    const shoot = async (name: string, page: import('playwright-core').Page) => {
+    /** The page from the top, at most `maxHeight` pixels of it (the timeline below goes on). */
+    const shoot = async (name: string, page: import('playwright-core').Page, maxHeight = 1400) => {
       await page.waitForTimeout(400); // live-status line settles
-      await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+      const { width } = page.viewportSize()!;
+      const height = Math.min(maxHeight, await page.evaluate(() => (globalThis as any).document.documentElement.scrollHeight as number));
+      await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true, clip: { x: 0, y: 0, width, height } });
       process.stdout.write(`docs/screenshots/${name}.png\n`);
     };
     const page = await browser.newPage(1280);
@@ -57,7 +60,7 @@ async function main(): Promise<void> {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: /Custom routes/ }).click();
     await page.getByRole('region', { name: 'Custom routes' }).locator('tbody tr').first().waitFor();
-    await shoot('custom-routes-390px', page);
+    await shoot('custom-routes-390px', page, 1700);
   } finally {
     await browser.close();
     await vcoroute.stop();
