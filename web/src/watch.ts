@@ -6,44 +6,7 @@
 import { errorOf, signRequest, ApiError, type Params, VPC_VERSION } from './api';
 import type { RouteChange } from './model';
 import type { SigningKey } from './signer';
-
-export interface SseEvent {
-  id?: string;
-  event: string;
-  data: string;
-}
-
-/** Incremental text/event-stream parser: feed chunks, get complete events. */
-export class SseParser {
-  private buffer = '';
-  private id: string | undefined;
-  private event = '';
-  private data: string[] = [];
-
-  feed(chunk: string): SseEvent[] {
-    this.buffer += chunk;
-    const out: SseEvent[] = [];
-    let nl: number;
-    while ((nl = this.buffer.search(/\r\n|\r|\n/)) >= 0) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + (this.buffer.startsWith('\r\n', nl) ? 2 : 1));
-      if (line === '') {
-        if (this.data.length > 0) out.push({ id: this.id, event: this.event || 'message', data: this.data.join('\n') });
-        this.event = '';
-        this.data = [];
-        continue;
-      }
-      if (line.startsWith(':')) continue;
-      const colon = line.indexOf(':');
-      const field = colon < 0 ? line : line.slice(0, colon);
-      const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-      if (field === 'data') this.data.push(value);
-      else if (field === 'event') this.event = value;
-      else if (field === 'id') this.id = value;
-    }
-    return out;
-  }
-}
+import { SseParser } from './sse';
 
 export type WatchStatus = { state: 'connecting' } | { state: 'live' } | { state: 'retrying'; inMs: number; error?: ApiError } | { state: 'stopped'; error: ApiError };
 
