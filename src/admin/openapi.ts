@@ -1,9 +1,46 @@
 /** The OpenAPI 3.1 document of the admin API, served at /_vcoroute/openapi.json. */
+import { ROUTE_CHANGE_CAUSES } from '../store/store';
 
 const error = { $ref: '#/components/schemas/Error' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
 const connectionIdParam = { name: 'vpnConnectionId', in: 'path', required: true, schema: { type: 'string', pattern: '^vco-[0-9a-z]{1,64}$' } };
+
+const ROUTE_CHANGE_FILTERS = [
+  { name: 'VpnConnectionId', in: 'query', required: true, schema: { type: 'string' } },
+  { name: 'RouteEntryType', in: 'query', schema: { type: 'string', enum: ['custom', 'bgp'] } },
+  { name: 'Source', in: 'query', schema: { type: 'string', enum: ['CUSTOM', 'VPN_BGP', 'CLOUD'] } },
+  { name: 'DestinationCidrBlock', in: 'query', description: 'only changes whose RouteDest lies in this block', schema: { type: 'string', example: '10.0.0.0/16' } },
+  { name: 'StartTime', in: 'query', schema: { type: 'string', example: '2026-11-27T16:00:00Z' } },
+  { name: 'EndTime', in: 'query', schema: { type: 'string', example: '2026-11-27T17:00:00.000Z' } },
+];
+
+const ROUTE_ATTRIBUTES = {
+  type: ['object', 'null'],
+  properties: {
+    Weight: { type: 'integer' }, State: { type: 'string' }, CreateTime: { type: 'integer' }, AsPath: { type: 'string' }, Community: { type: 'string' },
+    Source: { type: 'string' }, NextHopTunnelIdList: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+/** One recorded change (src/history/events.ts). */
+const ROUTE_CHANGE = {
+  type: 'object',
+  properties: {
+    EventId: { type: 'string', description: 'per connection, increasing in commit order' },
+    ChangeTime: { type: 'string', format: 'date-time' },
+    VpnConnectionId: { type: 'string' },
+    ChangeType: { type: 'string', enum: ['Added', 'Modified', 'Removed'] },
+    RouteEntryType: { type: 'string', enum: ['custom', 'bgp'] },
+    Source: { type: 'string', enum: ['CUSTOM', 'VPN_BGP', 'CLOUD'] },
+    RouteDest: { type: 'string' },
+    NextHop: { type: 'string' },
+    Old: ROUTE_ATTRIBUTES,
+    New: ROUTE_ATTRIBUTES,
+    TunnelId: { type: 'string' },
+    Cause: { type: 'string', enum: ROUTE_CHANGE_CAUSES },
+  },
+};
 
 export const OPENAPI_DOCUMENT = {
   openapi: '3.1.0',
@@ -238,6 +275,38 @@ export const OPENAPI_DOCUMENT = {
           { name: 'source', in: 'query', schema: { type: 'string', enum: ['VPN_BGP', 'CLOUD'] } },
         ],
         responses: { '200': { description: 'count', content: json({ type: 'object', properties: { deleted: { type: 'integer' } } }) }, '404': errorResponse('unknown connection') },
+      },
+    },
+    '/_vcoroute/v1/route-changes': {
+      get: {
+        summary: 'A page of the route-change history of a connection (any account, deleted connections included): newest first, or ascending after AfterEventId',
+        parameters: [...ROUTE_CHANGE_FILTERS,
+          { name: 'AfterEventId', in: 'query', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+          { name: 'MaxResults', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
+          { name: 'NextToken', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': {
+            description: 'the page; NextToken is empty on the last one',
+            content: json({ type: 'object', properties: { RouteChanges: { type: 'array', items: ROUTE_CHANGE }, NextToken: { type: 'string' } } }),
+          },
+          '400': errorResponse('invalid parameter'),
+        },
+      },
+    },
+    '/_vcoroute/v1/route-changes/watch': {
+      get: {
+        summary: 'Server-Sent Events of a connection\'s route changes: `id: <EventId>`, `event: route-change`, `data: <RouteChange JSON>`; '
+          + 'resumes after the Last-Event-ID header (or LastEventId) with no gap and no duplicate, else live only; `: keep-alive` every 15 s',
+        parameters: [...ROUTE_CHANGE_FILTERS,
+          { name: 'LastEventId', in: 'query', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+          { name: 'Last-Event-ID', in: 'header', schema: { type: 'string', pattern: '^\\d{1,15}$' } },
+        ],
+        responses: {
+          '200': { description: 'the event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+          '400': errorResponse('invalid parameter'),
+          '503': errorResponse('this server holds --route-history-max-watchers streams already'),
+        },
       },
     },
   },

@@ -121,6 +121,8 @@ describe('route-change history through the SDKs and Server-Sent Events', () => {
     assert.equal(admin.status, 200);
     assert.deepEqual(admin.body.RouteChanges.map((e: any) => e.EventId), ['5']);
     assert.equal(admin.body.NextToken, '');
+    const openapi = await server.admin('GET', '/_vcoroute/openapi.json');
+    for (const path of ['/_vcoroute/v1/route-changes', '/_vcoroute/v1/route-changes/watch']) assert.ok(openapi.body.paths[path], `openapi.json lists ${path}`);
   });
 
   it('refuses bad parameters with IllegalParam.{Param}', async () => {

@@ -34,6 +34,8 @@ export const VPC_PARAMETERS: ParameterTable = {
     PageNumber: NUMBER, PageSize: NUMBER, RouteEntryType: WORD, AttachType: WORD,
     RouteDest: 64, NextHop: ID, Weight: NUMBER, NewWeight: NUMBER, OverlayMode: WORD, Description: NAME, Name: NAME,
     IpAddress: 64, Asn: NUMBER, AuthKey: 64,
+    // route-change history (ListVcoRouteChanges, WatchVcoRouteChanges)
+    Source: WORD, DestinationCidrBlock: 64, StartTime: WORD, EndTime: WORD, AfterEventId: NUMBER, LastEventId: NUMBER, MaxResults: NUMBER, NextToken: 64,
     'Tags.N.Key': TAG_KEY, 'Tags.N.Value': TAG_VALUE, 'Tag.N.Key': TAG_KEY, 'Tag.N.Value': TAG_VALUE,
     // 10 comma-separated CIDR blocks, with spaces
     LocalSubnet: 256, RemoteSubnet: 256,

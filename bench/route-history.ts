@@ -1,0 +1,228 @@
+/**
+ * Route-change history (issue 12, "Performance"), at the store and history layer (no HTTP in between, so the
+ * figures are the history's own):
+ *   - read: a filtered page (MaxResults 20) of a connection with 1,000,000 recorded changes, several filters,
+ *     p50 / p99 over repeated reads through readRouteChanges (store query + event shaping); target ≤ 50 ms;
+ *   - write: custom-route writes (one insert or delete per transaction, as the API makes them) and BGP flushes
+ *     (writeBgpRoutes, 1,000 rows per transaction, as the speaker makes them), routes per second with recording
+ *     on and off (--route-history off), alternating runs on fresh stores; target: recording costs ≤ 10 %.
+ *
+ *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…]
+ * Also run by `npm run bench` (scenario h).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { routeKey } from '../src/domain/routes';
+import { parseListRequest, readRouteChanges } from '../src/history';
+import { PostgresStore } from '../src/store/postgres/postgres-store';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store';
+import type { ConnectionRecord, KeyedRoute, RouteRecord, Store } from '../src/store/store';
+
+const CONNECTION = 'vco-historybench0001';
+const T0 = 1_700_000_000_000;
+const log = (line: string) => process.stderr.write(`[route-history] ${line}\n`);
+
+export interface HistoryBenchOptions {
+  store: 'sqlite' | 'postgres';
+  events: number;
+  database: string;
+}
+
+export interface HistoryBenchResult {
+  backend: string;
+  events: number;
+  buildS: number;
+  reads: { name: string; p50: number; p99: number; rows: number }[];
+  writes: { name: string; on: number; off: number; cost: number }[];
+}
+
+function connection(id: string): ConnectionRecord {
+  return {
+    connectionId: id, accountId: '1000000000000001', regionId: 'cn-hangzhou', state: 'attached', pendingState: null, pendingUntil: null,
+    transitRouterId: 'tr-bench', customerGatewayId: null, createTime: T0, tunnels: [], attributes: {} as ConnectionRecord['attributes'],
+  };
+}
+
+/** Route i of a mix: 60 % learned (VPN_BGP), 20 % CLOUD, 20 % custom, spread over 10.0.0.0/8 as /24s. */
+function route(i: number): KeyedRoute {
+  const dest = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`;
+  const kind = i % 5;
+  const r: RouteRecord = kind < 3
+    ? { routeEntryType: 'bgp', routeDest: dest, nextHop: CONNECTION, weight: 100, source: 'VPN_BGP', asPath: [65001, 64512 + (i % 7)], community: '65535:65510',
+      nextHopTunnelIds: ['tun-bench1', 'tun-bench2'], createTime: T0 + i }
+    : kind === 3
+      ? { routeEntryType: 'bgp', routeDest: dest, nextHop: CONNECTION, weight: 100, source: 'CLOUD', asPath: [45104], community: '', nextHopTunnelIds: null, createTime: T0 + i }
+      : { routeEntryType: 'custom', routeDest: dest, nextHop: CONNECTION, weight: 100, source: null, asPath: null, community: null, nextHopTunnelIds: null, createTime: T0 + i };
+  return { key: routeKey(r), route: r };
+}
+
+async function freshStore(o: HistoryBenchOptions, name: string): Promise<{ store: Store; dispose(): Promise<void> }> {
+  if (o.store === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vcoroute-${name}-`));
+    const store = new SqliteStore(dir);
+    return { store, dispose: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const db = `vcoroute_bench_${name.replace(/-/g, '_')}`;
+  const admin = new URL(o.database);
+  admin.pathname = '/postgres';
+  const maintenance = new Client({ connectionString: admin.toString() });
+  await maintenance.connect();
+  await maintenance.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await maintenance.query(`CREATE DATABASE ${db}`);
+  await maintenance.end();
+  const url = new URL(o.database);
+  url.pathname = `/${db}`;
+  const store = await PostgresStore.open({ connectionString: url.toString(), poolSize: 4, queryTimeoutMs: 600_000 });
+  return {
+    store,
+    dispose: async () => {
+      await store.close();
+      const m = new Client({ connectionString: admin.toString() });
+      await m.connect();
+      await m.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      await m.end();
+    },
+  };
+}
+
+/** `events` changes: half the routes added in batches, then the same removed (vco_routes ends empty). */
+async function buildHistory(store: Store, events: number): Promise<void> {
+  await store.putConnection(connection(CONNECTION));
+  const routes = Math.floor(events / 2);
+  const BATCH = 10_000;
+  for (let i = 0; i < routes; i += BATCH) {
+    await store.upsertRoutes(CONNECTION, Array.from({ length: Math.min(BATCH, routes - i) }, (_, j) => route(i + j)));
+  }
+  for (const type of ['custom', 'bgp'] as const) await store.deleteRoutes(CONNECTION, { routeEntryType: type });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+async function timeReads(store: Store, params: Record<string, string>, runs: number): Promise<{ p50: number; p99: number; rows: number }> {
+  const req = parseListRequest({ MaxResults: '20', ...params });
+  let rows = 0;
+  for (let i = 0; i < 5; i++) rows = (await readRouteChanges(store, CONNECTION, req)).events.length; // warm-up
+  const ms: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await readRouteChanges(store, CONNECTION, req);
+    ms.push(performance.now() - t);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: percentile(ms, 0.5), p99: percentile(ms, 0.99), rows };
+}
+
+/** Routes written per second: `n` single-route API writes (insert, then delete), or BGP flushes of 1,000 rows (add, then withdraw). */
+async function writeRate(o: HistoryBenchOptions, kind: 'custom' | 'bgp', record: boolean, n: number): Promise<number> {
+  const { store, dispose } = await freshStore(o, `history-writes-${kind}`);
+  try {
+    store.setRouteChangeRecording(record);
+    await store.putConnection(connection(CONNECTION));
+    const t = performance.now();
+    if (kind === 'custom') {
+      for (let i = 0; i < n; i++) {
+        const r = route(i * 5 + 4); // custom
+        await store.insertRoute(CONNECTION, r, { whenState: 'attached' });
+      }
+      for (let i = 0; i < n; i++) await store.deleteRoutes(CONNECTION, { routeEntryType: 'custom', routeKey: route(i * 5 + 4).key }, { whenState: 'attached' });
+    } else {
+      await store.claimBgpSession({ connectionId: CONNECTION, tunnelId: 'tun-bench1', holder: 'srv-bench', leaseExpiresAt: Date.now() + 3_600_000, state: 'Established',
+        peerAsn: 65001, peerAddress: '127.0.0.2', establishedAt: T0, prefixesReceived: 0, prefixesAccepted: 0, prefixesAdvertised: 0 }, Date.now());
+      const learned = (i: number) => route(i * 5); // VPN_BGP
+      const origins = new Map<string, { cause: 'bgp-update' | 'bgp-withdraw'; tunnelId: string }>();
+      for (let i = 0; i < n; i += 1000) {
+        const batch = Array.from({ length: Math.min(1000, n - i) }, (_, j) => learned(i + j));
+        for (const b of batch) origins.set(b.key, { cause: 'bgp-update', tunnelId: 'tun-bench1' });
+        await store.writeBgpRoutes(CONNECTION, 'srv-bench', batch, [], Date.now(), origins);
+      }
+      for (let i = 0; i < n; i += 1000) {
+        const keys = Array.from({ length: Math.min(1000, n - i) }, (_, j) => learned(i + j).key);
+        await store.writeBgpRoutes(CONNECTION, 'srv-bench', [], keys, Date.now());
+      }
+    }
+    return (2 * n) / ((performance.now() - t) / 1000);
+  } finally {
+    await dispose();
+  }
+}
+
+export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBenchResult> {
+  const result: HistoryBenchResult = { backend: o.store, events: o.events, buildS: 0, reads: [], writes: [] };
+
+  const { store, dispose } = await freshStore(o, 'history-reads');
+  try {
+    log(`${o.store}: recording ${o.events.toLocaleString('en')} changes …`);
+    const t = performance.now();
+    await buildHistory(store, o.events);
+    result.buildS = (performance.now() - t) / 1000;
+    const last = o.events;
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const reads: [string, Record<string, string>][] = [
+      ['newest page, no filter', {}],
+      ['Source=VPN_BGP', { Source: 'VPN_BGP' }],
+      ['RouteEntryType=custom', { RouteEntryType: 'custom' }],
+      ['DestinationCidrBlock=10.1.0.0/16 (1/8 of the routes)', { DestinationCidrBlock: '10.1.0.0/16' }],
+      ['DestinationCidrBlock=10.1.2.0/24 + Source=CLOUD (a handful)', { DestinationCidrBlock: '10.1.2.0/24', Source: 'CLOUD' }],
+      ['StartTime/EndTime (the last minute)', { StartTime: iso(now - 60_000), EndTime: iso(now + 60_000) }],
+      ['AfterEventId = middle (resume, ascending)', { AfterEventId: String(Math.floor(last / 2)) }],
+      ['Source=CUSTOM, AfterEventId = middle', { Source: 'CUSTOM', AfterEventId: String(Math.floor(last / 2)) }],
+    ];
+    for (const [name, params] of reads) {
+      const r = await timeReads(store, params, 200);
+      result.reads.push({ name, ...r });
+      log(`${name}: p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms (${r.rows} rows)`);
+    }
+  } finally {
+    await dispose();
+  }
+
+  for (const [kind, n] of [['custom', o.store === 'sqlite' ? 20_000 : 5_000], ['bgp', 100_000]] as const) {
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      // alternate the order: neither setting always runs on a warmer machine
+      for (const record of round % 2 === 0 ? [true, false] : [false, true]) (record ? on : off).push(await writeRate(o, kind, record, n));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+    const row = { name: kind === 'custom' ? `custom-route writes (1 route per transaction), ${n.toLocaleString('en')} inserts + deletes` : `BGP flushes (1,000 rows per transaction), ${n.toLocaleString('en')} learned + withdrawn`, on: median(on), off: median(off), cost: 1 - median(on) / median(off) };
+    result.writes.push(row);
+    log(`${row.name}: ${row.on.toFixed(0)} routes/s recording, ${row.off.toFixed(0)} off (cost ${(row.cost * 100).toFixed(1)} %)`);
+  }
+  return result;
+}
+
+export function historyTable(r: HistoryBenchResult): string[] {
+  return [
+    `Route-change history, ${r.backend} store, ${r.events.toLocaleString('en')} changes of one connection (recorded in ${r.buildS.toFixed(0)} s):`,
+    '',
+    '| Filtered page (MaxResults 20) | p50 ms | p99 ms | rows | ≤ 50 ms |',
+    '|---|--:|--:|--:|:-:|',
+    ...r.reads.map((x) => `| ${x.name} | ${x.p50.toFixed(2)} | ${x.p99.toFixed(2)} | ${x.rows} | ${x.p99 <= 50 ? 'yes' : 'NO'} |`),
+    '',
+    '| Writes | routes/s recording | routes/s off | cost | ≤ 10 % |',
+    '|---|--:|--:|--:|:-:|',
+    ...r.writes.map((x) => `| ${x.name} | ${x.on.toFixed(0)} | ${x.off.toFixed(0)} | ${(x.cost * 100).toFixed(1)} % | ${x.cost <= 0.1 ? 'yes' : 'NO'} |`),
+  ];
+}
+
+if (require.main === module) {
+  const { values } = parseArgs({
+    options: {
+      store: { type: 'string', default: 'sqlite' },
+      events: { type: 'string', default: '1000000' },
+      database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/vcoroute_bench' },
+    },
+  });
+  runHistoryBench({ store: values.store as 'sqlite' | 'postgres', events: Number(values.events), database: values.database! })
+    .then((r) => process.stdout.write(historyTable(r).join('\n') + '\n'))
+    .catch((err: unknown) => {
+      process.stderr.write(`[route-history] failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+      process.exit(1);
+    });
+}
