@@ -77,7 +77,7 @@ export function ConnectionsPage({ api, regionId, pageNumber }: { api: ApiClient;
         <>
           <p class="muted">{data.TotalCount} connection{data.TotalCount === 1 ? '' : 's'}</p>
           <TableRegion label="VPN connections">
-            <table>
+            <table class="cards">
               <thead>
                 <tr><th scope="col">Connection</th><th scope="col">State</th><th scope="col">Transit router</th><th scope="col">Tunnels (IPsec, BGP)</th><th scope="col">Routes</th></tr>
               </thead>
@@ -86,14 +86,14 @@ export function ConnectionsPage({ api, regionId, pageNumber }: { api: ApiClient;
                   const rc = counts[c.VpnConnectionId];
                   return (
                     <tr key={c.VpnConnectionId}>
-                      <td>
+                      <td data-label="Connection">
                         <a href={connectionHref(regionId, c.VpnConnectionId)}>{c.VpnConnectionId}</a>
                         {c.Name ? <div class="muted">{c.Name}</div> : null}
                       </td>
-                      <td><Badge text={c.State} /> <Badge text={c.Status} /></td>
-                      <td>{c.TransitRouterId ? <code>{c.TransitRouterId}</code> : <span class="muted">not attached</span>}</td>
-                      <td><TunnelList tunnels={c.TunnelOptionsSpecification?.TunnelOptions ?? []} /></td>
-                      <td>
+                      <td data-label="State"><Badge text={c.State} /> <Badge text={c.Status} /></td>
+                      <td data-label="Transit router">{c.TransitRouterId ? <code>{c.TransitRouterId}</code> : <span class="muted">not attached</span>}</td>
+                      <td data-label="Tunnels"><TunnelList tunnels={c.TunnelOptionsSpecification?.TunnelOptions ?? []} /></td>
+                      <td data-label="Routes">
                         {rc === undefined ? <span class="muted">…</span>
                           : rc instanceof ApiError ? <span class="muted" title={rc.apiMessage}>{rc.code}</span>
                           : <ul class="counts">{rc.map((x) => <li key={countLabel(x)}>{countLabel(x)}: {x.RouteCount}</li>)}</ul>}

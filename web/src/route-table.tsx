@@ -176,7 +176,7 @@ export function RouteTable({ api, regionId, connectionId, query, refreshTick, ac
               : `${listing.totalCount} route${listing.totalCount === 1 ? '' : 's'}`}
           </p>
           <TableRegion label={query.type === 'custom' ? 'Custom routes' : 'BGP routes'}>
-            <table class="routes">
+            <table class="routes cards">
               <thead>
                 <tr>
                   <th scope="col">Destination</th><th scope="col">Next hop</th><th scope="col">Weight</th><th scope="col">State</th>
