@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as $Ram from '@alicloud/ram20150501';
 import * as $Vpc from '@alicloud/vpc20160428';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { buildConsole } from '../../web/build';
 import { CONSOLE_CSP } from '../../src/console/console-files';
 import { eventually, launchBrowser, seriousA11yViolations, signIn, type TestBrowser } from '../helpers/browser';
@@ -302,6 +302,46 @@ describe('web console', () => {
       assert.notEqual(outline, 'none');
       await page.close();
     }
+  });
+
+  it('works with the keyboard alone: sign in, open a connection, search, delete a route (focus follows the confirmation)', async () => {
+    await settled();
+    await vpc().createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: REGION, vpnConnectionId: CONN, routeDest: '198.18.0.0/24', nextHop: CONN, weight: 100 }));
+    await settled();
+    const page = await browser.newPage();
+    /** Presses Tab until `target` has the focus (as a keyboard user would). */
+    const tabTo = async (target: Locator) => {
+      for (let i = 0; i < 80; i++) {
+        if (await target.evaluate((el) => el === (globalThis as any).document.activeElement).catch(() => false)) return;
+        await page.keyboard.press('Tab');
+      }
+      assert.fail(`Tab never reached ${target}`);
+    };
+    await page.goto(`${server.baseUrl}/console/`);
+    await tabTo(page.getByLabel('AccessKey ID'));
+    await page.keyboard.type(operator.accessKeyId);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(operator.accessKeySecret);
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('link', { name: CONN });
+    await link.waitFor();
+    await tabTo(link);
+    await page.keyboard.press('Enter');
+    const search = page.getByLabel('CIDR search');
+    await search.waitFor();
+    await tabTo(search);
+    await page.keyboard.type('198.18.0.0/24');
+    await page.keyboard.press('Enter');
+    const remove = page.getByRole('button', { name: 'Delete 198.18.0.0/24' });
+    await remove.waitFor();
+    await tabTo(remove);
+    await page.keyboard.press('Enter');
+    const confirm = page.getByRole('button', { name: 'Confirm delete 198.18.0.0/24' });
+    await eventually(async () => assert.ok(await confirm.evaluate((el) => el === (globalThis as any).document.activeElement), 'focus on Confirm delete'));
+    await page.keyboard.press('Enter');
+    await eventually(async () => assert.match(await page.getByRole('status').innerText(), /Route 198\.18\.0\.0\/24 deleted/));
+    assert.equal((await allCustomRoutes()).some((r) => r.routeDest === '198.18.0.0/24'), false);
+    await page.close();
   });
 
   it('no response was a 5xx', () => assertNoServerErrors());

@@ -3,7 +3,7 @@
  * PageSize ≤ 50). The API has no Source or CIDR filter, so a filtered view reads the API's pages in order
  * (50 routes each) in the browser until it has a page of matches, and says how far it searched.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiClient } from './api';
 import { overlaps, parseCidr } from './cidr';
 import type { DescribeVcoRouteEntriesResponse, RouteCount, RouteEntry, RouteEntryType } from './model';
@@ -59,6 +59,15 @@ export interface RowActions {
 
 function RouteRow({ r, actions }: { r: RouteEntry; actions: RowActions }) {
   const [confirming, setConfirming] = useState(false);
+  // Keyboard users land on the button that replaced the one they pressed (Confirm delete, or Delete again).
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  useEffect(() => {
+    if (confirming) confirmButton.current?.focus();
+    else if (asked.current) deleteButton.current?.focus();
+    asked.current = confirming;
+  }, [confirming]);
   const custom = r.RouteEntryType === 'custom';
   return (
     <tr>
@@ -78,14 +87,14 @@ function RouteRow({ r, actions }: { r: RouteEntry; actions: RowActions }) {
             <button type="button" disabled={actions.busy} onClick={() => actions.setWeight(r, r.Weight === 100 ? 0 : 100)}>
               Set weight {r.Weight === 100 ? 0 : 100}<span class="visually-hidden"> on {r.RouteDest}</span>
             </button>
-            <button type="button" class="danger" disabled={actions.busy} onClick={() => setConfirming(true)}>
+            <button type="button" class="danger" ref={deleteButton} disabled={actions.busy} onClick={() => setConfirming(true)}>
               Delete<span class="visually-hidden"> {r.RouteDest}</span>
             </button>
           </>
         ) : null}
         {custom && confirming ? (
           <>
-            <button type="button" class="danger" disabled={actions.busy} onClick={() => { setConfirming(false); actions.remove(r); }}>
+            <button type="button" class="danger" ref={confirmButton} disabled={actions.busy} onClick={() => { asked.current = false; setConfirming(false); actions.remove(r); }}>
               Confirm delete<span class="visually-hidden"> {r.RouteDest}</span>
             </button>
             <button type="button" onClick={() => setConfirming(false)}>Cancel</button>
