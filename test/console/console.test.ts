@@ -13,7 +13,7 @@ import { buildConsole } from '../../web/build';
 import { CONSOLE_CSP } from '../../src/console/console-files';
 import { eventually, launchBrowser, seriousA11yViolations, signIn, type TestBrowser } from '../helpers/browser';
 import { assertNoServerErrors, noteStatus } from '../helpers/http';
-import { assumeRole, doc, ramClient, stsClient, userWithKey, vpcClientFor, type Creds } from '../helpers/ram';
+import { assumeRole, createPolicy, doc, ramClient, stsClient, userWithKey, vpcClientFor, type Creds } from '../helpers/ram';
 import { ROOT, startTestServer, type TestServer } from '../helpers/server';
 
 const REGION = 'cn-hangzhou';
@@ -182,6 +182,16 @@ describe('web console', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await eventually(async () => assert.deepEqual((await bgp.locator('tbody th').allInnerTexts()), ['10.3.0.0/16']));
     assert.match(page.url(), /type=bgp.*cidr=10\.3\.7\.9/);
+
+    // The history: newest first, 25 at a time (ListVcoRouteChanges' NextToken), no event twice.
+    const events = page.locator('.events li');
+    await eventually(async () => assert.equal(await events.count(), 25));
+    await page.getByRole('button', { name: 'Load older changes' }).click();
+    await eventually(async () => assert.equal(await events.count(), 50));
+    const ids = (await events.evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-id')))).map(Number);
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), 'newest first');
+    assert.equal(new Set(ids).size, 50);
+    assert.match(await events.first().innerText(), /Added\s+172\.16\.2\.0\/24\s+CLOUD/);
     await page.close();
   });
 
@@ -260,6 +270,25 @@ describe('web console', () => {
     });
     assert.equal((await allCustomRoutes()).some((r) => r.routeDest === '203.0.113.0/24'), false);
     await readerPage.close();
+
+    // Allowed to see the connection but not its routes: neither the table nor the history shows anything.
+    const ram = ramClient(server, ROOT);
+    await createPolicy(ram, 'ConsoleConnectionsOnly', doc({ Effect: 'Allow', Action: ['vpc:DescribeVpnConnections', 'vpc:DescribeVpnConnection'], Resource: '*' }));
+    const lister = await userWithKey(ram, 'console-lister', [{ type: 'Custom', name: 'ConsoleConnectionsOnly' }]);
+    const listerPage = await browser.newPage();
+    await signIn(listerPage, server.baseUrl, lister);
+    await listerPage.getByRole('link', { name: CONN }).click();
+    await eventually(async () => {
+      for (const what of ['DescribeVcoRouteEntries failed', 'ListVcoRouteChanges failed']) {
+        const text = await listerPage.getByRole('alert').filter({ hasText: what }).innerText();
+        assert.match(text, /Forbbiden\.SubUser|Forbidden/, what);
+        assert.match(text, /RequestId: [0-9A-F-]{36}/, what);
+      }
+    });
+    assert.match(await textOf(listerPage, 'main'), /tun-console1a/, 'the connection itself is shown');
+    assert.equal(await listerPage.locator('.events li').count(), 0);
+    assert.equal(await listerPage.locator('table.routes').count(), 0);
+    await listerPage.close();
   });
 
   it('signs in with STS credentials (AccessKeyId, secret and SecurityToken)', async () => {
