@@ -59,7 +59,9 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
   const [loaded, setLoaded] = useState(false);
   const [status, setStatus] = useState<WatchStatus>({ state: 'connecting' });
   const [announcement, setAnnouncement] = useState('');
-  const seen = useRef(new Set<string>());
+  // EventIds are per-connection integers in commit order: the newest shown bounds the stream, the oldest the next page.
+  const newest = useRef(0);
+  const oldest = useRef(Infinity);
   const onLive = useRef(onLiveChange);
   onLive.current = onLiveChange;
   const base = { RegionId: regionId, VpnConnectionId: connectionId };
@@ -67,12 +69,16 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
   useEffect(() => {
     let stop: (() => void) | undefined;
     const abort = new AbortController();
-    seen.current = new Set();
+    newest.current = 0;
+    oldest.current = Infinity;
     setEvents([]);
     setLoaded(false);
     setError(undefined);
     api.call<ListVcoRouteChangesResponse>('ListVcoRouteChanges', { ...base, MaxResults: PAGE }, undefined, abort.signal).then((res) => {
-      for (const e of res.RouteChanges) seen.current.add(e.EventId);
+      for (const e of res.RouteChanges) {
+        newest.current = Math.max(newest.current, Number(e.EventId));
+        oldest.current = Math.min(oldest.current, Number(e.EventId));
+      }
       setEvents(res.RouteChanges);
       setNextToken(res.NextToken);
       setLoaded(true);
@@ -82,8 +88,8 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
         lastEventId: res.RouteChanges[0]?.EventId ?? '0',
         onStatus: setStatus,
         onEvent: (c) => {
-          if (seen.current.has(c.EventId)) return;
-          seen.current.add(c.EventId);
+          if (Number(c.EventId) <= newest.current) return; // already shown (a replay overlapping the list)
+          newest.current = Number(c.EventId);
           setEvents((prev) => [c, ...prev].slice(0, MAX_SHOWN));
           setAnnouncement(describeChange(c));
           onLive.current(c);
@@ -99,8 +105,8 @@ export function Timeline({ api, regionId, connectionId, onLiveChange }: {
   const loadOlder = async () => {
     try {
       const res = await api.call<ListVcoRouteChangesResponse>('ListVcoRouteChanges', { ...base, MaxResults: PAGE, NextToken: nextToken });
-      const fresh = res.RouteChanges.filter((e) => !seen.current.has(e.EventId));
-      for (const e of fresh) seen.current.add(e.EventId);
+      const fresh = res.RouteChanges.filter((e) => Number(e.EventId) < oldest.current);
+      for (const e of fresh) oldest.current = Math.min(oldest.current, Number(e.EventId));
       setEvents((prev) => [...prev, ...fresh]);
       setNextToken(res.NextToken);
     } catch (err) {
