@@ -7,7 +7,7 @@
  *     (writeBgpRoutes, 1,000 rows per transaction, as the speaker makes them), routes per second with recording
  *     on and off (--route-history off), alternating runs on fresh stores; target: recording costs ≤ 10 %.
  *
- *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…]
+ *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…] [--only reads|writes]
  * Also run by `npm run bench` (scenario h).
  */
 import fs from 'node:fs';
@@ -20,6 +20,9 @@ import { parseListRequest, readRouteChanges } from '../src/history';
 import { PostgresStore } from '../src/store/postgres/postgres-store';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store';
 import type { ConnectionRecord, KeyedRoute, RouteRecord, Store } from '../src/store/store';
+import Vpc, * as $Vpc from '@alicloud/vpc20160428';
+import { DEV_ACCESS_KEY_ID, DEV_ACCESS_KEY_SECRET, loadConfig } from '../src/config';
+import { createLogger, startServer } from '../src/server/app';
 
 const CONNECTION = 'vco-historybench0001';
 const T0 = 1_700_000_000_000;
@@ -29,6 +32,8 @@ export interface HistoryBenchOptions {
   store: 'sqlite' | 'postgres';
   events: number;
   database: string;
+  /** reads, writes, or both (default) */
+  only?: 'reads' | 'writes';
 }
 
 export interface HistoryBenchResult {
@@ -63,7 +68,7 @@ async function freshStore(o: HistoryBenchOptions, name: string): Promise<{ store
   if (o.store === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `vcoroute-${name}-`));
     const store = new SqliteStore(dir);
-    return { store, dispose: async () => { await store.close(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return { store, dispose: async () => { await store.close().catch(() => undefined); fs.rmSync(dir, { recursive: true, force: true }); } };
   }
   const db = `vcoroute_bench_${name.replace(/-/g, '_')}`;
   const admin = new URL(o.database);
@@ -79,7 +84,7 @@ async function freshStore(o: HistoryBenchOptions, name: string): Promise<{ store
   return {
     store,
     dispose: async () => {
-      await store.close();
+      await store.close().catch(() => undefined);
       const m = new Client({ connectionString: admin.toString() });
       await m.connect();
       await m.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
@@ -151,9 +156,48 @@ async function writeRate(o: HistoryBenchOptions, kind: 'custom' | 'bgp', record:
   }
 }
 
+/**
+ * Custom-route writes through the API (what a user sees): `workers` official SDK clients, each on its own
+ * connection, creating then deleting `perWorker` routes, against an in-process server with recording on or off.
+ */
+async function apiWriteRate(o: HistoryBenchOptions, record: boolean, workers: number, perWorker: number): Promise<number> {
+  const { store, dispose } = await freshStore(o, 'history-api');
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-history-api-'));
+  const config = loadConfig({ host: '127.0.0.1', port: 0, data: dataDir, changeDelayMs: 0, routeHistory: record ? 'on' : 'off' }, {});
+  const server = await startServer(config, store, createLogger('silent'));
+  try {
+    const ids = Array.from({ length: workers }, (_, w) => `vco-historyapi${w}`);
+    for (const id of ids) await store.putConnection(connection(id));
+    const client = () => new (Vpc as any)({ accessKeyId: DEV_ACCESS_KEY_ID, accessKeySecret: DEV_ACCESS_KEY_SECRET, endpoint: server.endpoint, protocol: 'http',
+      regionId: 'cn-hangzhou' }) as Vpc;
+    const t = performance.now();
+    await Promise.all(ids.map(async (id, w) => {
+      const vpc = client();
+      const dest = (i: number) => `10.${w}.${(i >> 8) & 255}.${i & 255}/32`;
+      for (let i = 0; i < perWorker; i++) {
+        await vpc.createVcoRouteEntry(new $Vpc.CreateVcoRouteEntryRequest({ regionId: 'cn-hangzhou', vpnConnectionId: id, routeDest: dest(i), nextHop: id, weight: 100 }));
+      }
+      for (let i = 0; i < perWorker; i++) {
+        await vpc.deleteVcoRouteEntry(new $Vpc.DeleteVcoRouteEntryRequest({ regionId: 'cn-hangzhou', vpnConnectionId: id, routeDest: dest(i), nextHop: id, weight: 100 }));
+      }
+    }));
+    return (2 * workers * perWorker) / ((performance.now() - t) / 1000);
+  } finally {
+    await server.close(); // closes the store
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    await dispose().catch(() => undefined);
+  }
+}
+
 export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBenchResult> {
   const result: HistoryBenchResult = { backend: o.store, events: o.events, buildS: 0, reads: [], writes: [] };
 
+  if (o.only !== 'writes') await measureReads(o, result);
+  if (o.only !== 'reads') await measureWrites(o, result);
+  return result;
+}
+
+async function measureReads(o: HistoryBenchOptions, result: HistoryBenchResult): Promise<void> {
   const { store, dispose } = await freshStore(o, 'history-reads');
   try {
     log(`${o.store}: recording ${o.events.toLocaleString('en')} changes …`);
@@ -181,20 +225,28 @@ export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBe
   } finally {
     await dispose();
   }
+}
 
-  for (const [kind, n] of [['custom', o.store === 'sqlite' ? 20_000 : 5_000], ['bgp', 100_000]] as const) {
+async function measureWrites(o: HistoryBenchOptions, result: HistoryBenchResult): Promise<void> {
+  const ROUNDS = 5;
+  const measures: [string, (record: boolean) => Promise<number>][] = [
+    ['custom-route writes through the API (CreateVcoRouteEntry + DeleteVcoRouteEntry, 4 SDK clients, 2,000 routes each)', (record) => apiWriteRate(o, record, 4, 1000)],
+    [`custom-route writes at the store (insertRoute / deleteRoutes, 1 route per transaction), ${(o.store === 'sqlite' ? 20_000 : 5_000).toLocaleString('en')} routes`,
+      (record) => writeRate(o, 'custom', record, o.store === 'sqlite' ? 20_000 : 5_000)],
+    ['BGP flushes at the store (writeBgpRoutes, 1,000 rows per transaction), 100,000 routes learned + withdrawn', (record) => writeRate(o, 'bgp', record, 100_000)],
+  ];
+  for (const [name, measure] of measures) {
     const on: number[] = [];
     const off: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      // alternate the order: neither setting always runs on a warmer machine
-      for (const record of round % 2 === 0 ? [true, false] : [false, true]) (record ? on : off).push(await writeRate(o, kind, record, n));
+    for (let round = 0; round < ROUNDS; round++) {
+      // alternate the order: neither setting always runs on a warmer (or busier) machine
+      for (const record of round % 2 === 0 ? [true, false] : [false, true]) (record ? on : off).push(await measure(record));
     }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
-    const row = { name: kind === 'custom' ? `custom-route writes (1 route per transaction), ${n.toLocaleString('en')} inserts + deletes` : `BGP flushes (1,000 rows per transaction), ${n.toLocaleString('en')} learned + withdrawn`, on: median(on), off: median(off), cost: 1 - median(on) / median(off) };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const row = { name, on: median(on), off: median(off), cost: 1 - median(on) / median(off) };
     result.writes.push(row);
     log(`${row.name}: ${row.on.toFixed(0)} routes/s recording, ${row.off.toFixed(0)} off (cost ${(row.cost * 100).toFixed(1)} %)`);
   }
-  return result;
 }
 
 export function historyTable(r: HistoryBenchResult): string[] {
@@ -217,9 +269,11 @@ if (require.main === module) {
       store: { type: 'string', default: 'sqlite' },
       events: { type: 'string', default: '1000000' },
       database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/vcoroute_bench' },
+      only: { type: 'string' },
     },
   });
-  runHistoryBench({ store: values.store as 'sqlite' | 'postgres', events: Number(values.events), database: values.database! })
+  runHistoryBench({ store: values.store as 'sqlite' | 'postgres', events: Number(values.events), database: values.database!,
+    only: values.only as HistoryBenchOptions['only'] })
     .then((r) => process.stdout.write(historyTable(r).join('\n') + '\n'))
     .catch((err: unknown) => {
       process.stderr.write(`[route-history] failed: ${err instanceof Error ? err.stack : String(err)}\n`);

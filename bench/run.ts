@@ -3,7 +3,8 @@
  * machine's own ceiling measured in the same run (issue 6; method in BENCHMARKS.md); then the web console's
  * route-table page on a 100,000-route connection in headless Chromium (scenario `console`, bench/console-page.ts).
  *
- *   npm run bench [-- --duration 10 --warmup 2 --connections 16 --scenarios a,b,c,d,r,console --profile]
+ *   npm run bench [-- --duration 10 --warmup 2 --connections 16 --scenarios a,b,c,d,r,h,console --profile]
+ * (h: the route-change history, bench/route-history.ts, run after the HTTP scenarios)
  *   npm run bench -- --store postgres [--database postgres://postgres@127.0.0.1:5432/vcoroute_bench]
  *
  * Writes bench/results/latest.json and prints a Markdown table.
@@ -24,6 +25,7 @@ import Ram, * as $Ram from '@alicloud/ram20150501';
 import { consoleBenchLines, measureConsolePage } from './console-page';
 import { summariseProfile } from './profile-summary';
 import { NonceSource, signV1Get, signV3, timestamp, type Credentials, type SignedRequest } from './signing';
+import { historyTable, runHistoryBench } from './route-history';
 
 const ROOT = path.resolve(__dirname, '..');
 const CACHE = path.join(ROOT, 'bench', '.cache');
@@ -40,7 +42,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16' },
-    scenarios: { type: 'string', default: 'a,b,c,d,r,console' },
+    scenarios: { type: 'string', default: 'a,b,c,d,r,h,console' },
     profile: { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
     database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/vcoroute_bench' },
@@ -436,6 +438,9 @@ async function main(): Promise<void> {
     rssMB: { value: mb(final.hwmKB), target: `≤ ${TARGETS.rssMB}`, met: mb(final.hwmKB) <= TARGETS.rssMB },
   };
 
+  // ---- route-change history (scenario h): store and history layer, after the HTTP scenarios
+  const history = wanted.has('h') ? await runHistoryBench({ store: backend, events: 1_000_000, database: opts.database }) : undefined;
+
   const result = {
     generatedAt: new Date().toISOString(),
     machine: machine(),
@@ -444,6 +449,7 @@ async function main(): Promise<void> {
     server: { startMs: server.startMs, rssAfterStartMB: mb(afterStart.rssKB), rssMB: mb(peakRssKB), hwmMB: mb(final.hwmKB) },
     scenarios: rows.map((r) => ({ id: r.scenario.id, name: r.scenario.name, signature: r.scenario.signature, bodyBytes: r.bodyBytes, ratio: r.vcoroute.rps / r.ceiling.rps, vcoroute: r.vcoroute, ceiling: r.ceiling, rssMB: mb(r.rssKB) })),
     targets,
+    history,
     totalS: 0,
   };
 
@@ -466,6 +472,8 @@ async function main(): Promise<void> {
     '',
     `${backend} store; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')} at the end; ${result.machine.nproc} × ${result.machine.cpu}, Node ${result.machine.node}; ${CONNECTIONS} connections, ${WARMUP_S} s warm-up + ${DURATION_S} s per run; ${result.method.loadGenerator}.`,
   ];
+
+  if (history) lines.push('', ...historyTable(history));
 
   if (profileDir) {
     const files = fs.existsSync(profileDir) ? fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];

@@ -165,6 +165,8 @@ export function v1Post(baseUrl: string, business: Params, opts: V1Options = {}):
 
 export interface V3Options {
   host: string;
+  /** POST (the SDKs') unless GET: the query in the canonical request either way */
+  method?: 'GET' | 'POST';
   query?: Params;
   body?: string;
   contentType?: string;
@@ -184,7 +186,7 @@ export interface V3Options {
 }
 
 export interface V3Request {
-  method: 'POST';
+  method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
   body?: string;
@@ -210,11 +212,12 @@ export function signV3(o: V3Options): V3Request {
     .filter((h) => h === 'host' || h === 'content-type' || h.startsWith('x-acs-'))
     .filter((h) => !(o.unsigned ?? []).includes(h))
     .sort();
-  const canonical = v3CanonicalRequest('POST', '/', query, headers, signed, payloadHash)!;
+  const method = o.method ?? 'POST';
+  const canonical = v3CanonicalRequest(method, '/', query, headers, signed, payloadHash)!;
   const signature = v3Signature(algorithm, o.secret ?? ROOT.accessKeySecret, v3StringToSign(algorithm, canonical));
   headers.authorization = `${algorithm} Credential=${o.accessKeyId ?? ROOT.accessKeyId},SignedHeaders=${signed.join(';')},Signature=${signature}`;
   const qs = Object.keys(query).map((k) => `${encodeURIComponent(k)}=${encodeURIComponent(query[k]!)}`).join('&');
-  return { method: 'POST', path: qs === '' ? '/' : `/?${qs}`, headers, body: o.body };
+  return { method, path: qs === '' ? '/' : `/?${qs}`, headers, body: o.body };
 }
 
 export function v3Send(baseUrl: string, o: Omit<V3Options, 'host'> & { chunked?: boolean }): Promise<RawResponse> {

@@ -11,7 +11,7 @@ import * as $Vpc from '@alicloud/vpc20160428';
 import { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import { ADMIN_TOKEN, ROOT, startTestServer, tempDataDir, type TestServer } from '../helpers/server';
 import { denied, ramClient, sdkError, userWithKey, vpcClientFor, type Creds } from '../helpers/ram';
-import { encodeParams, signV1 } from '../helpers/http';
+import { encodeParams, signV1, signV3 } from '../helpers/http';
 import { openSse, type SseStream } from '../helpers/sse';
 
 const Pop = require('@alicloud/pop-core');
@@ -168,6 +168,14 @@ describe('route-change history through the SDKs and Server-Sent Events', () => {
     assert.deepEqual([(await eventOf(resumed)).EventId, (await eventOf(resumed)).EventId], ['7', '8']);
     await remove('10.3.0.0/16', 100);
     assert.equal((await eventOf(resumed)).EventId, '9');
+
+    // Signed with V3 over GET (as a browser console signs it), resumed by the header.
+    const v3 = signV3({ method: 'GET', host: new URL(server.baseUrl).host, action: 'WatchVcoRouteChanges',
+      query: { RegionId: REGION, VpnConnectionId: CONN, RouteEntryType: 'custom' } });
+    const viaV3 = await openSse(`${server.baseUrl}${v3.path}`, { ...v3.headers, 'last-event-id': '8' });
+    assert.equal(viaV3.status, 200);
+    assert.equal((await eventOf(viaV3)).EventId, '9');
+    viaV3.disconnect();
 
     // A filtered watch resumed by parameter (LastEventId), and the admin watch.
     const filtered = await openSse(watchUrl(server, { LastEventId: '0', DestinationCidrBlock: '10.3.0.0/16' }));

@@ -156,3 +156,43 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ ...base, routeHistoryMaxEvents: '1.5' }, {}), ConfigError);
   });
 });
+
+describe('reads filtered by destination block (two steps)', () => {
+  test('the same page as one query, for dense, sparse and absent blocks, any cursor', async () => {
+    const { readRouteChanges: twoSteps, RECENT_WINDOW } = await import('../../src/store/route-change-rows');
+    // event i changes 10.(i % 7 === 0 ? 1 : 2).x.x; every 5,000th also 10.3.0.0/24 (sparse)
+    const total = RECENT_WINDOW * 2 + 5000;
+    const events = Array.from({ length: total }, (_, k) => {
+      const id = k + 1;
+      const net = id % 5000 === 0 ? 0x0a030000 : id % 7 === 0 ? 0x0a010000 : 0x0a020000;
+      return { id, net };
+    });
+    const calls: boolean[] = [];
+    const select = (q: import('../../src/store/store').RouteChangeQuery, byEventId: boolean) => {
+      calls.push(byEventId);
+      const rows = events.filter((e) => (q.within === undefined || (e.net >= q.within.first && e.net <= q.within.last))
+        && (q.afterEventId === undefined || e.id > q.afterEventId) && (q.beforeEventId === undefined || e.id < q.beforeEventId));
+      if (q.order === 'desc') rows.reverse();
+      return rows.slice(0, q.limit).map((e) => e.id);
+    };
+    const blocks = { dense: { first: 0x0a010000, last: 0x0a01ffff, minPrefix: 16 }, sparse: { first: 0x0a030000, last: 0x0a0300ff, minPrefix: 24 },
+      none: { first: 0x0b000000, last: 0x0bffffff, minPrefix: 8 } };
+    for (const [name, within] of Object.entries(blocks)) {
+      for (const beforeEventId of [undefined, total - 10, RECENT_WINDOW + 3, 100]) {
+        for (const afterEventId of [undefined, 0, RECENT_WINDOW * 2]) {
+          const q = { connectionId: 'vco-a', order: 'desc' as const, limit: 21, within, beforeEventId, afterEventId };
+          calls.length = 0;
+          const got = await twoSteps(q, select, () => total);
+          const oneQuery = select(q, false);
+          assert.deepEqual(got, oneQuery, `${name} before ${beforeEventId} after ${afterEventId}`);
+          assert.equal(calls[0], true, 'the newest changes first, in event order');
+        }
+      }
+    }
+    // ascending reads and reads without a block are one query
+    calls.length = 0;
+    await twoSteps({ connectionId: 'vco-a', order: 'asc', limit: 5, within: blocks.dense }, select, () => total);
+    await twoSteps({ connectionId: 'vco-a', order: 'desc', limit: 5 }, select, () => total);
+    assert.deepEqual(calls, [false, false]);
+  });
+});

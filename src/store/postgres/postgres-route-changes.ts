@@ -7,7 +7,7 @@
  */
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
 } from '../route-change-rows';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 
@@ -37,21 +37,31 @@ export class PgRouteChangeLog {
     }
   }
 
-  async list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+  list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    const lastId = async () => Number((await this.db.query<{ last_change_id: string }>(
+      'SELECT last_change_id FROM vco_route_versions WHERE connection_id = $1', [query.connectionId])).rows[0]?.last_change_id ?? 0);
+    return readRouteChanges(query, (q, byEventId) => this.select(q, byEventId), lastId);
+  }
+
+  private async select(query: RouteChangeQuery, byEventId: boolean): Promise<RouteChangeRecord[]> {
     const args: (string | number)[] = [];
     const text = routeChangeSelect(query, (v) => {
       args.push(v);
       return `$${args.length}`;
-    });
+    }, byEventId);
     return (await this.db.query<RouteChangeRow>(text, args)).rows.map(toRouteChange);
   }
 
   async prune(olderThan: number, keepPerConnection: number): Promise<number> {
-    let n = (await this.db.query(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE change_time < $1`, [olderThan])).rowCount ?? 0;
-    const counters = await this.db.query<{ connection_id: string; last_change_id: string }>(
-      'SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > $1', [keepPerConnection]);
+    let n = 0;
+    const counters = await this.db.query<{ connection_id: string; last_change_id: string }>('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0');
     for (const { connection_id: c, last_change_id: last } of counters.rows) {
-      n += (await this.db.query(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = $1 AND event_id <= $2`, [c, Number(last) - keepPerConnection])).rowCount ?? 0;
+      if (Number(last) > keepPerConnection) {
+        n += (await this.db.query(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = $1 AND event_id <= $2`, [c, Number(last) - keepPerConnection])).rowCount ?? 0;
+      }
+      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; n += deleted) {
+        deleted = (await this.db.query(PRUNE_OLD_CHUNK((i) => `$${i}`), [c, olderThan])).rowCount ?? 0;
+      }
     }
     return n;
   }

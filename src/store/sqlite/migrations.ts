@@ -323,8 +323,11 @@ export const MIGRATIONS: readonly Migration[] = [
         tunnel_id TEXT NOT NULL,
         cause TEXT NOT NULL,
         PRIMARY KEY (connection_id, event_id)
-      ) WITHOUT ROWID;
-      CREATE INDEX vco_route_changes_time ON vco_route_changes (change_time);
+      ) WITHOUT ROWID; -- rows are small (old and new rows compacted): the table is its key's B-tree, one fewer to write
+      -- Filters by source (and type: custom = source '') and by destination block, newest first. No index on time:
+      -- it would cost every route write a page; age pruning walks each connection's oldest changes instead.
+      CREATE INDEX vco_route_changes_source ON vco_route_changes (connection_id, source, event_id);
+      CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest_first, event_id);
     `,
   },
 ];

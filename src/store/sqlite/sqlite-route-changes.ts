@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
+  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
 } from '../route-change-rows';
 
 export class SqliteRouteChangeLog {
@@ -20,8 +20,9 @@ export class SqliteRouteChangeLog {
       advance: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
         ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id RETURNING last_change_id`).pluck(),
       insert: db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES (${new Array(14).fill('?').join(', ')})`),
-      pruneOld: db.prepare(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE change_time < ?`),
-      counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > ?').raw(),
+      pruneOld: db.prepare(PRUNE_OLD_CHUNK((n) => (n === 1 ? '@connection' : '@before'))),
+      counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
+      lastId: db.prepare('SELECT last_change_id FROM vco_route_versions WHERE connection_id = ?').pluck(),
       pruneBefore: db.prepare(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ? AND event_id <= ?`),
     };
   }
@@ -34,24 +35,28 @@ export class SqliteRouteChangeLog {
     for (const c of changes) this.s.insert.run(...routeChangeValues(connectionId, ++id, now, c));
   }
 
-  list(query: RouteChangeQuery): RouteChangeRecord[] {
+  list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
+    return readRouteChanges(query, (q, byEventId) => this.select(q, byEventId), () => this.s.lastId.get(query.connectionId) as number | undefined ?? 0);
+  }
+
+  private select(query: RouteChangeQuery, byEventId: boolean): RouteChangeRecord[] {
     const args: (string | number)[] = [];
     const text = routeChangeSelect(query, (v) => {
       args.push(v);
       return '?';
-    });
+    }, byEventId);
     let statement = this.selects.get(text);
     if (!statement) this.selects.set(text, (statement = this.db.prepare(text)));
     return (statement.all(...args) as RouteChangeRow[]).map(toRouteChange);
   }
 
   prune(olderThan: number, keepPerConnection: number): number {
-    return this.db.transaction(() => {
-      let n = this.s.pruneOld.run(olderThan).changes;
-      for (const [connectionId, last] of this.s.counters.all(keepPerConnection) as [string, number][]) {
-        n += this.s.pruneBefore.run(connectionId, last - keepPerConnection).changes;
-      }
-      return n;
-    }).immediate();
+    let n = 0;
+    for (const [connectionId, last] of this.s.counters.all() as [string, number][]) {
+      // one short transaction per chunk: route writes wait for the write lock no longer than one chunk
+      if (last > keepPerConnection) n += this.s.pruneBefore.run(connectionId, last - keepPerConnection).changes;
+      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; n += deleted) deleted = this.s.pruneOld.run({ connection: connectionId, before: olderThan }).changes;
+    }
+    return n;
   }
 }
