@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: DescribeVcoRouteEntries throughput and latency at 1,000,000 routes, against this
- * machine's own ceiling measured in the same run (issue 6; method in BENCHMARKS.md).
+ * machine's own ceiling measured in the same run (issue 6; method in BENCHMARKS.md); then the web console's
+ * route-table page on a 100,000-route connection in headless Chromium (scenario `console`, bench/console-page.ts).
  *
- *   npm run bench [-- --duration 10 --warmup 2 --connections 16 --scenarios a,b,c,d,r,h --profile]
+ *   npm run bench [-- --duration 10 --warmup 2 --connections 16 --scenarios a,b,c,d,r,h,console --profile]
  * (h: the route-change history, bench/route-history.ts, run after the HTTP scenarios)
  *   npm run bench -- --store postgres [--database postgres://postgres@127.0.0.1:5432/vcoroute_bench]
  *
@@ -21,6 +22,7 @@ import {
   DEEP_CONNECTION_ID, DEEP_ROUTES, REGION_ID, SMALL_CONNECTIONS, bgpCount, customCount, ensurePostgresStore, ensureStore, smallConnectionId, storeSize,
 } from './build-store';
 import Ram, * as $Ram from '@alicloud/ram20150501';
+import { consoleBenchLines, measureConsolePage } from './console-page';
 import { summariseProfile } from './profile-summary';
 import { NonceSource, signV1Get, signV3, timestamp, type Credentials, type SignedRequest } from './signing';
 import { historyTable, runHistoryBench } from './route-history';
@@ -40,7 +42,7 @@ const { values: opts } = parseArgs({
     duration: { type: 'string', default: '10' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '16' },
-    scenarios: { type: 'string', default: 'a,b,c,d,r,h' },
+    scenarios: { type: 'string', default: 'a,b,c,d,r,h,console' },
     profile: { type: 'boolean', default: false },
     store: { type: 'string', default: 'sqlite' },
     database: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/vcoroute_bench' },
@@ -483,6 +485,11 @@ async function main(): Promise<void> {
     }
   }
 
+  // The web console's route-table page on a 100,000-route connection, in headless Chromium (bench/console-page.ts).
+  const consolePage = wanted.has('console') ? await measureConsolePage(100_000, 7, log) : undefined;
+  if (consolePage) lines.push('', ...consoleBenchLines(consolePage));
+
+  Object.assign(result, { console: consolePage ?? null });
   result.totalS = (performance.now() - started) / 1000;
   fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify(result, null, 2) + '\n');
   process.stdout.write(lines.join('\n') + '\n');

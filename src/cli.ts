@@ -21,6 +21,12 @@ export async function openStore(config: Config, logger: Logger): Promise<Store> 
   });
 }
 
+/** Where a browser on this machine reaches the console: the wildcard addresses name no server. */
+function consoleHost(host: string, port: number): string {
+  if (host === '0.0.0.0' || host === '' || host === '::') return `127.0.0.1:${port}`;
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export async function serve(options: ServeOptions): Promise<void> {
   const config = loadConfig(options);
   const logger = createLogger(config.logLevel);
@@ -35,6 +41,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     `  accessKeyId: ${config.accessKeyId}${config.devCredentials ? '  (well-known development key; secret in README)' : ''}`,
     `  account: ${config.accountId}`,
     ...(isLoopback(config.host) ? [] : [`Requests must name this server by its address or a name in --allowed-hosts (now: ${config.allowedHosts.join(', ') || 'none'}).`]),
+    `Console: ${server.protocol}://${consoleHost(config.host, server.port)}/console/ (sign in with an AccessKey pair or STS credentials)`,
     config.adminToken ? `Admin API: http://${server.endpoint}/_vcoroute/v1 (Bearer token from VCOROUTE_ADMIN_TOKEN)` : 'Admin API: off (set VCOROUTE_ADMIN_TOKEN to enable)',
     '',
   ];

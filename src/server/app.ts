@@ -34,6 +34,7 @@ import { FaultInjector } from '../chaos/fault-injector';
 import { BgpFaultSource } from '../chaos/bgp-fault-source';
 import { FlowControl } from '../flow-control/flow-control';
 import { meteredStore, ServerMetrics, type RequestOutcome } from '../metrics/metrics';
+import { isConsolePath, loadConsoleFiles, serveConsole } from '../console/console-files';
 import { RouteChangeFeed, retentionCut } from '../history';
 import { OpenStreams } from './event-streams';
 
@@ -124,6 +125,8 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     logger.warn({ limits: config.http }, message);
   };
 
+  // The web console's static files (src/console): after the Host and Origin checks, never the POP pipeline.
+  const consoleFiles = loadConsoleFiles();
   const allowedHosts = [...config.allowedHosts, ...listenHostNames(config.host)];
   const budget = new BodyBudget(config.http.maxBufferedBytes);
 
@@ -168,6 +171,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     if (refused === undefined && declared > limit) refused = bodyError('too-large');
     if (refused === undefined && declared > budget.available) refused = bodyError('over-budget');
     if (refused !== undefined) return refuse(req, res, refusal(isAdmin, url, refused), expectsContinue);
+    if (!isAdmin && isConsolePath(url)) return serveConsole(consoleFiles, req, res);
     if (url === METRICS_PATH && req.method === 'GET') {
       metrics.render().then((m) => send(200, m.contentType, m.body), () => send(500, 'text/plain', 'metrics unavailable'));
       return;

@@ -66,6 +66,11 @@ describe('vcoroute CLI', () => {
       await assert.rejects(bad.describeVcoRouteEntries(request), (e: any) => e.code === 'SignatureDoesNotMatch');
       const health = await fetch(`http://${ep}/_vcoroute/health`);
       assert.equal(health.status, 200);
+      // The console's address, served by this process (the bundle npm ci built into dist/web).
+      assert.ok(stdout.includes(`Console: http://${ep}/console/`), stdout);
+      const consolePage = await fetch(`http://${ep}/console/`);
+      assert.equal(consolePage.status, 200);
+      assert.match(await consolePage.text(), /<title>vcoroute console<\/title>/);
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
       assert.ok(!stdout.includes(SECRET) && !stderr.includes(SECRET), 'the secret appears in the output');
