@@ -16,6 +16,7 @@ import { RAM_TABLES, SqliteRamTables } from './sqlite-ram';
 import { SqliteBgpTables } from './sqlite-bgp';
 import { SqliteOperationTables } from './sqlite-operations';
 import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
+import { ValidatedReadCache } from './read-cache';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -41,6 +42,8 @@ export class SqliteStore implements Store {
   private readonly bgp: SqliteBgpTables;
   private readonly ops: SqliteOperationTables;
   private readonly cen: SqliteCenTables;
+  /** the request path's reads, valid while the file is unchanged (read-cache.ts) */
+  private readonly cache: ValidatedReadCache;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -56,9 +59,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     const db = this.db;
-    this.vpn = new SqliteVpnTables(db);
+    this.cache = new ValidatedReadCache(db);
+    this.vpn = new SqliteVpnTables(db, this.cache);
     this.routes = new SqliteRouteTables(db);
-    this.ram = new SqliteRamTables(db);
+    this.ram = new SqliteRamTables(db, this.cache);
     this.bgp = new SqliteBgpTables(db, this.routes);
     this.ops = new SqliteOperationTables(db);
     this.cen = new SqliteCenTables(db, (id, from, t, now) => this.vpn.transition(id, from, t, now));
@@ -109,7 +113,7 @@ export class SqliteStore implements Store {
   }
 
   async getRamGeneration(accountId: string): Promise<number> {
-    return (this.s.getRamGeneration.get(accountId) as number | undefined) ?? 0;
+    return this.cache.read(`g\0${accountId}`, () => (this.s.getRamGeneration.get(accountId) as number | undefined) ?? 0);
   }
 
   async bumpRamGeneration(accountId: string): Promise<void> {
@@ -121,7 +125,7 @@ export class SqliteStore implements Store {
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = this.s.getAccessKey.get(accessKeyId) as
+    const row = this.cache.read(`k\0${accessKeyId}`, () => this.s.getAccessKey.get(accessKeyId)) as
       | { access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] }
       | undefined;
     return row && { accessKeyId: row.access_key_id, accountId: row.account_id, secret: row.secret, status: row.status };
@@ -150,9 +154,13 @@ export class SqliteStore implements Store {
       const now = Date.now();
       fresh = this.db.transaction(() => batch.map((n) => this.s.useNonce.run(n.accessKeyId, n.nonce, n.expiresAt, now).changes === 1)).immediate();
     } catch (err) {
+      // Rolled back: whatever it counted is left in total_changes() and empties the read cache once (harmless).
       for (const n of batch) n.reject(err);
       return;
     }
+    let written = 0;
+    for (let i = 0; i < batch.length; i++) if (fresh[i]) written++;
+    this.cache.ignoreOwnChanges(written);
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(fresh[i]!);
   };
 
