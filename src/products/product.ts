@@ -1,5 +1,6 @@
 /** What an operation is: a small typed function over a validated request, plus what RAM needs to know. */
 import type { Params } from '../pop/signature';
+import type { ReadAheadHint } from '../store/read-ahead';
 import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
 import type { RenderedMembers } from '../pop/render';
@@ -59,6 +60,8 @@ export interface Operation<Input = unknown> {
   parse(params: Params): Input;
   /** the body, or its JSON already rendered (RenderedMembers) */
   run(input: Input, ctx: OperationContext): Promise<ResponseBody | RenderedMembers>;
+  /** reads worth asking for with authentication's, from the raw parameters (store/read-ahead.ts); undefined = none */
+  readAhead?(params: Params): ReadAheadHint | undefined;
 }
 
 /**

@@ -15,6 +15,8 @@
  * VALUES, LIMIT/OFFSET, BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY, pg_advisory_lock/unlock (migrations
  * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
  */
+import type { ReadAheadRequest, ReadAheadResult } from '../read-ahead';
+import { readAhead, releaseNonce } from './postgres-read-ahead';
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord,
 } from '../store';
@@ -109,6 +111,16 @@ export class PostgresStore implements Store {
       )
     ).rows[0];
     return row && { accessKeyId: row.access_key_id, accountId: row.account_id, secret: row.secret, status: row.status };
+  }
+
+  // ---- read-ahead: one statement for a signed read (postgres-read-ahead.ts) ----
+
+  readAhead(request: ReadAheadRequest): Promise<ReadAheadResult> {
+    return readAhead(this.db, request, Date.now());
+  }
+
+  releaseNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<void> {
+    return releaseNonce(this.db, accessKeyId, nonce, expiresAt);
   }
 
   // ---- replay protection ----
