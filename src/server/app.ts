@@ -163,6 +163,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
 
     readBody(req, res, limit, budget)
       .then(async (body) => {
+        rawStore.requestArrived?.(); // the caches of the store (SQLite) answer it with every commit made before now
         const request = { method: req.method ?? 'GET', url, headers: req.headers, body, remoteAddress: req.socket.remoteAddress, secure };
         if (isAdmin) {
           const out = await admin(request);

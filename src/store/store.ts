@@ -373,6 +373,8 @@ export interface Store {
   readAhead?(request: ReadAheadRequest): Promise<ReadAheadResult>;
   /** with readAhead: forgets a nonce it claimed for a request that then failed authentication */
   releaseNonce?(accessKeyId: string, nonce: string, expiresAt: number): Promise<void>;
+  /** optional: a request has arrived whole; a backend's in-process caches must answer it with every commit made before (SQLite) */
+  requestArrived?(): void;
 
   // idempotency (ClientToken)
   /**

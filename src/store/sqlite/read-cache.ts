@@ -2,9 +2,12 @@
  * Rows that every signed request reads (access keys, RAM users and their keys, RAM generations, connections
  * with their routes version and tunnels), kept in memory for as long as the database file is unchanged.
  *
- * "Unchanged" is checked before every cached read with one statement that touches no table:
+ * "Unchanged" is checked before cached reads:
  *   - `data_version` moves whenever ANY other connection — another server process on the same file included —
  *     has committed since this connection last looked (https://sqlite.org/pragma.html#pragma_data_version);
+ *     it is read again by the first cached read after each request's arrival (Store.requestArrived), so a
+ *     commit made anywhere before a request arrived is seen by that request, and at least once per turn of
+ *     the event loop for work that is not a request;
  *   - `total_changes()` counts every row this connection wrote, whatever the path (store methods, triggers,
  *     rolled-back writes too: over-counting only empties the cache); the rows written by the nonce group commit,
  *     which no cached read depends on, are subtracted (`ignoreOwnChanges`), so answering requests does not
@@ -19,14 +22,20 @@ import type Database from 'better-sqlite3';
 const MAX_ENTRIES = 16_384;
 
 export class ValidatedReadCache {
-  private readonly stamp: Database.Statement;
+  private readonly dataVersionOf: Database.Statement;
+  private readonly totalChangesOf: Database.Statement;
   private dataVersion = -1;
   private ownChanges = -1;
   private ignored = 0;
+  /** data_version was read since the last request arrived and in this turn of the event loop */
+  private versionChecked = false;
   private readonly rows = new Map<string, unknown>();
 
   constructor(db: Database.Database) {
-    this.stamp = db.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw();
+    // Two statements: the pragma's table-valued form costs three times as much. data_version takes the WAL
+    // read lock (a system call), total_changes() touches nothing.
+    this.dataVersionOf = db.prepare('PRAGMA data_version').pluck();
+    this.totalChangesOf = db.prepare('SELECT total_changes()').pluck();
   }
 
   /** Rows this connection wrote that no cached read depends on (the nonces of a group commit). */
@@ -34,10 +43,28 @@ export class ValidatedReadCache {
     this.ignored += rows;
   }
 
+  /**
+   * A request has arrived (every byte of it): the next read must look for other processes' commits again.
+   * Between arrivals, data_version is read once per turn of the event loop (background work sees commits made
+   * before its turn); this process's own writes are looked for on every read.
+   */
+  requestArrived(): void {
+    this.versionChecked = false;
+  }
+
+  private readonly nextTurn = (): void => {
+    this.versionChecked = false;
+  };
+
   /** The cached result of `load` under `key` (a statement's name and its arguments), if the file is unchanged. */
   read<T>(key: string, load: () => T): T {
-    const [version, total] = this.stamp.get() as [number, number];
-    const own = total - this.ignored;
+    const own = (this.totalChangesOf.get() as number) - this.ignored;
+    let version = this.dataVersion;
+    if (!this.versionChecked) {
+      version = this.dataVersionOf.get() as number;
+      this.versionChecked = true;
+      setImmediate(this.nextTurn);
+    }
     if (version !== this.dataVersion || own !== this.ownChanges) {
       this.rows.clear();
       this.dataVersion = version;

@@ -164,6 +164,10 @@ export class SqliteStore implements Store {
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(fresh[i]!);
   };
 
+  requestArrived(): void {
+    this.cache.requestArrived();
+  }
+
   async pruneNonces(now: number): Promise<number> {
     return this.s.pruneNonces.run(now).changes;
   }
