@@ -18,7 +18,8 @@ export function newRequestId(): string {
 export interface RenderedResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** text, or UTF-8 bytes (a cached page spliced in without decoding it) */
+  body: string | Buffer;
   /** extra response headers (e.g. x-acs-retry-after) */
   headers?: Record<string, string>;
 }
@@ -55,12 +56,15 @@ function toXml(name: string, value: unknown): string {
  * members, so the body object is recovered from it wherever one is needed (XML, ClientToken records).
  */
 export class RenderedMembers {
-  constructor(readonly json: string) {}
+  /** the members' JSON, as text or as UTF-8 bytes */
+  constructor(readonly json: string | Buffer) {}
 
   toObject(): Record<string, unknown> {
-    return JSON.parse(`{${this.json}}`) as Record<string, unknown>;
+    return JSON.parse(`{${this.json.toString()}}`) as Record<string, unknown>;
   }
 }
+
+const CLOSE_BRACE = Buffer.from('}');
 
 export type SuccessBody = Record<string, unknown> | RenderedMembers;
 
@@ -69,8 +73,13 @@ export function bodyObject(body: SuccessBody): Record<string, unknown> {
 }
 
 export function renderSuccess(action: string, requestId: string, success: SuccessBody, format: ResponseFormat): RenderedResponse {
+  if (success instanceof RenderedMembers && format === 'JSON' && typeof success.json !== 'string' && success.json.length > 0) {
+    // Bytes in, bytes out: the members are copied, never decoded and encoded again.
+    const { json } = success;
+    return { status: 200, contentType: JSON_CONTENT_TYPE, body: Buffer.concat([Buffer.from(`{"RequestId":${JSON.stringify(requestId)},`), json, CLOSE_BRACE]) };
+  }
   if (success instanceof RenderedMembers && format === 'JSON') {
-    const members = success.json === '' ? '' : `,${success.json}`;
+    const members = success.json.length === 0 ? '' : `,${success.json.toString()}`;
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: `{"RequestId":${JSON.stringify(requestId)}${members}}` };
   }
   const body = bodyObject(success);

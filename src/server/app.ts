@@ -127,7 +127,7 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   const server = createLimitedServer(config.http, MAX_HEADER_SIZE, tls, (req, res, expectsContinue) => {
     const url = req.url ?? '/';
     const isAdmin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
-    const send = (status: number, contentType: string, body: string, headers?: Record<string, string>) => {
+    const send = (status: number, contentType: string, body: string | Buffer, headers?: Record<string, string>) => {
       res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     };
