@@ -53,6 +53,12 @@ describe('read-ahead: same answers, same replay rules', () => {
     assert.equal((await get(params)).json.Code, 'SignatureNonceUsed');
   });
 
+  test('one nonce in several concurrent requests (one batch or several): exactly one is answered', async () => {
+    const params = signV1({ RegionId: REGION, VpnConnectionId: CONN, PageSize: '2' });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => get(params)));
+    assert.deepEqual(answers.map((a) => a.json.Code ?? a.status).sort(), [200, 'SignatureNonceUsed', 'SignatureNonceUsed', 'SignatureNonceUsed', 'SignatureNonceUsed', 'SignatureNonceUsed']);
+  });
+
   test('pages other than the first, other sizes and the BGP type are read correctly', async () => {
     const page2 = await get(signV1({ RegionId: REGION, VpnConnectionId: CONN, PageSize: '5', PageNumber: '2' }));
     assert.deepEqual(page2.json.VcoRouteEntries.map((e: any) => e.RouteDest), ['10.80.5.0/24', '10.80.6.0/24']);

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL read-ahead (../read-ahead.ts): one prepared statement, one round trip and one snapshot for
- * everything a signed read needs before it answers. The nonce is claimed by a data-modifying CTE (run
+ * everything a signed read needs before it answers — for every request that reached this point in the same
+ * turn of the event loop. The nonce is claimed by a data-modifying CTE (run
  * exactly once, whether referenced or not) with Store.useNonce's own INSERT … ON CONFLICT … WHERE: of two
  * servers racing on one nonce, the second waits for the first's commit and finds its row. Every other part is
  * a primary-key look-up; the key's account is whichever of the three key tables holds the key.
@@ -14,35 +15,50 @@ import {
 } from '../sql-rows';
 import type { PgDatabase } from './db';
 
-export const READ_AHEAD_SQL = `WITH claimed AS (
-    INSERT INTO request_nonces (access_key_id, nonce, expires_at) VALUES ($1, $2, $3)
-    ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE request_nonces.expires_at < $4
-    RETURNING 1
+/**
+ * One row per request of the batch ($1…$6 are arrays, one element per request, in order). `claim` is false for
+ * a nonce that an earlier request of the same batch also carries (decided in JS: one INSERT may not touch a
+ * row twice); that request's nonce is used whatever the database says.
+ */
+export const READ_AHEAD_SQL = `WITH request AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::boolean[], $5::text[], $6::text[], $7::int[])
+      WITH ORDINALITY AS r(access_key_id, nonce, expires_at, claim, connection_id, route_entry_type, first_page_size, i)
   ),
-  root_key AS (SELECT access_key_id, account_id, secret, status FROM access_keys WHERE access_key_id = $1),
-  user_key AS (SELECT ${KEY_COLUMNS} FROM ram_access_keys WHERE access_key_id = $1),
-  session AS (SELECT ${SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = $1),
-  account AS (SELECT account_id FROM root_key UNION ALL SELECT account_id FROM user_key UNION ALL SELECT account_id FROM session LIMIT 1)
+  claimed AS (
+    INSERT INTO request_nonces (access_key_id, nonce, expires_at) SELECT access_key_id, nonce, expires_at FROM request WHERE claim
+    ON CONFLICT (access_key_id, nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE request_nonces.expires_at < $8
+    RETURNING access_key_id, nonce
+  )
 SELECT
-  EXISTS (SELECT 1 FROM claimed) AS fresh,
-  (SELECT row_to_json(k) FROM root_key k) AS root_key,
-  (SELECT row_to_json(k) FROM user_key k) AS user_key,
-  (SELECT row_to_json(e) FROM (SELECT ${ENTITY_READ_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM ram_entities e JOIN user_key k
-     ON e.account_id = k.account_id AND e.kind = 'user' AND e.entity_id = k.user_id) e) AS ram_user,
-  (SELECT row_to_json(s) FROM session s) AS session,
-  (SELECT account_id FROM account) AS account_id,
-  (SELECT ram_generation FROM accounts WHERE account_id = (SELECT account_id FROM account)) AS ram_generation,
+  r.i,
+  r.claim AND EXISTS (SELECT 1 FROM claimed c WHERE c.access_key_id = r.access_key_id AND c.nonce = r.nonce) AS fresh,
+  (SELECT row_to_json(k) FROM (SELECT access_key_id, account_id, secret, status FROM access_keys WHERE access_key_id = r.access_key_id) k) AS root_key,
+  (SELECT row_to_json(k) FROM (SELECT ${KEY_COLUMNS} FROM ram_access_keys WHERE access_key_id = r.access_key_id) k) AS user_key,
+  (SELECT row_to_json(e) FROM (SELECT ${ENTITY_READ_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM ram_entities e JOIN ram_access_keys k
+     ON e.account_id = k.account_id AND e.kind = 'user' AND e.entity_id = k.user_id WHERE k.access_key_id = r.access_key_id) e) AS ram_user,
+  (SELECT row_to_json(s) FROM (SELECT ${SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = r.access_key_id) s) AS session,
+  a.account_id,
+  (SELECT ram_generation FROM accounts WHERE account_id = a.account_id) AS ram_generation,
   (SELECT row_to_json(c) FROM (SELECT ${CONNECTION_COLUMNS}, revision,
-     COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = $5), 0) AS routes_version
-     FROM vpn_connections WHERE connection_id = $5) c) AS connection,
+     COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = r.connection_id), 0) AS routes_version
+     FROM vpn_connections WHERE connection_id = r.connection_id) c) AS connection,
   (SELECT json_agg(t ORDER BY t.tunnel_index) FROM (SELECT tunnel_id, tunnel_index, status, customer_gateway_id, options
-     FROM vpn_tunnels WHERE connection_id = $5) t) AS tunnels,
+     FROM vpn_tunnels WHERE connection_id = r.connection_id) t) AS tunnels,
   (SELECT json_agg(n ORDER BY n.route_entry_type, n.source) FROM (SELECT route_entry_type, source, route_count
-     FROM vco_route_counts WHERE connection_id = $5 AND route_count > 0) n) AS counts,
+     FROM vco_route_counts WHERE connection_id = r.connection_id AND route_count > 0) n) AS counts,
   (SELECT json_agg(p ORDER BY p.seq) FROM (SELECT seq, ${ROUTE_COLUMNS} FROM vco_routes
-     WHERE $7::int > 0 AND connection_id = $5 AND route_entry_type = $6 ORDER BY seq LIMIT $7) p) AS first_page`;
+     WHERE r.first_page_size > 0 AND connection_id = r.connection_id AND route_entry_type = r.route_entry_type ORDER BY seq LIMIT r.first_page_size) p) AS first_page
+FROM request r
+LEFT JOIN LATERAL (
+  SELECT account_id FROM access_keys WHERE access_key_id = r.access_key_id
+  UNION ALL SELECT account_id FROM ram_access_keys WHERE access_key_id = r.access_key_id
+  UNION ALL SELECT account_id FROM sts_sessions WHERE access_key_id = r.access_key_id
+  LIMIT 1
+) a ON true
+ORDER BY r.i`;
 
 interface ReadAheadRow {
+  i: number;
   fresh: boolean;
   root_key: { access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] } | null;
   user_key: KeyRow | null;
@@ -56,10 +72,57 @@ interface ReadAheadRow {
   first_page: RouteRow[] | null;
 }
 
-export async function readAhead(db: PgDatabase, q: ReadAheadRequest, now: number): Promise<ReadAheadResult> {
-  const row = (await db.prepared<ReadAheadRow>('vcoroute_read_ahead', READ_AHEAD_SQL, [
-    q.accessKeyId, q.nonce, q.nonceExpiresAt, now, q.connectionId, q.routeEntryType, q.firstPageSize ?? 0,
-  ])).rows[0]!;
+interface Pending {
+  request: ReadAheadRequest;
+  resolve(result: ReadAheadResult): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Group commit, as Store.useNonce does: the read-aheads that reach the store in one turn of the event loop go
+ * to the database as one statement (one round trip, one commit for all their nonces); each request gets its
+ * own row. A request learns its answer only after the commit, so its nonce is as durable as before.
+ */
+export class PostgresReadAhead {
+  private pending: Pending[] = [];
+
+  constructor(private readonly db: PgDatabase) {}
+
+  read(request: ReadAheadRequest): Promise<ReadAheadResult> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => void this.flush());
+      this.pending.push({ request, resolve, reject });
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    const seen = new Set<string>();
+    const columns: unknown[][] = [[], [], [], [], [], [], []];
+    for (const { request: q } of batch) {
+      const id = `${q.accessKeyId}\0${q.nonce}`;
+      columns[0]!.push(q.accessKeyId);
+      columns[1]!.push(q.nonce);
+      columns[2]!.push(q.nonceExpiresAt);
+      columns[3]!.push(!seen.has(id));
+      columns[4]!.push(q.connectionId);
+      columns[5]!.push(q.routeEntryType);
+      columns[6]!.push(q.firstPageSize ?? 0);
+      seen.add(id);
+    }
+    let rows: ReadAheadRow[];
+    try {
+      rows = (await this.db.prepared<ReadAheadRow>('vcoroute_read_ahead', READ_AHEAD_SQL, [...columns, Date.now()])).rows;
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    for (let i = 0; i < batch.length; i++) batch[i]!.resolve(toResult(batch[i]!.request, rows[i]!));
+  }
+}
+
+function toResult(q: ReadAheadRequest, row: ReadAheadRow): ReadAheadResult {
   const r: ReadAheadResult = { nonceFresh: row.fresh };
   if (row.root_key) {
     const k = row.root_key;
@@ -71,7 +134,7 @@ export async function readAhead(db: PgDatabase, q: ReadAheadRequest, now: number
   if (row.account_id !== null) r.ramGeneration = { accountId: row.account_id, generation: Number(row.ram_generation ?? 0) };
   if (row.connection) r.connection = toConnection(row.connection, (row.tunnels ?? []).map(toTunnel));
   r.counts = (row.counts ?? []).map((c) => ({ routeEntryType: c.route_entry_type, source: c.source === '' ? null : (c.source as BgpSource), count: c.route_count }));
-  if (row.first_page || (q.firstPageSize ?? 0) > 0) r.firstPage = (row.first_page ?? []).map(toRoute);
+  if ((q.firstPageSize ?? 0) > 0) r.firstPage = (row.first_page ?? []).map(toRoute);
   return r;
 }
 

@@ -16,7 +16,7 @@
  * only), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as SQLite sorts).
  */
 import type { ReadAheadRequest, ReadAheadResult } from '../read-ahead';
-import { readAhead, releaseNonce } from './postgres-read-ahead';
+import { PostgresReadAhead, releaseNonce } from './postgres-read-ahead';
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord,
 } from '../store';
@@ -51,6 +51,7 @@ export class PostgresStore implements Store {
     this.ram = new PgRamTables(db);
     this.bgp = new PgBgpTables(db, this.routes);
     this.ops = new PgOperationTables(db);
+    this.readAheads = new PostgresReadAhead(db);
     this.cen = new PgCenTables(db, (sql, id, from, t, now) => this.vpn.transition(id, from, t, now, sql));
   }
 
@@ -115,8 +116,10 @@ export class PostgresStore implements Store {
 
   // ---- read-ahead: one statement for a signed read (postgres-read-ahead.ts) ----
 
+  private readonly readAheads: PostgresReadAhead;
+
   readAhead(request: ReadAheadRequest): Promise<ReadAheadResult> {
-    return readAhead(this.db, request, Date.now());
+    return this.readAheads.read(request);
   }
 
   releaseNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<void> {
