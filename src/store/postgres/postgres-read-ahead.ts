@@ -4,16 +4,18 @@
  * turn of the event loop. The nonce is claimed by a data-modifying CTE (run
  * exactly once, whether referenced or not) with Store.useNonce's own INSERT … ON CONFLICT … WHERE: of two
  * servers racing on one nonce, the second waits for the first's commit and finds its row. Every other part is
- * a primary-key look-up; the key's account is whichever of the three key tables holds the key.
+ * a primary-key look-up (joins; the rare parts — a RAM user's key, an STS session — only when they apply),
+ * and JSON only for the parts that are lists (tunnels, counts, the first page).
  * EXPLAIN ANALYZE of the statement: BENCHMARKS.md.
  */
 import type { ReadAheadRequest, ReadAheadResult } from '../read-ahead';
 import type { AccessKeyRecord, BgpSource, RouteEntryType } from '../store';
 import {
-  CONNECTION_COLUMNS, ENTITY_READ_COLUMNS, KEY_COLUMNS, ROUTE_COLUMNS, SESSION_COLUMNS, toConnection, toEntity, toKey, toRoute, toSession, toTunnel,
+  ROUTE_COLUMNS, toConnection, toEntity, toKey, toRoute, toSession, toTunnel,
   type ConnectionRow, type EntityRow, type KeyRow, type RouteRow, type SessionRow, type TunnelRow,
 } from '../sql-rows';
 import type { PgDatabase } from './db';
+import { STS_KEY_PREFIX } from '../../iam/ids';
 
 /**
  * One row per request of the batch ($1…$6 are arrays, one element per request, in order). `claim` is false for
@@ -31,42 +33,44 @@ export const READ_AHEAD_SQL = `WITH request AS (
   )
 SELECT
   r.i,
-  r.claim AND EXISTS (SELECT 1 FROM claimed c WHERE c.access_key_id = r.access_key_id AND c.nonce = r.nonce) AS fresh,
-  (SELECT row_to_json(k) FROM (SELECT access_key_id, account_id, secret, status FROM access_keys WHERE access_key_id = r.access_key_id) k) AS root_key,
-  (SELECT row_to_json(k) FROM (SELECT ${KEY_COLUMNS} FROM ram_access_keys WHERE access_key_id = r.access_key_id) k) AS user_key,
-  (SELECT row_to_json(e) FROM (SELECT ${ENTITY_READ_COLUMNS.split(', ').map((c) => `e.${c}`).join(', ')} FROM ram_entities e JOIN ram_access_keys k
-     ON e.account_id = k.account_id AND e.kind = 'user' AND e.entity_id = k.user_id WHERE k.access_key_id = r.access_key_id) e) AS ram_user,
-  (SELECT row_to_json(s) FROM (SELECT ${SESSION_COLUMNS} FROM sts_sessions WHERE access_key_id = r.access_key_id) s) AS session,
-  a.account_id,
-  (SELECT ram_generation FROM accounts WHERE account_id = a.account_id) AS ram_generation,
-  (SELECT row_to_json(c) FROM (SELECT ${CONNECTION_COLUMNS}, revision,
-     COALESCE((SELECT v.routes_version FROM vco_route_versions v WHERE v.connection_id = r.connection_id), 0) AS routes_version
-     FROM vpn_connections WHERE connection_id = r.connection_id) c) AS connection,
-  (SELECT json_agg(t ORDER BY t.tunnel_index) FROM (SELECT tunnel_id, tunnel_index, status, customer_gateway_id, options
-     FROM vpn_tunnels WHERE connection_id = r.connection_id) t) AS tunnels,
-  (SELECT json_agg(n ORDER BY n.route_entry_type, n.source) FROM (SELECT route_entry_type, source, route_count
-     FROM vco_route_counts WHERE connection_id = r.connection_id AND route_count > 0) n) AS counts,
-  (SELECT json_agg(p ORDER BY p.seq) FROM (SELECT seq, ${ROUTE_COLUMNS} FROM vco_routes
-     WHERE r.first_page_size > 0 AND connection_id = r.connection_id AND route_entry_type = r.route_entry_type ORDER BY seq LIMIT r.first_page_size) p) AS first_page
+  r.claim AND EXISTS (SELECT 1 FROM claimed x WHERE x.access_key_id = r.access_key_id AND x.nonce = r.nonce) AS fresh,
+  k.account_id AS root_account_id, k.secret AS root_secret, k.status AS root_status,
+  CASE WHEN u.access_key_id IS NULL THEN NULL ELSE row_to_json(u) END AS user_key,
+  CASE WHEN e.entity_id IS NULL THEN NULL ELSE row_to_json(e) END AS ram_user,
+  CASE WHEN s.access_key_id IS NULL THEN NULL ELSE row_to_json(s) END AS session,
+  COALESCE(k.account_id, u.account_id, s.account_id) AS account_id,
+  a.ram_generation,
+  CASE WHEN c.connection_id IS NULL THEN NULL ELSE row_to_json(c) END AS connection,
+  COALESCE(v.routes_version, 0) AS routes_version,
+  CASE WHEN c.connection_id IS NULL THEN NULL ELSE (SELECT json_agg(t ORDER BY t.tunnel_index) FROM (SELECT tunnel_id, tunnel_index, status,
+    customer_gateway_id, options FROM vpn_tunnels WHERE connection_id = r.connection_id) t) END AS tunnels,
+  CASE WHEN c.connection_id IS NULL THEN NULL ELSE (SELECT json_agg(n ORDER BY n.route_entry_type, n.source) FROM (SELECT route_entry_type,
+    source, route_count FROM vco_route_counts WHERE connection_id = r.connection_id AND route_count > 0) n) END AS counts,
+  CASE WHEN c.connection_id IS NULL OR r.first_page_size <= 0 THEN NULL ELSE (SELECT json_agg(p ORDER BY p.seq) FROM (SELECT seq, ${ROUTE_COLUMNS}
+    FROM vco_routes WHERE connection_id = r.connection_id AND route_entry_type = r.route_entry_type ORDER BY seq LIMIT r.first_page_size) p) END AS first_page
 FROM request r
-LEFT JOIN LATERAL (
-  SELECT account_id FROM access_keys WHERE access_key_id = r.access_key_id
-  UNION ALL SELECT account_id FROM ram_access_keys WHERE access_key_id = r.access_key_id
-  UNION ALL SELECT account_id FROM sts_sessions WHERE access_key_id = r.access_key_id
-  LIMIT 1
-) a ON true
+LEFT JOIN access_keys k ON k.access_key_id = r.access_key_id
+LEFT JOIN ram_access_keys u ON k.access_key_id IS NULL AND u.access_key_id = r.access_key_id
+LEFT JOIN ram_entities e ON e.account_id = u.account_id AND e.kind = 'user' AND e.entity_id = u.user_id
+LEFT JOIN sts_sessions s ON starts_with(r.access_key_id, '${STS_KEY_PREFIX}') AND s.access_key_id = r.access_key_id
+LEFT JOIN accounts a ON a.account_id = COALESCE(k.account_id, u.account_id, s.account_id)
+LEFT JOIN vpn_connections c ON c.connection_id = r.connection_id
+LEFT JOIN vco_route_versions v ON v.connection_id = r.connection_id
 ORDER BY r.i`;
 
 interface ReadAheadRow {
   i: number;
   fresh: boolean;
-  root_key: { access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] } | null;
+  root_account_id: string | null;
+  root_secret: string;
+  root_status: AccessKeyRecord['status'];
   user_key: KeyRow | null;
   ram_user: EntityRow | null;
   session: SessionRow | null;
   account_id: string | null;
   ram_generation: number | null;
   connection: ConnectionRow | null;
+  routes_version: number;
   tunnels: TunnelRow[] | null;
   counts: { route_entry_type: RouteEntryType; source: string; route_count: number }[] | null;
   first_page: RouteRow[] | null;
@@ -124,15 +128,12 @@ export class PostgresReadAhead {
 
 function toResult(q: ReadAheadRequest, row: ReadAheadRow): ReadAheadResult {
   const r: ReadAheadResult = { nonceFresh: row.fresh };
-  if (row.root_key) {
-    const k = row.root_key;
-    r.accessKey = { accessKeyId: k.access_key_id, accountId: k.account_id, secret: k.secret, status: k.status };
-  }
+  if (row.root_account_id !== null) r.accessKey = { accessKeyId: q.accessKeyId, accountId: row.root_account_id, secret: row.root_secret, status: row.root_status };
   if (row.user_key) r.userAccessKey = toKey(row.user_key);
   if (row.ram_user) r.user = toEntity(row.ram_user);
   if (row.session) r.stsSession = toSession(row.session);
   if (row.account_id !== null) r.ramGeneration = { accountId: row.account_id, generation: Number(row.ram_generation ?? 0) };
-  if (row.connection) r.connection = toConnection(row.connection, (row.tunnels ?? []).map(toTunnel));
+  if (row.connection) r.connection = toConnection({ ...row.connection, routes_version: row.routes_version }, (row.tunnels ?? []).map(toTunnel));
   r.counts = (row.counts ?? []).map((c) => ({ routeEntryType: c.route_entry_type, source: c.source === '' ? null : (c.source as BgpSource), count: c.route_count }));
   if ((q.firstPageSize ?? 0) > 0) r.firstPage = (row.first_page ?? []).map(toRoute);
   return r;
