@@ -26,6 +26,14 @@ import type Database from 'better-sqlite3';
 const MAX_ENTRIES = 2_048;
 
 export class ValidatedReadCache {
+  /**
+   * Every open cache of this process. Another connection in the same process (tests, tools: the server has
+   * one) can commit and be awaited within one turn of the event loop, before data_version is read again:
+   * its write count (total_changes() less its nonces, a statement that touches no table) is looked at on
+   * every read instead.
+   */
+  private static readonly open = new Set<ValidatedReadCache>();
+  private othersSeen = 0;
   private readonly dataVersionOf: Database.Statement;
   private readonly totalChangesOf: Database.Statement;
   private dataVersion = -1;
@@ -40,6 +48,16 @@ export class ValidatedReadCache {
     // read lock (a system call), total_changes() touches nothing.
     this.dataVersionOf = db.prepare('PRAGMA data_version').pluck();
     this.totalChangesOf = db.prepare('SELECT total_changes()').pluck();
+    ValidatedReadCache.open.add(this);
+  }
+
+  /** Before the connection closes. */
+  close(): void {
+    ValidatedReadCache.open.delete(this);
+  }
+
+  private ownWrites(): number {
+    return (this.totalChangesOf.get() as number) - this.ignored;
   }
 
   /** Rows this connection wrote that no cached read depends on (the nonces of a group commit). */
@@ -62,7 +80,22 @@ export class ValidatedReadCache {
 
   /** The cached result of `load` under `key` (a statement's name and its arguments), if the file is unchanged. */
   read<T>(key: string, load: () => T): T {
-    const own = (this.totalChangesOf.get() as number) - this.ignored;
+    const own = this.ownWrites();
+    if (ValidatedReadCache.open.size > 1) {
+      let others = 0;
+      for (const cache of ValidatedReadCache.open) {
+        if (cache === this) continue;
+        try {
+          others += cache.ownWrites();
+        } catch {
+          ValidatedReadCache.open.delete(cache); // its connection was closed without close()
+        }
+      }
+      if (others !== this.othersSeen) {
+        this.othersSeen = others;
+        this.versionChecked = false;
+      }
+    }
     let version = this.dataVersion;
     if (!this.versionChecked) {
       version = this.dataVersionOf.get() as number;

@@ -101,6 +101,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.flushNonces();
+    this.cache.close();
     if (this.db.open) this.db.close();
   }
 
