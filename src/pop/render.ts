@@ -18,8 +18,8 @@ export function newRequestId(): string {
 export interface RenderedResponse {
   status: number;
   contentType: string;
-  /** text, or UTF-8 bytes (a cached page spliced in without decoding it) */
-  body: string | Buffer;
+  /** text, or UTF-8 bytes in pieces written one after the other (a cached page is sent as it is kept: no copy) */
+  body: string | readonly Buffer[];
   /** extra response headers (e.g. x-acs-retry-after) */
   headers?: Record<string, string>;
 }
@@ -74,9 +74,8 @@ export function bodyObject(body: SuccessBody): Record<string, unknown> {
 
 export function renderSuccess(action: string, requestId: string, success: SuccessBody, format: ResponseFormat): RenderedResponse {
   if (success instanceof RenderedMembers && format === 'JSON' && typeof success.json !== 'string' && success.json.length > 0) {
-    // Bytes in, bytes out: the members are copied, never decoded and encoded again.
-    const { json } = success;
-    return { status: 200, contentType: JSON_CONTENT_TYPE, body: Buffer.concat([Buffer.from(`{"RequestId":${JSON.stringify(requestId)},`), json, CLOSE_BRACE]) };
+    // Bytes in, bytes out: the members are neither decoded and encoded again nor copied.
+    return { status: 200, contentType: JSON_CONTENT_TYPE, body: [Buffer.from(`{"RequestId":${JSON.stringify(requestId)},`), success.json, CLOSE_BRACE] };
   }
   if (success instanceof RenderedMembers && format === 'JSON') {
     const members = success.json.length === 0 ? '' : `,${success.json.toString()}`;
@@ -104,7 +103,7 @@ export function errorBody(error: PopError, requestId: string, hostId: string, pr
   };
 }
 
-export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse {
+export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse & { body: string } {
   const body = errorBody(error, requestId, hostId, product);
   const headers = error.headers;
   if (format === 'XML') {

@@ -129,9 +129,17 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
   const server = createLimitedServer(config.http, MAX_HEADER_SIZE, tls, (req, res, expectsContinue) => {
     const url = req.url ?? '/';
     const isAdmin = url === ADMIN_PREFIX || url.startsWith(`${ADMIN_PREFIX}/`);
-    const send = (status: number, contentType: string, body: string | Buffer, headers?: Record<string, string>) => {
-      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-      res.end(body);
+    const send = (status: number, contentType: string, body: string | readonly Buffer[], headers?: Record<string, string>) => {
+      const length = typeof body === 'string' ? Buffer.byteLength(body) : body.reduce((n, b) => n + b.length, 0);
+      res.writeHead(status, { ...headers, 'content-type': contentType, 'content-length': length });
+      if (typeof body === 'string') {
+        res.end(body);
+        return;
+      }
+      res.cork();
+      for (const piece of body) res.write(piece);
+      res.end();
+      res.uncork();
     };
     const secure = 'encrypted' in req.socket;
 

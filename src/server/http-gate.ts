@@ -143,7 +143,7 @@ const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
 export interface PlainResponse {
   status: number;
   contentType: string;
-  body: string | Buffer;
+  body: string;
 }
 
 /**
