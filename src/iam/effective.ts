@@ -9,6 +9,7 @@
  */
 import type { Principal, RolePrincipal, UserPrincipal } from '../identity/principal';
 import type { Store } from '../store/store';
+import { cacheOwner } from '../store/read-ahead';
 import { compilePolicy, denyingStatement, evaluate, type AccessRequest, type CompiledPolicy, type DenyingStatement, type PolicyKind } from './policy';
 import { defaultDocument, findPolicy, splitPolicyKey } from './policy-store';
 
@@ -50,8 +51,9 @@ const caches = new WeakMap<Store, Map<string, CachedPolicies>>();
 const MAX_CACHED_PRINCIPALS = 10_000;
 
 function principalCache(store: Store): Map<string, CachedPolicies> {
-  let c = caches.get(store);
-  if (!c) caches.set(store, (c = new Map()));
+  const owner = cacheOwner(store); // a request's read-ahead view shares its store's cache
+  let c = caches.get(owner);
+  if (!c) caches.set(owner, (c = new Map()));
   return c;
 }
 
@@ -62,7 +64,7 @@ export async function invalidateAccount(store: Store, accountId: string): Promis
 
 /** Drops every cached policy set of a store (admin reset). */
 export function forgetPolicyCache(store: Store): void {
-  caches.delete(store);
+  caches.delete(cacheOwner(store));
 }
 
 async function loadPolicies(store: Store, accountId: string, keys: string[]): Promise<PolicySet> {

@@ -93,9 +93,22 @@ export class ServerMetrics {
     });
   }
 
+  /**
+   * Label children by their values, kept (the label sets are bounded, see above): prom-client hashes a label
+   * object on every call otherwise, a measurable share of a cached read's CPU.
+   */
+  private readonly requestChildren = new Map<string, { inc(): void }>();
+  private readonly latencyChildren = new Map<string, { observe(v: number): void }>();
+
   observe(o: RequestOutcome): void {
-    this.requests.inc({ product: o.product, action: o.action, status: String(o.status), code: o.code });
-    this.latency.observe({ product: o.product, action: o.action }, o.latencyMs / 1000);
+    const action = `${o.product}\0${o.action}`;
+    const outcome = `${action}\0${o.status}\0${o.code}`;
+    let counted = this.requestChildren.get(outcome);
+    if (!counted) this.requestChildren.set(outcome, (counted = this.requests.labels({ product: o.product, action: o.action, status: String(o.status), code: o.code })));
+    counted.inc();
+    let timed = this.latencyChildren.get(action);
+    if (!timed) this.latencyChildren.set(action, (timed = this.latency.labels({ product: o.product, action: o.action })));
+    timed.observe(o.latencyMs / 1000);
     if (o.throttled) this.throttled.inc({ product: o.product, action: o.action });
     for (const f of o.injected ?? []) this.injected.inc({ product: o.product, action: o.action, kind: f.kind, code: f.code ?? '' });
   }
@@ -106,28 +119,29 @@ export class ServerMetrics {
 }
 
 /**
- * The store with every method timed into `histogram` (one Proxy; methods are bound to the real store, so
- * caches keyed by the store see one object: use the metered store everywhere in the server).
+ * The store with every method timed into `histogram`: an object whose prototype is the real store, with each
+ * method overridden once by a timed one bound to the real store (no Proxy trap on every property access).
+ * Caches keyed by the store see one object: use the metered store everywhere in the server.
  */
 export function meteredStore(store: Store, histogram: Histogram<'backend' | 'operation'>): Store {
-  const wrapped = new Map<PropertyKey, unknown>();
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || typeof property !== 'string') return value;
-      let fn = wrapped.get(property);
-      if (!fn) {
-        const child = histogram.labels(target.backend, property);
-        fn = (...args: unknown[]) => {
-          const end = child.startTimer();
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          if (result instanceof Promise) return result.then((v) => (end(), v), (err: unknown) => { end(); throw err; });
-          end();
-          return result;
-        };
-        wrapped.set(property, fn);
-      }
-      return fn;
-    },
-  });
+  const metered = Object.create(store) as Store;
+  const seen = new Set<string>();
+  for (let proto = Object.getPrototypeOf(store); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      const value = Object.getOwnPropertyDescriptor(proto, name)?.value as unknown; // getters are left to the prototype
+      if (name === 'constructor' || seen.has(name) || typeof value !== 'function') continue;
+      seen.add(name);
+      const child = histogram.labels(store.backend, name);
+      const timed = (...args: unknown[]) => {
+        const started = performance.now();
+        const end = () => child.observe((performance.now() - started) / 1000);
+        const result = (value as (...a: unknown[]) => unknown).apply(store, args);
+        if (result instanceof Promise) return result.then((v) => (end(), v), (err: unknown) => { end(); throw err; });
+        end();
+        return result;
+      };
+      Object.defineProperty(metered, name, { value: timed, writable: true, configurable: true });
+    }
+  }
+  return metered;
 }

@@ -18,7 +18,8 @@ export function newRequestId(): string {
 export interface RenderedResponse {
   status: number;
   contentType: string;
-  body: string;
+  /** text, or UTF-8 bytes in pieces written one after the other (a cached page is sent as it is kept: no copy) */
+  body: string | readonly Buffer[];
   /** extra response headers (e.g. x-acs-retry-after) */
   headers?: Record<string, string>;
   /** a body written over time (Server-Sent Events) instead of `body`: the HTTP shell pumps it (server/event-streams.ts) */
@@ -64,12 +65,15 @@ function toXml(name: string, value: unknown): string {
  * members, so the body object is recovered from it wherever one is needed (XML, ClientToken records).
  */
 export class RenderedMembers {
-  constructor(readonly json: string) {}
+  /** the members' JSON, as text or as UTF-8 bytes */
+  constructor(readonly json: string | Buffer) {}
 
   toObject(): Record<string, unknown> {
-    return JSON.parse(`{${this.json}}`) as Record<string, unknown>;
+    return JSON.parse(`{${this.json.toString()}}`) as Record<string, unknown>;
   }
 }
+
+const CLOSE_BRACE = Buffer.from('}');
 
 export type SuccessBody = Record<string, unknown> | RenderedMembers;
 
@@ -78,8 +82,12 @@ export function bodyObject(body: SuccessBody): Record<string, unknown> {
 }
 
 export function renderSuccess(action: string, requestId: string, success: SuccessBody, format: ResponseFormat): RenderedResponse {
+  if (success instanceof RenderedMembers && format === 'JSON' && typeof success.json !== 'string' && success.json.length > 0) {
+    // Bytes in, bytes out: the members are neither decoded and encoded again nor copied.
+    return { status: 200, contentType: JSON_CONTENT_TYPE, body: [Buffer.from(`{"RequestId":${JSON.stringify(requestId)},`), success.json, CLOSE_BRACE] };
+  }
   if (success instanceof RenderedMembers && format === 'JSON') {
-    const members = success.json === '' ? '' : `,${success.json}`;
+    const members = success.json.length === 0 ? '' : `,${success.json.toString()}`;
     return { status: 200, contentType: JSON_CONTENT_TYPE, body: `{"RequestId":${JSON.stringify(requestId)}${members}}` };
   }
   const body = bodyObject(success);
@@ -104,7 +112,7 @@ export function errorBody(error: PopError, requestId: string, hostId: string, pr
   };
 }
 
-export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse {
+export function renderError(error: PopError, requestId: string, hostId: string, product: string, format: ResponseFormat): RenderedResponse & { body: string } {
   const body = errorBody(error, requestId, hostId, product);
   const headers = error.headers;
   if (format === 'XML') {

@@ -1,5 +1,6 @@
 /** What an operation is: a small typed function over a validated request, plus what RAM needs to know. */
 import type { Params } from '../pop/signature';
+import type { ReadAheadHint } from '../store/read-ahead';
 import type { Principal } from '../identity/principal';
 import type { Store } from '../store/store';
 import type { RenderedMembers, StreamedBody } from '../pop/render';
@@ -72,6 +73,8 @@ export interface Operation<Input = unknown> {
    * this body after the same authentication, throttling and authorization as any request; `run` answers the others.
    */
   stream?(input: Input, ctx: OperationContext): Promise<StreamedBody>;
+  /** reads worth asking for with authentication's, from the raw parameters (store/read-ahead.ts); undefined = none */
+  readAhead?(params: Params): ReadAheadHint | undefined;
 }
 
 /**

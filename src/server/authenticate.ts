@@ -34,9 +34,9 @@ export function actionAndVersion(style: SignatureStyle, req: PopRequest): { acti
 const REQUIRED_V3_SIGNED_HEADERS = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'];
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,3})?Z$/;
-const NONCE = /^[\x21-\x7e]{1,128}$/;
+export const NONCE = /^[\x21-\x7e]{1,128}$/;
 
-function parseTimestamp(text: string): number {
+export function parseTimestamp(text: string): number {
   const m = TIMESTAMP.exec(text);
   const ms = m ? Date.parse(text) : NaN;
   // Date.parse accepts 2024-02-30; round-tripping the date part rejects it.

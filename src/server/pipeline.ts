@@ -15,6 +15,7 @@ import type { OperationTable } from '../operations';
 import type { OperationSettings, Product } from '../products/product';
 import { ClientTokenLostError, StoreUnavailableError, type Store } from '../store/store';
 import { actionAndVersion, authenticate, signatureStyle } from './authenticate';
+import { readAheadFor } from './read-ahead-request';
 import type { IncomingHttpHeaders } from 'node:http';
 import { principalArn } from '../identity/principal';
 import type { FlowControl } from '../flow-control/flow-control';
@@ -92,8 +93,16 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
       outcome.product = product.name;
       outcome.action = action;
 
-      // authenticate
-      const principal = await authenticate(style, req, { store, timestampWindowMs: deps.timestampWindowMs, now });
+      // read ahead (PostgreSQL: the reads of the stages below in one round trip), then authenticate
+      const view = await readAheadFor(store, style, req, operation, now, deps.timestampWindowMs);
+      const requestStore = view?.store ?? store;
+      let principal;
+      try {
+        principal = await authenticate(style, req, { store: requestStore, timestampWindowMs: deps.timestampWindowMs, now });
+      } catch (err) {
+        await view?.releaseUnusedNonce().catch(() => undefined); // the nonce stays used: safe, only not reusable
+        throw err;
+      }
       outcome.caller = principalArn(principal);
 
       // flow control and injected faults, as the cloud's gateway applies them: per (region, API, account)
@@ -111,10 +120,10 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
 
       // validate, then authorize on the validated request (the resource ARN needs its parameters)
       const input = operation.parse(req.params);
-      await authorize(principal, operation, input, { store, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true, decisions: deps.decisionLog });
+      await authorize(principal, operation, input, { store: requestStore, now, sourceIp: http.remoteAddress, secureTransport: http.secure === true, decisions: deps.decisionLog });
 
       // idempotency → operation
-      const ctx = { store, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true,
+      const ctx = { store: requestStore, principal, requestId, now, settings: deps.settings, sourceIp: http.remoteAddress, secureTransport: http.secure === true,
         routeChanges: deps.routeChanges };
 
       // a stream starts here: the request's outcome is this 200, its events follow (server/event-streams.ts)

@@ -2,6 +2,7 @@
  * The storage interface: asynchronous and backend-neutral. Business rules live above it (domain/,
  * products/); a backend only stores, indexes and counts. Every backend runs test/contract/store.test.ts.
  */
+import type { ReadAheadRequest, ReadAheadResult } from './read-ahead';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from './ram-records';
@@ -414,6 +415,14 @@ export interface Store {
   // replay protection: true when the nonce was unused (and is now recorded until expiresAt)
   useNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<boolean>;
   pruneNonces(now: number): Promise<number>;
+
+  // read-ahead (read-ahead.ts), optional: a backend whose every read is a round trip (PostgreSQL) answers what a
+  // signed read needs — nonce claim, key, RAM generation, connection, counts, first page — in one
+  readAhead?(request: ReadAheadRequest): Promise<ReadAheadResult>;
+  /** with readAhead: forgets a nonce it claimed for a request that then failed authentication */
+  releaseNonce?(accessKeyId: string, nonce: string, expiresAt: number): Promise<void>;
+  /** optional: a request has arrived whole; a backend's in-process caches must answer it with every commit made before (SQLite) */
+  requestArrived?(): void;
 
   // idempotency (ClientToken)
   /**

@@ -198,7 +198,7 @@ describe('parameter limits and bounded policy matching', () => {
       await seeded.close();
     }
     // the renderer itself, for what no store can hold: U+0000 and unpaired surrogates
-    const body = renderSuccess('Describe', 'ID', { Name: 'a\u0000b\uD800c\uDC00d\uD83D\uDE00' }, 'XML').body;
+    const body = renderSuccess('Describe', 'ID', { Name: 'a\u0000b\uD800c\uDC00d\uD83D\uDE00' }, 'XML').body.toString();
     assertWellFormedXml(body, 'renderSuccess');
     assert.ok(body.includes('<Name>a\uFFFDb\uFFFDc\uFFFDd\uD83D\uDE00</Name>'), body);
   });

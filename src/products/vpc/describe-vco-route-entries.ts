@@ -12,6 +12,7 @@ import {
 } from '../../domain/routes';
 import { VPC, vpnConnectionArn } from './product';
 import { RenderedPageCache } from './rendered-page-cache';
+import { cacheOwner } from '../../store/read-ahead';
 
 interface DescribeVcoRouteEntriesInput {
   regionId: string;
@@ -93,8 +94,9 @@ export const RENDERED_PAGE_CACHE_BYTES = 32 * 1024 * 1024;
 const renderedPages = new WeakMap<Store, RenderedPageCache>();
 
 export function renderedPagesOf(store: Store): RenderedPageCache {
-  let cache = renderedPages.get(store);
-  if (!cache) renderedPages.set(store, (cache = new RenderedPageCache(RENDERED_PAGE_CACHE_BYTES)));
+  const owner = cacheOwner(store); // a request's read-ahead view shares its store's cache
+  let cache = renderedPages.get(owner);
+  if (!cache) renderedPages.set(owner, (cache = new RenderedPageCache(RENDERED_PAGE_CACHE_BYTES)));
   return cache;
 }
 
@@ -117,6 +119,17 @@ export const describeVcoRouteEntries = defineOperation<DescribeVcoRouteEntriesIn
       pageNumber: integerInRange(params, 'PageNumber', 1, MAX_PAGE_NUMBER, 1, () => new PopError(E.IllegalParamPageNumber)),
       pageSize: integerInRange(params, 'PageSize', 1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE, () => new PopError(E.IllegalParamPageSize)),
     };
+  },
+
+  readAhead(params) {
+    const connectionId = params.VpnConnectionId;
+    const type = params.RouteEntryType === undefined || params.RouteEntryType === '' ? 'custom' : params.RouteEntryType;
+    if (connectionId === undefined || connectionId === '' || !(ROUTE_ENTRY_TYPES as readonly string[]).includes(type)) return undefined;
+    // The first page too when it is the one asked for (a guess from raw parameters: the view hands it out only
+    // if the operation then asks for exactly offset 0 and this size).
+    const size = params.PageSize === undefined || params.PageSize === '' ? DEFAULT_PAGE_SIZE : Number(params.PageSize);
+    const first = (params.PageNumber === undefined || params.PageNumber === '' || params.PageNumber === '1') && Number.isInteger(size) && size >= 1 && size <= MAX_PAGE_SIZE;
+    return { connectionId, routeEntryType: type as RouteEntryType, firstPageSize: first ? size : undefined };
   },
 
   async run(input, { store, principal, now }) {

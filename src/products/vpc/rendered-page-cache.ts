@@ -20,13 +20,14 @@ export class RenderedPageCache {
 
   constructor(readonly maxBytes: number) {}
 
-  get(key: string): string | undefined {
+  /** The page's UTF-8 bytes (shared: never to be written to). */
+  get(key: string): Buffer | undefined {
     const value = this.entries.get(key);
     if (value === undefined) return undefined;
     // Most recently used last.
     this.entries.delete(key);
     this.entries.set(key, value);
-    return value.toString('utf8');
+    return value;
   }
 
   set(key: string, text: string): void {

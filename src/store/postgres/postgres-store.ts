@@ -16,6 +16,8 @@
  * pg_advisory_xact_lock (RAM structure, region quotas), ORDER BY … COLLATE "C" (byte order for ID tie-breaks, as
  * SQLite sorts).
  */
+import type { ReadAheadRequest, ReadAheadResult } from '../read-ahead';
+import { PostgresReadAhead, releaseNonce } from './postgres-read-ahead';
 import type {
   AccessKeyRecord, BgpSessionRecord, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, IdempotencyRecord, FaultRuleRecord, KeyedRoute, RouteCount, RouteEntryType, RouteFilter, RouteRecord, RouteWriteGuard, Store, TokenCompletion, PropagatedSnapshot, PropagatedSyncResult, BgpSource, CenBlocker, CenDeleteOutcome, CenLinkKind, CenLinkRecord, CenResourceKind, CenResourceRecord,
   RouteChangeOrigin, RouteChangeQuery, RouteChangeRecord,
@@ -54,6 +56,7 @@ export class PostgresStore implements Store {
     this.ram = new PgRamTables(db);
     this.bgp = new PgBgpTables(db, this.routes);
     this.ops = new PgOperationTables(db);
+    this.readAheads = new PostgresReadAhead(db);
     this.cen = new PgCenTables(db, (sql, id, from, t, now) => this.vpn.transition(id, from, t, now, sql));
   }
 
@@ -114,6 +117,18 @@ export class PostgresStore implements Store {
       )
     ).rows[0];
     return row && { accessKeyId: row.access_key_id, accountId: row.account_id, secret: row.secret, status: row.status };
+  }
+
+  // ---- read-ahead: one statement for a signed read (postgres-read-ahead.ts) ----
+
+  private readonly readAheads: PostgresReadAhead;
+
+  readAhead(request: ReadAheadRequest): Promise<ReadAheadResult> {
+    return this.readAheads.read(request);
+  }
+
+  releaseNonce(accessKeyId: string, nonce: string, expiresAt: number): Promise<void> {
+    return releaseNonce(this.db, accessKeyId, nonce, expiresAt);
   }
 
   // ---- replay protection ----

@@ -9,6 +9,7 @@ import {
   RAM_LINK_FROM, type RamDependents, type RamEntityKind, type RamEntityRecord, type RamEntityRef, type RamLinkKind, type RamLinkLimit, type RamLinkRecord,
   type StsSessionRecord, type UserAccessKeyRecord,
 } from '../ram-records';
+import type { ValidatedReadCache } from './read-cache';
 import { type EntityRow, type KeyRow, type LinkRow, type SessionRow, toEntity, toKey, toLink, toSession, ENTITY_COLUMNS, ENTITY_READ_COLUMNS, SESSION_COLUMNS } from '../sql-rows';
 
 export const RAM_TABLES = ['ram_entities', 'ram_links', 'ram_access_keys', 'sts_sessions'] as const;
@@ -21,7 +22,7 @@ function isUniqueViolation(err: unknown): boolean {
 export class SqliteRamTables {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database, private readonly cache: ValidatedReadCache) {
     this.s = {
       createEntity: db.prepare(`INSERT INTO ram_entities (${ENTITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
       entityByName: db.prepare(`SELECT ${ENTITY_READ_COLUMNS} FROM ram_entities WHERE account_id = ? AND kind = ? AND name = ?`),
@@ -68,7 +69,7 @@ export class SqliteRamTables {
   }
 
   getEntityById(accountId: string, kind: RamEntityKind, id: string): RamEntityRecord | undefined {
-    const row = this.s.entityById.get(accountId, kind, id) as EntityRow | undefined;
+    const row = this.cache.read(`e\0${accountId}\0${kind}\0${id}`, () => this.s.entityById.get(accountId, kind, id)) as EntityRow | undefined;
     return row && toEntity(row);
   }
 
@@ -149,7 +150,7 @@ export class SqliteRamTables {
   }
 
   getKey(accessKeyId: string): UserAccessKeyRecord | undefined {
-    const row = this.s.getKey.get(accessKeyId) as KeyRow | undefined;
+    const row = this.cache.read(`u\0${accessKeyId}`, () => this.s.getKey.get(accessKeyId)) as KeyRow | undefined;
     return row && toKey(row);
   }
 

@@ -20,6 +20,7 @@ import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
 import { sqliteExport, sqliteImport, sqliteSchemaVersion } from './sqlite-snapshot';
 import type { SnapshotBatch } from '../snapshot-tables';
 import { ROUTE_CHANGES_TABLE } from '../route-change-rows';
+import { ValidatedReadCache } from './read-cache';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -47,6 +48,8 @@ export class SqliteStore implements Store {
   private readonly cen: SqliteCenTables;
   /** the database file; null for ':memory:' */
   private readonly file: string | null;
+  /** the request path's reads, valid while the file is unchanged (read-cache.ts) */
+  private readonly cache: ValidatedReadCache;
 
   /** `location` is a data directory, or ':memory:' for throwaway stores. */
   constructor(location: string) {
@@ -63,9 +66,10 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     migrate(this.db);
     const db = this.db;
-    this.vpn = new SqliteVpnTables(db);
+    this.cache = new ValidatedReadCache(db);
+    this.vpn = new SqliteVpnTables(db, this.cache);
     this.routes = new SqliteRouteTables(db);
-    this.ram = new SqliteRamTables(db);
+    this.ram = new SqliteRamTables(db, this.cache);
     this.bgp = new SqliteBgpTables(db, this.routes);
     this.ops = new SqliteOperationTables(db);
     this.cen = new SqliteCenTables(db, (id, from, t, now) => this.vpn.transition(id, from, t, now));
@@ -104,6 +108,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.flushNonces();
+    this.cache.close();
     if (this.db.open) this.db.close();
   }
 
@@ -116,7 +121,7 @@ export class SqliteStore implements Store {
   }
 
   async getRamGeneration(accountId: string): Promise<number> {
-    return (this.s.getRamGeneration.get(accountId) as number | undefined) ?? 0;
+    return this.cache.read(`g\0${accountId}`, () => (this.s.getRamGeneration.get(accountId) as number | undefined) ?? 0);
   }
 
   async bumpRamGeneration(accountId: string): Promise<void> {
@@ -128,7 +133,7 @@ export class SqliteStore implements Store {
   }
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | undefined> {
-    const row = this.s.getAccessKey.get(accessKeyId) as
+    const row = this.cache.read(`k\0${accessKeyId}`, () => this.s.getAccessKey.get(accessKeyId)) as
       | { access_key_id: string; account_id: string; secret: string; status: AccessKeyRecord['status'] }
       | undefined;
     return row && { accessKeyId: row.access_key_id, accountId: row.account_id, secret: row.secret, status: row.status };
@@ -157,11 +162,19 @@ export class SqliteStore implements Store {
       const now = Date.now();
       fresh = this.db.transaction(() => batch.map((n) => this.s.useNonce.run(n.accessKeyId, n.nonce, n.expiresAt, now).changes === 1)).immediate();
     } catch (err) {
+      // Rolled back: whatever it counted is left in total_changes() and empties the read cache once (harmless).
       for (const n of batch) n.reject(err);
       return;
     }
+    let written = 0;
+    for (let i = 0; i < batch.length; i++) if (fresh[i]) written++;
+    this.cache.ignoreOwnChanges(written);
     for (let i = 0; i < batch.length; i++) batch[i]!.resolve(fresh[i]!);
   };
+
+  requestArrived(): void {
+    this.cache.requestArrived();
+  }
 
   async pruneNonces(now: number): Promise<number> {
     return this.s.pruneNonces.run(now).changes;

@@ -7,6 +7,7 @@ import type {
   ConnectionAttributes, ConnectionFilter, ConnectionRecord, ConnectionTransition, CustomerGatewayRecord, TunnelOptions, TunnelRecord,
 } from '../store';
 import { StoreConflictError } from '../store';
+import type { ValidatedReadCache } from './read-cache';
 import { type GatewayRow, toGateway, type ConnectionRow, CONNECTION_COLUMNS, type TunnelRow, toTunnel, toConnection } from '../sql-rows';
 
 /** getConnectionWithTunnels: CONNECTION_COLUMNS, routes version, revision, then the tunnel's columns (null without tunnels). */
@@ -16,7 +17,7 @@ type JoinedRow = [string, string, string, string, string | null, number | null, 
 export class SqliteVpnTables {
   private readonly s;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database, private readonly cache: ValidatedReadCache) {
     this.s = {
       putGateway: db.prepare(`INSERT OR REPLACE INTO customer_gateways (customer_gateway_id, account_id, region_id, ip_address, asn, auth_key,
         name, description, resource_group_id, tags, create_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -130,7 +131,7 @@ export class SqliteVpnTables {
   }
 
   getConnection(id: string): ConnectionRecord | undefined {
-    const rows = this.s.getConnectionWithTunnels.all(id) as JoinedRow[];
+    const rows = this.cache.read(`c\0${id}`, () => this.s.getConnectionWithTunnels.all(id)) as JoinedRow[];
     if (rows.length === 0) return undefined;
     const r = rows[0]!;
     const tunnels: TunnelRecord[] = [];
