@@ -2,7 +2,7 @@
  * The route-change history of learned routes with a real BIRD 2 peer (loopback mode): prefixes announced over
  * both tunnels appear as Added (bgp-update, the tunnel they came over), a withdrawn one as Removed
  * (bgp-withdraw), a tunnel set down as Modified (tunnel-down: the row keeps only the other tunnel), and the
- * last session stopped as Removed (session-down); read through the official SDK (ListVcoRouteChanges) and
+ * last session stopped as Removed (session-down), and the connection detached as Removed (detached); read through the official SDK (ListVcoRouteChanges) and
  * watched live (WatchVcoRouteChanges). Runs on VCOROUTE_TEST_BACKEND (sqlite / postgres).
  */
 import assert from 'node:assert/strict';
@@ -98,5 +98,18 @@ describe('route-change history of BGP-learned routes with BIRD', { skip: !hasCom
     while (ids.at(-1) !== stopped[0].EventId) ids.push((await watch.next()).id);
     assert.deepEqual(ids.map(Number), ids.map((_, i) => Number(ids[0]) + i));
     watch.disconnect();
+  });
+
+  test('detaching the connection records the learned routes Removed with cause detached', async () => {
+    let seen = Number((await changes()).at(-1).EventId);
+    await bird.birdc('enable', 'tunnel1');
+    const relearned = await waitFor('relearned', () => changes(seen), (e) => e.some((x) => x.ChangeType === 'Added'), 20_000);
+    assert.deepEqual(brief(relearned).map((s) => s.split(' ').slice(0, 3).join(' ')), ['Added 10.10.1.0/24 bgp-update']);
+    seen = Number(relearned.at(-1).EventId);
+    assert.equal((await suite.server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/detach`)).status, 200);
+    const detached = await waitFor('detached', () => changes(seen), (e) => e.length > 0, 10_000);
+    assert.deepEqual(brief(detached).map((s) => s.split(' ').slice(0, 3).join(' ')), ['Removed 10.10.1.0/24 detached']);
+    assert.equal(detached[0].New, null);
+    assert.equal(detached[0].Old.AsPath, '[65001]');
   });
 });
