@@ -109,6 +109,12 @@ describe('web console', () => {
     const page = await browser.newPage();
     const seen: string[] = [];
     page.on('request', (r) => seen.push(r.url()));
+    /** the API requests the page made: their action and Authorization header */
+    const signed: { action: string; authorization: string }[] = [];
+    page.on('request', (r) => {
+      const action = r.headers()['x-acs-action'];
+      if (action) signed.push({ action, authorization: r.headers()['authorization'] ?? '' });
+    });
     const logged: string[] = [];
     page.on('console', (m) => logged.push(m.text()));
     await signIn(page, server.baseUrl, operator);
@@ -130,6 +136,13 @@ describe('web console', () => {
     assert.ok(seen.every((u) => !u.includes(operator.accessKeySecret) && !u.includes(operator.accessKeyId)));
     assert.ok(!page.url().includes(operator.accessKeySecret));
     assert.ok(logged.every((l) => !l.includes(operator.accessKeySecret)));
+    // Nowhere else in the browser: no localStorage, no cookie.
+    assert.equal(await page.evaluate<number>('localStorage.length'), 0);
+    assert.equal(await page.evaluate<string>('document.cookie'), '');
+    assert.deepEqual((await browser.context.cookies()).length, 0);
+    // Every API call was signed in the page with V3 (ACS3-HMAC-SHA256, WebCrypto) by this user's AccessKeyId.
+    assert.ok(signed.some((r) => r.action === 'DescribeVpnConnections'), JSON.stringify(signed));
+    for (const r of signed) assert.match(r.authorization, new RegExp(`^ACS3-HMAC-SHA256 Credential=${operator.accessKeyId},SignedHeaders=[^,]+,Signature=[0-9a-f]{64}$`), r.action);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('AccessKey ID').waitFor();
     assert.equal(await page.evaluate<number>('sessionStorage.length'), 0);
