@@ -31,6 +31,7 @@ describe('web console', () => {
   let operator: Creds;
   let reader: Creds;
   let nobody: Creds;
+  let built: Awaited<ReturnType<typeof buildConsole>>;
   const vpc = () => vpcClientFor(server, ROOT);
   const allCustomRoutes = async () => {
     const out: $Vpc.DescribeVcoRouteEntriesResponseBodyVcoRouteEntries[] = [];
@@ -47,7 +48,7 @@ describe('web console', () => {
   }, 5000);
 
   before(async () => {
-    await buildConsole(); // the bundle the server serves is the source under test
+    built = await buildConsole(); // the bundle the server serves is the source under test
     server = await startTestServer(undefined, { VCOROUTE_CHANGE_DELAY_MS: '800' });
     await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${CONN}`, {
       regionId: REGION, state: 'attached', transitRouterId: 'tr-console1',
@@ -93,6 +94,10 @@ describe('web console', () => {
     const js = /src="\.\/(console-[A-Z0-9]+\.js)"/.exec(html)![1]!;
     const css = /href="\.\/(console-[A-Z0-9]+\.css)"/.exec(html)![1]!;
     const script = await get(`/console/${js}`);
+    // The JS budget (issue 12): at most 150 KB gzip, the one bundle the page loads.
+    assert.equal(js, built.files.find((f) => f.endsWith('.js')));
+    assert.ok(built.jsGzipBytes <= 150 * 1024, `JS bundle ${built.jsGzipBytes} bytes gzip`);
+    assert.equal((await script.arrayBuffer()).byteLength, built.jsBytes);
     assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
     assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.equal((await get(`/console/${css}`)).headers.get('content-type'), 'text/css; charset=utf-8');
