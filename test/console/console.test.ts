@@ -320,6 +320,13 @@ describe('web console', () => {
     await signIn(page, server.baseUrl, sts);
     await page.getByRole('link', { name: CONN }).waitFor();
     assert.match(await textOf(page, 'header'), /acs:ram::1000000000000001:role\/consolereader\/console/);
+    // The route table, the history and its live stream, all signed with the security token.
+    await page.getByRole('link', { name: CONN }).click();
+    await eventually(async () => {
+      assert.match(await textOf(page, '.timeline'), /Live: new changes appear as they happen/);
+      assert.equal(await page.locator('.events li').count(), 25);
+      assert.equal(await page.getByRole('region', { name: 'Custom routes' }).locator('tbody tr').count(), 20);
+    });
     await page.close();
   });
 
