@@ -41,8 +41,8 @@ export async function serve(options: ServeOptions): Promise<void> {
     `  accessKeyId: ${config.accessKeyId}${config.devCredentials ? '  (well-known development key; secret in README)' : ''}`,
     `  account: ${config.accountId}`,
     ...(isLoopback(config.host) ? [] : [`Requests must name this server by its address or a name in --allowed-hosts (now: ${config.allowedHosts.join(', ') || 'none'}).`]),
-    `Console: ${server.protocol}://${consoleHost(config.host, server.port)}/console/ (sign in with an AccessKey pair or STS credentials)`,
-    config.adminToken ? `Admin API: http://${server.endpoint}/_vcoroute/v1 (Bearer token from VCOROUTE_ADMIN_TOKEN)` : 'Admin API: off (set VCOROUTE_ADMIN_TOKEN to enable)',
+    `Console: ${server.protocol}://${consoleHost(config.host, server.port)}/console/ (sign in with ${config.devCredentials ? 'the development key above, ' : ''}an AccessKey pair or STS credentials)`,
+    config.adminToken ? `Admin API: ${server.protocol}://${server.endpoint}/_vcoroute/v1 (Bearer token from VCOROUTE_ADMIN_TOKEN)` : 'Admin API: off (set VCOROUTE_ADMIN_TOKEN to enable)',
     '',
   ];
   if (server.caPath) lines.push(`HTTPS with a local CA: trust it with NODE_EXTRA_CA_CERTS=${server.caPath} (Node.js), or add it to your system's trust store`, '');

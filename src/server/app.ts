@@ -227,13 +227,14 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     const cut = retentionCut(t, config.history);
     return store.pruneRouteChanges(cut.olderThan, cut.keep);
   };
-  const housekeeping = setInterval(() => {
+  const runHousekeeping = () => {
     const t = Date.now();
     Promise.all([store.pruneNonces(t), store.pruneClientTokens(t - config.clientTokenRetentionMs), store.pruneStsSessions(t - STS_SESSION_RETENTION_MS), store.pruneRequestCounts(t),
       pruneRouteChanges(t)]).catch((err: unknown) =>
       logger.warn({ err }, 'housekeeping failed'),
     );
-  }, HOUSEKEEPING_INTERVAL_MS);
+  };
+  const housekeeping = setInterval(runHousekeeping, HOUSEKEEPING_INTERVAL_MS);
   housekeeping.unref();
 
   await new Promise<void>((resolve, reject) => {
@@ -244,6 +245,8 @@ export async function startServer(config: Config, rawStore: Store, logger: Logge
     await bgp.close();
     throw err;
   });
+  // Started after a long stop, or with a shorter retention: prune at once rather than a minute later.
+  runHousekeeping();
   const port = (server.address() as AddressInfo).port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {

@@ -2,7 +2,7 @@
  * The route-change history of learned routes with a real BIRD 2 peer (loopback mode): prefixes announced over
  * both tunnels appear as Added (bgp-update, the tunnel they came over), a withdrawn one as Removed
  * (bgp-withdraw), a tunnel set down as Modified (tunnel-down: the row keeps only the other tunnel), and the
- * last session stopped as Removed (session-down); read through the official SDK (ListVcoRouteChanges) and
+ * last session stopped as Removed (session-down), and the connection detached as Removed (detached); read through the official SDK (ListVcoRouteChanges) and
  * watched live (WatchVcoRouteChanges). Runs on VCOROUTE_TEST_BACKEND (sqlite / postgres).
  */
 import assert from 'node:assert/strict';
@@ -15,14 +15,14 @@ import { openSse, type SseStream } from '../helpers/sse';
 
 const PREFIXES = ['10.10.1.0/24', '192.168.100.0/22'];
 
-function birdConf(ports: [number, number], birdPort: number, routes: string[]): string {
+function birdConf(ports: [number, number], birdPort: number, routes: string[], prepend = false): string {
   return `router id 10.255.0.2;
 protocol device { }
 protocol static onprem_routes {
   ipv4;
 ${routes.map((r) => `  route ${r} blackhole;`).join('\n')}
 }
-filter to_cloud { if proto = "onprem_routes" then accept; reject; }
+filter to_cloud { if proto = "onprem_routes" then { ${prepend ? 'bgp_path.prepend(12000); ' : ''}accept; } reject; }
 template bgp tun { local as 65001; multihop; connect delay time 1; connect retry time 2; hold time 90; ipv4 { import all; export filter to_cloud; }; }
 protocol bgp tunnel1 from tun { local 127.0.0.2 port ${birdPort} as 65001; neighbor 127.0.0.1 port ${ports[0]} as 45104; }
 protocol bgp tunnel2 from tun { local 127.0.0.3 port ${birdPort} as 65001; neighbor 127.0.0.1 port ${ports[1]} as 45104; }
@@ -98,5 +98,25 @@ describe('route-change history of BGP-learned routes with BIRD', { skip: !hasCom
     while (ids.at(-1) !== stopped[0].EventId) ids.push((await watch.next()).id);
     assert.deepEqual(ids.map(Number), ids.map((_, i) => Number(ids[0]) + i));
     watch.disconnect();
+  });
+
+  test('an AS path changed by the peer is recorded as Modified (bgp-update); detaching the connection records the learned routes Removed (detached)', async () => {
+    let seen = Number((await changes()).at(-1).EventId);
+    await bird.birdc('enable', 'tunnel1');
+    const relearned = await waitFor('relearned', () => changes(seen), (e) => e.some((x) => x.ChangeType === 'Added'), 20_000);
+    assert.deepEqual(brief(relearned).map((s) => s.split(' ').slice(0, 3).join(' ')), ['Added 10.10.1.0/24 bgp-update']);
+    seen = Number(relearned.at(-1).EventId);
+    // An attribute change over a live session: the peer prepends its AS path.
+    await bird.reconfigure(birdConf(ports, birdPort, PREFIXES.slice(0, 1), true));
+    const changed = await waitFor('AS path changed', () => changes(seen), (e) => e.length > 0, 10_000);
+    assert.deepEqual(brief(changed), [`Modified 10.10.1.0/24 bgp-update ${conn.tunnelIds[0]}`]);
+    assert.equal(changed[0].Old.AsPath, '[65001]');
+    assert.equal(changed[0].New.AsPath, '[65001,12000]');
+    seen = Number(changed.at(-1).EventId);
+    assert.equal((await suite.server.admin('POST', `/_vcoroute/v1/vpn-connections/${conn.connectionId}/detach`)).status, 200);
+    const detached = await waitFor('detached', () => changes(seen), (e) => e.length > 0, 10_000);
+    assert.deepEqual(brief(detached).map((s) => s.split(' ').slice(0, 3).join(' ')), ['Removed 10.10.1.0/24 detached']);
+    assert.equal(detached[0].New, null);
+    assert.equal(detached[0].Old.AsPath, '[65001,12000]');
   });
 });

@@ -31,6 +31,7 @@ describe('web console', () => {
   let operator: Creds;
   let reader: Creds;
   let nobody: Creds;
+  let built: Awaited<ReturnType<typeof buildConsole>>;
   const vpc = () => vpcClientFor(server, ROOT);
   const allCustomRoutes = async () => {
     const out: $Vpc.DescribeVcoRouteEntriesResponseBodyVcoRouteEntries[] = [];
@@ -47,7 +48,7 @@ describe('web console', () => {
   }, 5000);
 
   before(async () => {
-    await buildConsole(); // the bundle the server serves is the source under test
+    built = await buildConsole(); // the bundle the server serves is the source under test
     server = await startTestServer(undefined, { VCOROUTE_CHANGE_DELAY_MS: '800' });
     await server.admin('PUT', `/_vcoroute/v1/vpn-connections/${CONN}`, {
       regionId: REGION, state: 'attached', transitRouterId: 'tr-console1',
@@ -93,6 +94,10 @@ describe('web console', () => {
     const js = /src="\.\/(console-[A-Z0-9]+\.js)"/.exec(html)![1]!;
     const css = /href="\.\/(console-[A-Z0-9]+\.css)"/.exec(html)![1]!;
     const script = await get(`/console/${js}`);
+    // The JS budget (issue 12): at most 150 KB gzip, the one bundle the page loads.
+    assert.equal(js, built.files.find((f) => f.endsWith('.js')));
+    assert.ok(built.jsGzipBytes <= 150 * 1024, `JS bundle ${built.jsGzipBytes} bytes gzip`);
+    assert.equal((await script.arrayBuffer()).byteLength, built.jsBytes);
     assert.equal(script.headers.get('content-type'), 'text/javascript; charset=utf-8');
     assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.equal((await get(`/console/${css}`)).headers.get('content-type'), 'text/css; charset=utf-8');
@@ -109,6 +114,12 @@ describe('web console', () => {
     const page = await browser.newPage();
     const seen: string[] = [];
     page.on('request', (r) => seen.push(r.url()));
+    /** the API requests the page made: their action and Authorization header */
+    const signed: { action: string; authorization: string }[] = [];
+    page.on('request', (r) => {
+      const action = r.headers()['x-acs-action'];
+      if (action) signed.push({ action, authorization: r.headers()['authorization'] ?? '' });
+    });
     const logged: string[] = [];
     page.on('console', (m) => logged.push(m.text()));
     await signIn(page, server.baseUrl, operator);
@@ -130,6 +141,13 @@ describe('web console', () => {
     assert.ok(seen.every((u) => !u.includes(operator.accessKeySecret) && !u.includes(operator.accessKeyId)));
     assert.ok(!page.url().includes(operator.accessKeySecret));
     assert.ok(logged.every((l) => !l.includes(operator.accessKeySecret)));
+    // Nowhere else in the browser: no localStorage, no cookie.
+    assert.equal(await page.evaluate<number>('localStorage.length'), 0);
+    assert.equal(await page.evaluate<string>('document.cookie'), '');
+    assert.deepEqual((await browser.context.cookies()).length, 0);
+    // Every API call was signed in the page with V3 (ACS3-HMAC-SHA256, WebCrypto) by this user's AccessKeyId.
+    assert.ok(signed.some((r) => r.action === 'DescribeVpnConnections'), JSON.stringify(signed));
+    for (const r of signed) assert.match(r.authorization, new RegExp(`^ACS3-HMAC-SHA256 Credential=${operator.accessKeyId},SignedHeaders=[^,]+,Signature=[0-9a-f]{64}$`), r.action);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('AccessKey ID').waitFor();
     assert.equal(await page.evaluate<number>('sessionStorage.length'), 0);
@@ -302,6 +320,13 @@ describe('web console', () => {
     await signIn(page, server.baseUrl, sts);
     await page.getByRole('link', { name: CONN }).waitFor();
     assert.match(await textOf(page, 'header'), /acs:ram::1000000000000001:role\/consolereader\/console/);
+    // The route table, the history and its live stream, all signed with the security token.
+    await page.getByRole('link', { name: CONN }).click();
+    await eventually(async () => {
+      assert.match(await textOf(page, '.timeline'), /Live: new changes appear as they happen/);
+      assert.equal(await page.locator('.events li').count(), 25);
+      assert.equal(await page.getByRole('region', { name: 'Custom routes' }).locator('tbody tr').count(), 20);
+    });
     await page.close();
   });
 

@@ -225,4 +225,13 @@ describe('route-change history through the SDKs and Server-Sent Events', () => {
     await adminWatch.ended(3000);
     assert.ok(Date.now() - started < 5000, 'the shutdown did not wait for the streams');
   });
+
+  it('retention: a server started with --route-history-max-events 3 keeps only the newest 3 changes of the connection', async () => {
+    server = await startTestServer(dataDir, { ...ENV, VCOROUTE_ROUTE_HISTORY_MAX_EVENTS: '3' });
+    closed = false;
+    await waitUntil(async () => (await list()).RouteChanges.length === 3);
+    assert.deepEqual((await list()).RouteChanges.map((e: any) => e.EventId), ['10', '9', '8']);
+    await create('10.5.0.0/16');
+    assert.equal((await list()).RouteChanges[0].EventId, '11', 'numbering goes on after pruning');
+  });
 });
