@@ -374,7 +374,11 @@ export class BgpSpeaker {
         t.establishedAt = undefined;
         t.sent = new Map();
         if (!rt.lost) rt.rib.dropTunnel(t.plan.tunnelId, sessionDownCause(reason));
-        void this.flush(rt).then(async () => {
+        // The session's record says it is down before its routes go (a flush and its propagation can take a
+        // while): no server shows BgpStatus success for a tunnel whose learned routes are already withdrawn.
+        const markDown = rt.lost ? Promise.resolve() : this.store.putBgpSessionStatus(this.record(rt, t, 'Idle', Date.now()), Date.now())
+          .then(async (held) => { if (!held) await this.leaseLost(rt); });
+        void markDown.then(() => this.flush(rt)).then(async () => {
           t.busy = false;
           // Not when a new session for the tunnel (a new runtime after reconfiguration) holds the lease now.
           const current = this.connections.get(rt.connectionId)?.tunnels.get(t.plan.tunnelId);

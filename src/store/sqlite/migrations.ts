@@ -340,9 +340,13 @@ export function migrate(db: Database.Database): number {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at INTEGER NOT NULL)');
   const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
   const record = db.prepare('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?');
   for (const m of MIGRATIONS) {
     if (applied.has(m.version)) continue;
     db.transaction(() => {
+      // Decided again under the write lock: another process opening the same empty file may have applied it
+      // since `applied` was read (two servers or CLI commands starting at once).
+      if (isApplied.get(m.version) !== undefined) return;
       db.exec(m.sql);
       record.run(m.version, m.description, Date.now());
     }).immediate();
