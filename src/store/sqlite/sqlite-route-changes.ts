@@ -10,9 +10,9 @@ import {
 } from '../route-change-rows';
 
 /**
- * Changes per INSERT statement: a BGP flush's 1,000 changes make 16 statement calls, not 1,000 (each call binds
- * and steps once; per row, that overhead cost as much as the row's B-tree inserts). 64 × 15 values stays far below
- * SQLite's bound on parameters.
+ * Changes per INSERT statement: a BGP flush's 1,000 changes make 16 statement calls, not 1,000 (each call's own
+ * overhead, crossing into SQLite and stepping the statement, is paid per 64 rows: BENCHMARKS.md, "Route-change
+ * history"). 64 × 15 values stays far below SQLite's bound on parameters.
  */
 const ROWS_PER_INSERT = 64;
 
