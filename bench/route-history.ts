@@ -7,7 +7,7 @@
  *     (writeBgpRoutes, 1,000 rows per transaction, as the speaker makes them), routes per second with recording
  *     on and off (--route-history off), alternating runs on fresh stores; target: recording costs ≤ 10 %.
  *
- *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…] [--only reads|writes]
+ *   node --import tsx bench/route-history.ts [--store sqlite|postgres] [--events 1000000] [--database postgres://…] [--only reads|writes|store-writes]
  * Also run by `npm run bench` (scenario h).
  */
 import fs from 'node:fs';
@@ -32,8 +32,8 @@ export interface HistoryBenchOptions {
   store: 'sqlite' | 'postgres';
   events: number;
   database: string;
-  /** reads, writes, or both (default) */
-  only?: 'reads' | 'writes';
+  /** reads, writes, or both (default); store-writes: the writes at the store alone (no API server: quicker A/B runs) */
+  only?: 'reads' | 'writes' | 'store-writes';
 }
 
 export interface HistoryBenchResult {
@@ -192,8 +192,8 @@ async function apiWriteRate(o: HistoryBenchOptions, record: boolean, workers: nu
 export async function runHistoryBench(o: HistoryBenchOptions): Promise<HistoryBenchResult> {
   const result: HistoryBenchResult = { backend: o.store, events: o.events, buildS: 0, reads: [], writes: [] };
 
-  if (o.only !== 'writes') await measureReads(o, result);
-  if (o.only !== 'reads') await measureWrites(o, result);
+  if (o.only === undefined || o.only === 'reads') await measureReads(o, result);
+  if (o.only !== 'reads') await measureWrites(o, result, o.only !== 'store-writes');
   return result;
 }
 
@@ -229,10 +229,11 @@ async function measureReads(o: HistoryBenchOptions, result: HistoryBenchResult):
   }
 }
 
-async function measureWrites(o: HistoryBenchOptions, result: HistoryBenchResult): Promise<void> {
+async function measureWrites(o: HistoryBenchOptions, result: HistoryBenchResult, throughApi: boolean): Promise<void> {
   const ROUNDS = o.store === 'sqlite' ? 5 : 3;
   const measures: [string, (record: boolean) => Promise<number>][] = [
-    ['custom-route writes through the API (CreateVcoRouteEntry + DeleteVcoRouteEntry, 4 SDK clients, 2,000 routes each)', (record) => apiWriteRate(o, record, 4, 1000)],
+    ...throughApi ? [['custom-route writes through the API (CreateVcoRouteEntry + DeleteVcoRouteEntry, 4 SDK clients, 2,000 routes each)',
+      (record: boolean) => apiWriteRate(o, record, 4, 1000)] as [string, (record: boolean) => Promise<number>]] : [],
     [`custom-route writes at the store (insertRoute / deleteRoutes, 1 route per transaction), ${(o.store === 'sqlite' ? 20_000 : 5_000).toLocaleString('en')} routes`,
       (record) => writeRate(o, 'custom', record, o.store === 'sqlite' ? 20_000 : 5_000)],
     ['BGP flushes at the store (writeBgpRoutes, 1,000 rows per transaction), 100,000 routes learned + withdrawn', (record) => writeRate(o, 'bgp', record, 100_000)],

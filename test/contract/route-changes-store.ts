@@ -63,6 +63,24 @@ export function routeChangesStoreContract(fresh: () => Promise<Store>, twin: (s:
       assert.ok(changes.every((c) => c.connectionId === 'vco-h' && Math.abs(c.changeTime - Date.now()) < 60_000));
     });
 
+    test('a write of many routes records each, numbered in order, rows intact (several multi-row inserts)', async () => {
+      const s = await fresh();
+      await s.putConnection(connection('vco-h'));
+      // 150: more than one SQLite INSERT of 64 rows, with a remainder; custom rows (nulls) and learned ones (lists).
+      // 10.1.1.0/24 (the only change in 10.1.0.0/16) is found by its block, as Added then Removed.
+      const routes = Array.from({ length: 150 }, (_, i) => (i % 2 === 0 ? custom(`10.${i}.0.0/16`, i) : learned(`10.${i}.1.0/24`, 'VPN_BGP', [65001, i])));
+      await s.upsertRoutes('vco-h', routes);
+      assert.equal(await s.deleteRoutes('vco-h', {}), 150);
+      const changes = await s.listRouteChanges({ connectionId: 'vco-h', order: 'asc', limit: 1000 });
+      assert.deepEqual(changes.map((c) => c.eventId), Array.from({ length: 300 }, (_, i) => i + 1));
+      const added = changes.slice(0, 150);
+      assert.deepEqual(added.map((c) => [c.changeType, c.old, c.new]), routes.map((r) => ['Added', null, r.route]));
+      const removed = new Map(changes.slice(150).map((c) => [c.routeDest, c]));
+      for (const r of routes) assert.deepEqual([removed.get(r.route.routeDest)?.changeType, removed.get(r.route.routeDest)?.old], ['Removed', r.route]);
+      const within = await s.listRouteChanges({ connectionId: 'vco-h', order: 'asc', limit: 10, within: { first: 167837696, last: 167903231, minPrefix: 16 } });
+      assert.deepEqual(within.map((c) => `${c.eventId} ${c.changeType} ${c.routeDest}`), ['2 Added 10.1.1.0/24', `${removed.get('10.1.1.0/24')!.eventId} Removed 10.1.1.0/24`]);
+    });
+
     test('a write that is refused or rolled back records nothing', async () => {
       const s = await fresh();
       await s.putConnection(connection('vco-h', 'init'));

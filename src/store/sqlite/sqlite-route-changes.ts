@@ -9,17 +9,25 @@ import {
   type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
 } from '../route-change-rows';
 
+/**
+ * Changes per INSERT statement: a BGP flush's 1,000 changes make 16 statement calls, not 1,000 (each call's own
+ * overhead, crossing into SQLite and stepping the statement, is paid per 64 rows: BENCHMARKS.md, "Route-change
+ * history"). 64 × 15 values stays far below SQLite's bound on parameters.
+ */
+const ROWS_PER_INSERT = 64;
+
 export class SqliteRouteChangeLog {
   /** --route-history off: nothing is recorded */
   enabled = true;
   private readonly s;
   private readonly selects = new Map<string, Database.Statement>();
+  /** INSERT statements by their number of rows (1 … ROWS_PER_INSERT) */
+  private readonly inserts = new Map<number, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.s = {
       advance: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
         ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id RETURNING last_change_id`).pluck(),
-      insert: db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES (${new Array(ROUTE_CHANGE_WIDTH).fill('?').join(', ')})`),
       pruneOld: db.prepare(PRUNE_OLD_CHUNK((n) => (n === 1 ? '@connection' : '@before'))),
       counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
       lastId: db.prepare('SELECT last_change_id FROM vco_route_versions WHERE connection_id = ?').pluck(),
@@ -32,7 +40,22 @@ export class SqliteRouteChangeLog {
     if (changes.length === 0) return;
     const last = this.s.advance.get(connectionId, changes.length) as number;
     let id = last - changes.length;
-    for (const c of changes) this.s.insert.run(...routeChangeValues(connectionId, ++id, now, c));
+    for (let first = 0; first < changes.length; first += ROWS_PER_INSERT) {
+      const part = changes.slice(first, first + ROWS_PER_INSERT);
+      const values: (string | number | null)[] = [];
+      for (const c of part) values.push(...routeChangeValues(connectionId, ++id, now, c));
+      this.insertOf(part.length).run(values);
+    }
+  }
+
+  private insertOf(rows: number): Database.Statement {
+    let statement = this.inserts.get(rows);
+    if (!statement) {
+      const row = `(${new Array(ROUTE_CHANGE_WIDTH).fill('?').join(', ')})`;
+      statement = this.db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES ${new Array(rows).fill(row).join(', ')}`);
+      this.inserts.set(rows, statement);
+    }
+    return statement;
   }
 
   list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
