@@ -55,17 +55,36 @@ export async function stopProcess(child: ChildProcess | undefined): Promise<void
   clearTimeout(timer);
 }
 
-/** Kills a self-daemonizing daemon by its pid file. */
+/**
+ * The command line of a live process, or undefined when it is gone or a zombie. Signals go to a pid read from
+ * a file only while it still names the daemon: pids wrap around (pid_max 32,768) during a long test run, and a
+ * stale pid file must never signal whatever process has that pid now (the test runner's own, say).
+ */
+function liveCommand(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    if (/\) Z /.test(stat)) return undefined;
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Kills a self-daemonizing daemon by its pid file (only while the pid is still the daemon that the file names). */
 export async function stopPidFile(pidFile: string): Promise<void> {
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  const command = liveCommand(pid);
+  // The daemon was started with its pid file (or its run directory) on its command line.
+  const ours = (c: string | undefined) => c !== undefined && (c.includes(pidFile) || c.includes(path.dirname(pidFile)));
+  if (!ours(command)) return;
   try { process.kill(pid, 'SIGTERM'); } catch { return; }
   for (let i = 0; i < 150; i++) {
-    try { process.kill(pid, 0); } catch { return; }
+    if (!ours(liveCommand(pid))) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-  try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  if (ours(liveCommand(pid))) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
 }
 
 /** Polls an async probe until it returns true. */
