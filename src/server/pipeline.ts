@@ -8,7 +8,7 @@
 import type { Logger } from 'pino';
 import { E, PopError } from '../pop/errors';
 import { fingerprint, runIdempotent, validateClientToken } from '../pop/idempotency';
-import { guessFormat, parsePopRequest, type ResponseFormat } from '../pop/request';
+import { guessFormat, header, parsePopRequest, type ResponseFormat } from '../pop/request';
 import { bodyObject, newRequestId, renderError, renderSuccess, type RenderedResponse, type SuccessBody } from '../pop/render';
 import { authorize } from '../identity/authorize';
 import type { OperationTable } from '../operations';
@@ -128,7 +128,7 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
 
       // a stream starts here: the request's outcome is this 200, its events follow (server/event-streams.ts)
       if (operation.stream && acceptsEventStream(http.headers)) {
-        const stream = await operation.stream(input, { ...ctx, lastEventId: headerValue(http.headers['last-event-id']) });
+        const stream = await operation.stream(input, { ...ctx, lastEventId: header(http.headers, 'last-event-id') });
         return { status: 200, contentType: stream.contentType, body: '', stream };
       }
       const token = operation.clientToken ? req.params.ClientToken : undefined;
@@ -160,10 +160,6 @@ export function createPopPipeline(deps: PipelineDependencies): PopHandler {
 /** The client asked for Server-Sent Events (Accept: text/event-stream). */
 function acceptsEventStream(headers: IncomingHttpHeaders): boolean {
   return /(^|,)\s*text\/event-stream\s*(;|,|$)/i.test(headers.accept ?? '');
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
 
 function asPopError(err: unknown, requestId: string, logger: Logger): PopError {
