@@ -5,7 +5,7 @@
  * written (its position and creation time kept when only its attributes changed). Pure.
  */
 import type { KeyedRoute, RouteRecord } from './store';
-import { sameRouteAttributes } from './route-change-rows';
+import { sameRouteAttributes } from './route-change-batches';
 
 export interface PropagatedSyncPlan {
   remove: string[];

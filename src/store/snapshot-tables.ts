@@ -66,7 +66,7 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
   { name: 'vco_route_versions', key: ['connection_id'], account: ofConnections },
   // the route-change history (its event counter is vco_route_versions.last_change_id, exported with it); an
   // account's export holds the history of its existing connections only
-  { name: 'vco_route_changes', key: ['connection_id', 'event_id'], account: ofConnections },
+  { name: 'vco_route_change_batches', key: ['connection_id', 'last_event_id'], account: ofConnections },
   // Loopback-mode BGP ports: router configurations made by `vcoroute peer-config` name them.
   {
     name: 'bgp_ports', key: ['tunnel_id'],

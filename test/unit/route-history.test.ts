@@ -1,6 +1,7 @@
 /**
  * The pure core of the route-change history (src/history): parameter parsing, CIDR containment, paging
- * cursors, event shaping, the SSE frame, retention arithmetic, and what a changed row records.
+ * cursors, event shaping, the SSE frame, retention arithmetic, what a changed row records, and the batched
+ * storage both SQL backends share (lines, sealed rows, the reader and pruning, against an in-memory table).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -9,7 +10,10 @@ import {
 } from '../../src/history/filter';
 import { routeAttributes, routeChangeEvent, sseFrame } from '../../src/history/events';
 import { DAY_MS, retentionCut } from '../../src/history/retention';
-import { upsertChange } from '../../src/store/route-change-rows';
+import {
+  BATCH_MAX_CHANGES, type BatchRow, batchRows, type BatchWindow, encodeChange, fitsTail, linesOf, type PendingRouteChange, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES,
+  type TailRow, trimLines, upsertChange,
+} from '../../src/store/route-change-batches';
 import { parseCidr } from '../../src/domain/cidr';
 import type { RouteChangeRecord, RouteRecord } from '../../src/store/store';
 
@@ -157,42 +161,165 @@ describe('configuration', () => {
   });
 });
 
-describe('reads filtered by destination block (two steps)', () => {
-  test('the same page as one query, for dense, sparse and absent blocks, any cursor', async () => {
-    const { readRouteChanges: twoSteps, RECENT_WINDOW } = await import('../../src/store/route-change-rows');
-    // event i changes 10.(i % 7 === 0 ? 1 : 2).x.x; every 5,000th also 10.3.0.0/24 (sparse)
-    const total = RECENT_WINDOW * 2 + 5000;
-    const events = Array.from({ length: total }, (_, k) => {
-      const id = k + 1;
-      const net = id % 5000 === 0 ? 0x0a030000 : id % 7 === 0 ? 0x0a010000 : 0x0a020000;
-      return { id, net };
-    });
-    const calls: boolean[] = [];
-    const select = (q: import('../../src/store/store').RouteChangeQuery, byEventId: boolean) => {
-      calls.push(byEventId);
-      const rows = events.filter((e) => (q.within === undefined || (e.net >= q.within.first && e.net <= q.within.last))
-        && (q.afterEventId === undefined || e.id > q.afterEventId) && (q.beforeEventId === undefined || e.id < q.beforeEventId));
-      if (q.order === 'desc') rows.reverse();
-      return rows.slice(0, q.limit).map((e) => e.id);
-    };
-    const blocks = { dense: { first: 0x0a010000, last: 0x0a01ffff, minPrefix: 16 }, sparse: { first: 0x0a030000, last: 0x0a0300ff, minPrefix: 24 },
-      none: { first: 0x0b000000, last: 0x0bffffff, minPrefix: 8 } };
-    for (const [name, within] of Object.entries(blocks)) {
-      for (const beforeEventId of [undefined, total - 10, RECENT_WINDOW + 3, 100]) {
-        for (const afterEventId of [undefined, 0, RECENT_WINDOW * 2]) {
-          const q = { connectionId: 'vco-a', order: 'desc' as const, limit: 21, within, beforeEventId, afterEventId };
-          calls.length = 0;
-          const got = await twoSteps(q, select, () => total);
-          const oneQuery = select(q, false);
-          assert.deepEqual(got, oneQuery, `${name} before ${beforeEventId} after ${afterEventId}`);
-          assert.equal(calls[0], true, 'the newest changes first, in event order');
+/**
+ * An in-memory vco_route_change_batches with the semantics of batchSelect's SQL (summaries and key order), and a
+ * tail: the reader and pruning run against it exactly as against the backends.
+ */
+class MemoryHistory {
+  rows: BatchRow[] = [];
+  open: TailRow = { last: 0, count: 0, text: '' };
+
+  tail(): TailRow {
+    return this.open;
+  }
+
+  /** Records like a backend: appended to the tail when it fits, else the tail and the write sealed. */
+  record(changes: PendingRouteChange[], time: number): void {
+    const encoded = changes.map((c) => encodeChange(c, time));
+    const text = encoded.map((c) => c.line).join('');
+    const last = this.open.last + changes.length;
+    if (fitsTail(this.open.count, this.open.text.length, changes.length, text.length)) {
+      this.open = { last, count: this.open.count + changes.length, text: this.open.text + text };
+      return;
+    }
+    const sealed = [...linesOf(this.open.text).map(reencode), ...encoded];
+    for (const r of batchRows('vco-m', last - sealed.length + 1, sealed)) {
+      const [connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changesText] = r;
+      this.rows.push({ connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes: changesText } as BatchRow);
+    }
+    this.open = { last, count: 0, text: '' };
+  }
+
+  batches(w: BatchWindow): BatchRow[] {
+    const n = (v: number | string) => Number(v);
+    let rows = this.rows.filter((r) => (w.order === 'asc' ? n(r.last_event_id) > w.after! && n(r.first_event_id) <= w.high
+      : n(r.last_event_id) < w.before! + BATCH_MAX_CHANGES && n(r.first_event_id) < w.before! && n(r.last_event_id) >= w.low)
+      && (r.sources & w.sources) !== 0 && (w.startTime === undefined || n(r.time_max) >= w.startTime) && (w.endTime === undefined || n(r.time_min) <= w.endTime)
+      && (w.destFirst === undefined || (n(r.dest_max) >= w.destFirst && n(r.dest_min) <= w.destLast!)));
+    rows = rows.sort((a, b) => n(a.last_event_id) - n(b.last_event_id));
+    if (w.order === 'desc') rows.reverse();
+    return rows.slice(0, w.limit);
+  }
+}
+
+describe('batched storage (route-change-batches.ts)', () => {
+  const route = (i: number): RouteRecord => {
+    const kind = i % 3;
+    return { routeEntryType: kind === 0 ? 'custom' : 'bgp', routeDest: `10.${(i * 7) % 5}.${i % 256}.0/24`, nextHop: 'vco-m', weight: 100,
+      source: kind === 0 ? null : kind === 1 ? 'VPN_BGP' : 'CLOUD', asPath: kind === 0 ? null : [65001, i], community: kind === 0 ? null : '',
+      nextHopTunnelIds: kind === 1 ? ['tun-1'] : null, createTime: i };
+  };
+  /** writes of 1, 2, 5, 40 and 600 changes, in turn: tails, seals, rows of BATCH_MAX_CHANGES */
+  const build = () => {
+    const h = new MemoryHistory();
+    const all: RouteChangeRecord[] = [];
+    let i = 0;
+    for (let w = 0; w < 60; w++) {
+      const size = [1, 2, 5, 40, 600][w % 5]!;
+      const changes: PendingRouteChange[] = [];
+      for (let k = 0; k < size; k++, i++) changes.push({ changeType: i % 4 === 3 ? 'Removed' : 'Added', old: i % 4 === 3 ? route(i) : null, new: i % 4 === 3 ? null : route(i),
+        origin: { cause: i % 2 ? 'bgp-update' : 'api', tunnelId: i % 2 ? 'tun-1' : '' } });
+      const time = 1_000 + w * 10;
+      h.record(changes, time);
+      for (const c of changes) {
+        const r = (c.new ?? c.old)!;
+        all.push({ connectionId: 'vco-m', eventId: all.length + 1, changeTime: time, changeType: c.changeType, routeEntryType: r.routeEntryType, source: r.source,
+          routeDest: r.routeDest, nextHop: r.nextHop, old: c.old, new: c.new, tunnelId: c.origin.tunnelId, cause: c.origin.cause });
+      }
+    }
+    return { h, all };
+  };
+
+  test('lines round-trip every field; the tail holds small writes, large ones are sealed in rows of at most BATCH_MAX_CHANGES', async () => {
+    const { h, all } = build();
+    assert.ok(h.rows.length > 0 && h.rows.every((r) => Number(r.last_event_id) - Number(r.first_event_id) + 1 === linesOf(r.changes).length));
+    assert.ok(h.rows.every((r) => linesOf(r.changes).length <= BATCH_MAX_CHANGES));
+    assert.ok(h.open.count <= TAIL_MAX_CHANGES);
+    const got = await readBatches({ connectionId: 'vco-m', order: 'asc', limit: 100_000 }, h);
+    assert.deepEqual(got, all);
+  });
+
+  test('every filter, order, cursor and limit gives what filtering all changes gives', async () => {
+    const { h, all } = build();
+    const last = all.length;
+    const queries: Omit<import('../../src/store/store').RouteChangeQuery, 'connectionId' | 'order' | 'limit'>[] = [
+      {}, { source: null }, { source: 'CLOUD' }, { routeEntryType: 'bgp' }, { within: { first: 0x0a010000, last: 0x0a01ffff, minPrefix: 16 } },
+      { within: { first: 0x0a030500, last: 0x0a0305ff, minPrefix: 24 }, source: 'VPN_BGP' }, { within: { first: 0x0b000000, last: 0x0bffffff, minPrefix: 8 } },
+      { startTime: 1_200, endTime: 1_300 }, { afterEventId: last - 7 }, { beforeEventId: 300 }, { afterEventId: 100, beforeEventId: 2_000, source: null },
+      { beforeEventId: last - 3 }, { afterEventId: last },
+    ];
+    for (const base of queries) {
+      for (const order of ['asc', 'desc'] as const) {
+        for (const limit of [1, 21, 5_000]) {
+          const q = { connectionId: 'vco-m', order, limit, ...base };
+          let expected = all.filter((c) => (q.source === undefined || c.source === q.source) && (q.routeEntryType === undefined || c.routeEntryType === q.routeEntryType)
+            && (q.startTime === undefined || c.changeTime >= q.startTime) && (q.endTime === undefined || c.changeTime <= q.endTime)
+            && (q.afterEventId === undefined || c.eventId > q.afterEventId) && (q.beforeEventId === undefined || c.eventId < q.beforeEventId)
+            && (q.within === undefined || (() => {
+              const cidr = parseCidr(c.routeDest, true)!;
+              return cidr.network >= q.within!.first && cidr.network <= q.within!.last && cidr.prefix >= q.within!.minPrefix;
+            })()));
+          if (order === 'desc') expected = expected.reverse();
+          assert.deepEqual((await readBatches(q, h)).map((c) => c.eventId), expected.slice(0, limit).map((c) => c.eventId), JSON.stringify(q));
         }
       }
     }
-    // ascending reads and reads without a block are one query
-    calls.length = 0;
-    await twoSteps({ connectionId: 'vco-a', order: 'asc', limit: 5, within: blocks.dense }, select, () => total);
-    await twoSteps({ connectionId: 'vco-a', order: 'desc', limit: 5 }, select, () => total);
-    assert.deepEqual(calls, [false, false]);
+  });
+
+  test('a tail sealed between the reader\'s two reads loses and repeats nothing', async () => {
+    for (const order of ['asc', 'desc'] as const) {
+      const { h } = build();
+      h.record([{ changeType: 'Added', old: null, new: route(1), origin: { cause: 'api', tunnelId: '' } }], 5_000);
+      const before = await readBatches({ connectionId: 'vco-m', order: 'asc', limit: 100_000 }, h);
+      assert.ok(h.open.count > 0);
+      const sealing = {
+        tail: () => {
+          const t = { ...h.open };
+          h.record(Array.from({ length: 300 }, (_, k) => ({ changeType: 'Added' as const, old: null, new: route(k), origin: { cause: 'api' as const, tunnelId: '' } })), 6_000);
+          assert.equal(h.open.count, 0, 'sealed');
+          return t;
+        },
+        batches: (w: BatchWindow) => h.batches(w),
+      };
+      const got = await readBatches({ connectionId: 'vco-m', order, limit: 100_000 }, sealing);
+      assert.deepEqual(got.map((c) => c.eventId).sort((a, b) => a - b), before.map((c) => c.eventId));
+    }
+  });
+
+  test('pruning: whole rows, the row across the cut trimmed, then the tail; IDs never reused', async () => {
+    const { h, all } = build();
+    const ops = {
+      counters: (): [string, number][] => [['vco-m', h.open.last]],
+      dropThrough: (_c: string, id: number) => {
+        const gone = h.rows.filter((r) => Number(r.last_event_id) <= id);
+        h.rows = h.rows.filter((r) => Number(r.last_event_id) > id);
+        return gone.reduce((a, r) => a + Number(r.last_event_id) - Number(r.first_event_id) + 1, 0);
+      },
+      oldest: () => [...h.rows].sort((a, b) => Number(a.last_event_id) - Number(b.last_event_id)).slice(0, 500),
+      rewrite: (row: (string | number)[]) => {
+        const r = h.rows.find((x) => Number(x.last_event_id) === row[1])!;
+        Object.assign(r, { first_event_id: row[2], time_min: row[3], time_max: row[4], sources: row[5], dest_min: row[6], dest_max: row[7], changes: row[8] });
+      },
+      anyBatch: () => h.rows.length > 0,
+      tail: () => h.open,
+      setTail: (_c: string, last: number, text: string, count: number) => {
+        if (h.open.last !== last) return false;
+        h.open = { last, count, text };
+        return true;
+      },
+    };
+    const ids = async () => (await readBatches({ connectionId: 'vco-m', order: 'asc', limit: 100_000 }, h)).map((c) => c.eventId);
+    // keep the last 1,000: one row is cut through (rows hold up to 256 changes)
+    assert.equal(await pruneBatches(ops, 0, 1_000), all.length - 1_000);
+    assert.deepEqual(await ids(), all.slice(-1_000).map((c) => c.eventId));
+    // by age: writes before time 1,500 (w < 50) go
+    const young = all.filter((c) => c.changeTime >= 1_500 && c.eventId > all.length - 1_000);
+    assert.equal(await pruneBatches(ops, 1_500, 100_000), 1_000 - young.length);
+    assert.deepEqual(await ids(), young.map((c) => c.eventId));
+    assert.equal(await pruneBatches(ops, 10_000, 100_000), young.length);
+    assert.deepEqual(await ids(), []);
+    h.record([{ changeType: 'Added', old: null, new: route(1), origin: { cause: 'api', tunnelId: '' } }], 20_000);
+    assert.deepEqual(await ids(), [all.length + 1]);
+    assert.deepEqual(trimLines('', 1, { keepAfter: 0, olderThan: 0 }), { kept: [], firstKept: 1, dropped: 0 });
   });
 });

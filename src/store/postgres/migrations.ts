@@ -344,6 +344,34 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX vco_route_changes_dest ON vco_route_changes (connection_id, dest16, event_id, dest_first, dest_prefix, source);
     `,
   },
+  {
+    version: 13,
+    description: 'Route-change history in batches: an open tail on vco_route_versions, sealed rows of many changes',
+    sql: `
+      -- As SQLite's migration 13: small writes append to the open tail on the row every route change updates
+      -- already; the tail and large writes are sealed into rows of up to 256 changes (route-change-batches.ts).
+      ALTER TABLE vco_route_versions ADD COLUMN change_tail TEXT NOT NULL DEFAULT '';
+      ALTER TABLE vco_route_versions ADD COLUMN tail_count INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE vco_route_change_batches (
+        connection_id TEXT NOT NULL,
+        last_event_id BIGINT NOT NULL,
+        first_event_id BIGINT NOT NULL,
+        time_min BIGINT NOT NULL,
+        time_max BIGINT NOT NULL,
+        sources INTEGER NOT NULL, -- bits: 1 custom, 2 VPN_BGP, 4 CLOUD
+        dest_min BIGINT NOT NULL,
+        dest_max BIGINT NOT NULL,
+        changes TEXT NOT NULL,
+        PRIMARY KEY (connection_id, last_event_id)
+      );
+      INSERT INTO vco_route_change_batches (connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes)
+        SELECT connection_id, event_id, event_id, change_time, change_time, CASE source WHEN '' THEN 1 WHEN 'VPN_BGP' THEN 2 WHEN 'CLOUD' THEN 4 ELSE 7 END,
+          coalesce(dest_first, 0), coalesce(dest_first, 4294967295),
+          json_build_array(route_dest, source, change_type, route_entry_type, next_hop, change_time, old_route::json, new_route::json, tunnel_id, cause)::text || E'\\n'
+        FROM vco_route_changes;
+      DROP TABLE vco_route_changes;
+    `,
+  },
 ];
 
 /** Key of the session-level advisory lock that serialises migrations across servers ("vcoroute" in ASCII, truncated). */

@@ -1,27 +1,44 @@
 /**
- * PostgreSQL storage of the route-change history: mirrors sqlite/sqlite-route-changes.ts. Event IDs come from
- * the connection's counter (vco_route_versions.last_change_id), advanced by an upsert that row-locks it until
- * the transaction ends. Every route change has locked the connection row before (READ COMMITTED), so a second
- * server's change of the same connection waits for this commit and then numbers after it: IDs follow commit
- * order, and a reader that sees ID n has every ID below n committed already (watches never skip a late commit).
+ * PostgreSQL storage of the route-change history (route-change-batches.ts): mirrors
+ * sqlite/sqlite-route-changes.ts. Event IDs come from the connection's counter
+ * (vco_route_versions.last_change_id), advanced by a statement that row-locks it until the transaction ends.
+ * Every route change has locked the connection row before (READ COMMITTED), so a second server's change of the
+ * same connection waits for this commit and then numbers after it: IDs follow commit order, and a reader that
+ * sees ID n has every ID below n committed already (watches never skip a late commit).
  */
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
-} from '../route-change-rows';
+  BATCH_COLUMNS, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, linesOf, type PendingRouteChange,
+  PRUNE_ROWS, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES, TAIL_MAX_CHARS, type TailRow,
+} from '../route-change-batches';
 import { type PgDatabase, type Sql } from './db';
 
-/** The SQL types of ROUTE_CHANGE_COLUMNS, in their order. */
-const COLUMN_TYPES = ['text', 'bigint', 'bigint', 'text', 'text', 'text', 'text', 'bigint', 'integer', 'integer', 'text', 'text', 'text', 'text', 'text'];
-
 /**
- * The changes as one array per column, unnested into rows: a statement has 15 parameters whatever its number of
- * rows (a VALUES list of 1,000 rows had 15,000 to serialise, parse and bind; BENCHMARKS.md, "Route-change history").
+ * One statement per write: advances the counter and either appends the write's lines to the tail (when
+ * route-change-batches.ts fitsTail says so: the same rule, in SQL) or empties the tail, returning the lines it
+ * held to be sealed with the write's. $1 connection, $2 changes, $3 their lines, $4 the lines' length.
  */
-const INSERT_COLUMNS = `INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS})
-  SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
-/** Rows per INSERT: bounds the size of one statement's arrays (deleting a connection records all its routes). */
-const ROWS_PER_INSERT = 10_000;
+const ADVANCE = `WITH old AS (SELECT change_tail, tail_count FROM vco_route_versions WHERE connection_id = $1::text FOR UPDATE),
+fits AS (SELECT coalesce(old.tail_count, 0) + $2::bigint <= ${TAIL_MAX_CHANGES} AND coalesce(char_length(old.change_tail), 0) + $4::bigint <= ${TAIL_MAX_CHARS} AS ok
+  FROM (SELECT 1) AS one LEFT JOIN old ON true),
+up AS (INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count)
+    SELECT $1::text, 0, $2::bigint, CASE WHEN fits.ok THEN $3::text ELSE '' END, CASE WHEN fits.ok THEN $2::bigint ELSE 0 END FROM fits
+  ON CONFLICT (connection_id) DO UPDATE SET last_change_id = vco_route_versions.last_change_id + EXCLUDED.last_change_id,
+    change_tail = CASE WHEN (SELECT ok FROM fits) THEN vco_route_versions.change_tail || EXCLUDED.change_tail ELSE '' END,
+    tail_count = CASE WHEN (SELECT ok FROM fits) THEN vco_route_versions.tail_count + EXCLUDED.tail_count ELSE 0 END
+  RETURNING last_change_id)
+SELECT up.last_change_id, fits.ok, CASE WHEN fits.ok THEN '' ELSE coalesce(old.change_tail, '') END AS sealed
+FROM up CROSS JOIN fits LEFT JOIN old ON true`;
+
+/** The SQL types of BATCH_COLUMNS, in their order. */
+const COLUMN_TYPES = ['text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'bigint', 'bigint', 'text'];
+
+/** Sealed rows as one array per column, unnested: 9 parameters whatever the number of rows. */
+const INSERT_ROWS = `INSERT INTO ${BATCHES_TABLE} (${BATCH_COLUMNS}) SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+/** Rows per INSERT: bounds one statement's arrays (deleting a connection records all its routes). */
+const ROWS_PER_INSERT = 64;
+
+const TAIL = 'SELECT last_change_id AS last, tail_count AS count, change_tail AS text FROM vco_route_versions WHERE connection_id = $1';
 
 export class PgRouteChangeLog {
   /** --route-history off: nothing is recorded */
@@ -32,46 +49,55 @@ export class PgRouteChangeLog {
   /** Inside the transaction of the change, with the connection row locked: numbers and stores `changes` in order. */
   async record(sql: Sql, connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): Promise<void> {
     if (changes.length === 0) return;
-    const last = Number((await sql.query<{ last_change_id: string }>(
-      `INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES ($1, 0, $2)
-       ON CONFLICT (connection_id) DO UPDATE SET last_change_id = vco_route_versions.last_change_id + EXCLUDED.last_change_id RETURNING last_change_id`,
-      [connectionId, changes.length],
-    )).rows[0]!.last_change_id);
-    let id = last - changes.length;
-    for (let first = 0; first < changes.length; first += ROWS_PER_INSERT) {
-      const part = changes.slice(first, first + ROWS_PER_INSERT);
+    const encoded = changes.map((c) => encodeChange(c, now));
+    const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
+    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, text.length])).rows[0]!;
+    if (result.ok) return;
+    const sealed: EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
+    const rows = batchRows(connectionId, Number(result.last_change_id) - sealed.length + 1, sealed);
+    for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
       const columns: unknown[][] = COLUMN_TYPES.map(() => []);
-      for (const c of part) routeChangeValues(connectionId, ++id, now, c).forEach((v, i) => columns[i]!.push(v));
-      await sql.query(INSERT_COLUMNS, columns);
+      for (const row of rows.slice(first, first + ROWS_PER_INSERT)) row.forEach((v, i) => columns[i]!.push(v));
+      await sql.query(INSERT_ROWS, columns);
     }
+  }
+
+  private async tail(connectionId: string): Promise<TailRow | undefined> {
+    const row = (await this.db.query<{ last: string; count: number; text: string }>(TAIL, [connectionId])).rows[0];
+    return row && { last: Number(row.last), count: Number(row.count), text: row.text };
   }
 
   list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
-    const lastId = async () => Number((await this.db.query<{ last_change_id: string }>(
-      'SELECT last_change_id FROM vco_route_versions WHERE connection_id = $1', [query.connectionId])).rows[0]?.last_change_id ?? 0);
-    return readRouteChanges(query, (q, byEventId) => this.select(q, byEventId), lastId);
+    return readBatches(query, { tail: (connectionId) => this.tail(connectionId), batches: (window) => this.select(window) });
   }
 
-  private async select(query: RouteChangeQuery, byEventId: boolean): Promise<RouteChangeRecord[]> {
+  private async select(window: BatchWindow): Promise<BatchRow[]> {
     const args: (string | number)[] = [];
-    const text = routeChangeSelect(query, (v) => {
+    const text = batchSelect(window, (v) => {
       args.push(v);
       return `$${args.length}`;
-    }, byEventId);
-    return (await this.db.query<RouteChangeRow>(text, args)).rows.map(toRouteChange);
+    });
+    return (await this.db.query<BatchRow>(text, args)).rows;
   }
 
-  async prune(olderThan: number, keepPerConnection: number): Promise<number> {
-    let n = 0;
-    const counters = await this.db.query<{ connection_id: string; last_change_id: string }>('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0');
-    for (const { connection_id: c, last_change_id: last } of counters.rows) {
-      if (Number(last) > keepPerConnection) {
-        n += (await this.db.query(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = $1 AND event_id <= $2`, [c, Number(last) - keepPerConnection])).rowCount ?? 0;
-      }
-      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; n += deleted) {
-        deleted = (await this.db.query(PRUNE_OLD_CHUNK((i) => `$${i}`), [c, olderThan])).rowCount ?? 0;
-      }
-    }
-    return n;
+  prune(olderThan: number, keepPerConnection: number): Promise<number> {
+    const db = this.db;
+    return pruneBatches({
+      counters: async () => (await db.query<{ connection_id: string; last_change_id: string }>(
+        'SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0')).rows.map((r): [string, number] => [r.connection_id, Number(r.last_change_id)]),
+      dropThrough: async (connectionId, lastEventId) => (await db.query<{ n: string }>(
+        `WITH gone AS (DELETE FROM ${BATCHES_TABLE} WHERE connection_id = $1 AND last_event_id <= $2 RETURNING last_event_id - first_event_id + 1 AS n)
+         SELECT coalesce(sum(n), 0) AS n FROM gone`, [connectionId, lastEventId])).rows.reduce((a, r) => a + Number(r.n), 0),
+      oldest: async (connectionId) => (await db.query<BatchRow>(
+        `SELECT ${BATCH_COLUMNS} FROM ${BATCHES_TABLE} WHERE connection_id = $1 ORDER BY last_event_id LIMIT ${PRUNE_ROWS}`, [connectionId])).rows,
+      rewrite: async ([connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, text]) => {
+        await db.query(`UPDATE ${BATCHES_TABLE} SET first_event_id = $3, time_min = $4, time_max = $5, sources = $6, dest_min = $7, dest_max = $8, changes = $9
+          WHERE connection_id = $1 AND last_event_id = $2`, [connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, text]);
+      },
+      anyBatch: async (connectionId) => (await db.query(`SELECT 1 FROM ${BATCHES_TABLE} WHERE connection_id = $1 LIMIT 1`, [connectionId])).rows.length > 0,
+      tail: (connectionId) => this.tail(connectionId),
+      setTail: async (connectionId, last, text, count) => ((await db.query('UPDATE vco_route_versions SET change_tail = $3, tail_count = $4 WHERE connection_id = $1 AND last_change_id = $2',
+        [connectionId, last, text, count])).rowCount ?? 0) === 1,
+    }, olderThan, keepPerConnection);
   }
 }

@@ -13,7 +13,7 @@ import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
-import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-rows';
+import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-batches';
 import { PgRouteChangeLog } from './postgres-route-changes';
 
 /** Why each row of a write changes, by route key (store.ts "route-change history"). */

@@ -33,7 +33,7 @@ import { PgOperationTables } from './postgres-operations';
 import { PG_CEN_TABLES, PgCenTables } from './postgres-cen';
 import { pgExport, pgImport, pgSchemaVersion } from './postgres-snapshot';
 import type { SnapshotBatch } from '../snapshot-tables';
-import { ROUTE_CHANGES_TABLE } from '../route-change-rows';
+import { BATCHES_TABLE } from '../route-change-batches';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -389,7 +389,7 @@ export class PostgresStore implements Store {
     await this.db.tx(async (sql) => {
       // Connection rows first (the order every route change locks in), then everything else.
       await sql.query('SELECT connection_id FROM vpn_connections ORDER BY connection_id FOR UPDATE');
-      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions', ROUTE_CHANGES_TABLE]) {
+      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions', BATCHES_TABLE]) {
         await sql.query(`DELETE FROM ${table}`);
       }
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);

@@ -1,20 +1,18 @@
 /**
- * SQLite storage of the route-change history (store.ts "route-change history"): changes are numbered from the
- * connection's counter (vco_route_versions.last_change_id) and inserted inside the caller's IMMEDIATE
- * transaction, so they commit with the route change or not at all, in commit order.
+ * SQLite storage of the route-change history (route-change-batches.ts): changes are numbered from the
+ * connection's counter (vco_route_versions.last_change_id) and appended to its open tail, or sealed into batch
+ * rows, inside the caller's IMMEDIATE transaction, so they commit with the route change or not at all, in
+ * commit order.
  */
 import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  type PendingRouteChange, PRUNE_CHUNK, readRouteChanges, PRUNE_OLD_CHUNK, ROUTE_CHANGE_COLUMNS, ROUTE_CHANGE_WIDTH, ROUTE_CHANGES_TABLE, type RouteChangeRow, routeChangeSelect, routeChangeValues, toRouteChange,
-} from '../route-change-rows';
+  BATCH_COLUMNS, BATCH_WIDTH, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf,
+  type PendingRouteChange, PRUNE_ROWS, pruneBatches, readBatches, reencode, type TailRow,
+} from '../route-change-batches';
 
-/**
- * Changes per INSERT statement: a BGP flush's 1,000 changes make 16 statement calls, not 1,000 (each call's own
- * overhead, crossing into SQLite and stepping the statement, is paid per 64 rows: BENCHMARKS.md, "Route-change
- * history"). 64 × 15 values stays far below SQLite's bound on parameters.
- */
-const ROWS_PER_INSERT = 64;
+/** Batch rows per INSERT statement (a flush of 1,000 changes is 4 rows: one statement). */
+const ROWS_PER_INSERT = 16;
 
 export class SqliteRouteChangeLog {
   /** --route-history off: nothing is recorded */
@@ -26,60 +24,83 @@ export class SqliteRouteChangeLog {
 
   constructor(private readonly db: Database.Database) {
     this.s = {
-      advance: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
-        ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id RETURNING last_change_id`).pluck(),
-      pruneOld: db.prepare(PRUNE_OLD_CHUNK((n) => (n === 1 ? '@connection' : '@before'))),
+      tail: db.prepare('SELECT last_change_id AS last, tail_count AS count, change_tail AS text FROM vco_route_versions WHERE connection_id = ?'),
+      append: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, 0, ?, ?, ?)
+        ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id,
+          change_tail = change_tail || excluded.change_tail, tail_count = tail_count + excluded.tail_count`),
+      seal: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
+        ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id, change_tail = '', tail_count = 0
+        RETURNING last_change_id`).pluck(),
       counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
-      lastId: db.prepare('SELECT last_change_id FROM vco_route_versions WHERE connection_id = ?').pluck(),
-      pruneBefore: db.prepare(`DELETE FROM ${ROUTE_CHANGES_TABLE} WHERE connection_id = ? AND event_id <= ?`),
+      dropThrough: db.prepare(`DELETE FROM ${BATCHES_TABLE} WHERE connection_id = ? AND last_event_id <= ? RETURNING last_event_id - first_event_id + 1`).pluck(),
+      oldest: db.prepare(`SELECT ${BATCH_COLUMNS} FROM ${BATCHES_TABLE} WHERE connection_id = ? ORDER BY last_event_id LIMIT ${PRUNE_ROWS}`),
+      rewrite: db.prepare(`UPDATE ${BATCHES_TABLE} SET first_event_id = ?, time_min = ?, time_max = ?, sources = ?, dest_min = ?, dest_max = ?, changes = ?
+        WHERE connection_id = ? AND last_event_id = ?`),
+      anyBatch: db.prepare(`SELECT 1 FROM ${BATCHES_TABLE} WHERE connection_id = ? LIMIT 1`).pluck(),
+      setTail: db.prepare('UPDATE vco_route_versions SET change_tail = ?, tail_count = ? WHERE connection_id = ? AND last_change_id = ?'),
     };
   }
 
   /** Inside the transaction of the change: numbers and stores `changes` in order. */
   record(connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): void {
     if (changes.length === 0) return;
-    const last = this.s.advance.get(connectionId, changes.length) as number;
-    let id = last - changes.length;
-    for (let first = 0; first < changes.length; first += ROWS_PER_INSERT) {
-      const part = changes.slice(first, first + ROWS_PER_INSERT);
-      const values: (string | number | null)[] = [];
-      for (const c of part) values.push(...routeChangeValues(connectionId, ++id, now, c));
-      this.insertOf(part.length).run(values);
+    const encoded = changes.map((c) => encodeChange(c, now));
+    const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
+    const tail = this.s.tail.get(connectionId) as TailRow | undefined;
+    if (fitsTail(tail?.count ?? 0, tail?.text.length ?? 0, encoded.length, text.length)) {
+      this.s.append.run(connectionId, encoded.length, text, encoded.length);
+      return;
+    }
+    // Seal: the tail's lines, then this write's, become batch rows; the tail starts empty again.
+    const last = this.s.seal.get(connectionId, encoded.length) as number;
+    const sealed: EncodedChange[] = tail === undefined || tail.count === 0 ? encoded : [...linesOf(tail.text).map(reencode), ...encoded];
+    const rows = batchRows(connectionId, last - sealed.length + 1, sealed);
+    for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
+      const part = rows.slice(first, first + ROWS_PER_INSERT);
+      this.insertOf(part.length).run(part.flat());
     }
   }
 
   private insertOf(rows: number): Database.Statement {
     let statement = this.inserts.get(rows);
     if (!statement) {
-      const row = `(${new Array(ROUTE_CHANGE_WIDTH).fill('?').join(', ')})`;
-      statement = this.db.prepare(`INSERT INTO ${ROUTE_CHANGES_TABLE} (${ROUTE_CHANGE_COLUMNS}) VALUES ${new Array(rows).fill(row).join(', ')}`);
+      const row = `(${new Array(BATCH_WIDTH).fill('?').join(', ')})`;
+      statement = this.db.prepare(`INSERT INTO ${BATCHES_TABLE} (${BATCH_COLUMNS}) VALUES ${new Array(rows).fill(row).join(', ')}`);
       this.inserts.set(rows, statement);
     }
     return statement;
   }
 
   list(query: RouteChangeQuery): Promise<RouteChangeRecord[]> {
-    return readRouteChanges(query, (q, byEventId) => this.select(q, byEventId), () => this.s.lastId.get(query.connectionId) as number | undefined ?? 0);
+    return readBatches(query, {
+      tail: (connectionId) => this.s.tail.get(connectionId) as TailRow | undefined,
+      batches: (window) => this.select(window),
+    });
   }
 
-  private select(query: RouteChangeQuery, byEventId: boolean): RouteChangeRecord[] {
+  private select(window: BatchWindow): BatchRow[] {
     const args: (string | number)[] = [];
-    const text = routeChangeSelect(query, (v) => {
+    const text = batchSelect(window, (v) => {
       args.push(v);
       return '?';
-    }, byEventId, (index) => `INDEXED BY vco_route_changes_${index}`);
+    });
     let statement = this.selects.get(text);
     if (!statement) this.selects.set(text, (statement = this.db.prepare(text)));
-    return (statement.all(...args) as RouteChangeRow[]).map(toRouteChange);
+    return statement.all(...args) as BatchRow[];
   }
 
-  prune(olderThan: number, keepPerConnection: number): number {
-    let n = 0;
-    for (const [connectionId, last] of this.s.counters.all() as [string, number][]) {
-      // one short transaction per chunk: route writes wait for the write lock no longer than one chunk
-      if (last > keepPerConnection) n += this.s.pruneBefore.run(connectionId, last - keepPerConnection).changes;
-      for (let deleted = PRUNE_CHUNK; deleted === PRUNE_CHUNK; n += deleted) deleted = this.s.pruneOld.run({ connection: connectionId, before: olderThan }).changes;
-    }
-    return n;
+  prune(olderThan: number, keepPerConnection: number): Promise<number> {
+    const s = this.s;
+    return pruneBatches({
+      counters: () => s.counters.all() as [string, number][],
+      dropThrough: (connectionId, lastEventId) => (s.dropThrough.all(connectionId, lastEventId) as number[]).reduce((a, b) => a + b, 0),
+      oldest: (connectionId) => s.oldest.all(connectionId) as BatchRow[],
+      rewrite: ([connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, text]) => {
+        s.rewrite.run(first, timeMin, timeMax, sources, destMin, destMax, text, connectionId, last);
+      },
+      anyBatch: (connectionId) => s.anyBatch.get(connectionId) !== undefined,
+      tail: (connectionId) => s.tail.get(connectionId) as TailRow | undefined,
+      setTail: (connectionId, last, text, count) => s.setTail.run(text, count, connectionId, last).changes === 1,
+    }, olderThan, keepPerConnection);
   }
 }

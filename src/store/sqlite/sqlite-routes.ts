@@ -11,7 +11,7 @@ import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
-import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-rows';
+import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-batches';
 import { SqliteRouteChangeLog } from './sqlite-route-changes';
 
 /** Why each row of a write changes, by route key (store.ts "route-change history"). */

@@ -19,7 +19,7 @@ import { SqliteOperationTables } from './sqlite-operations';
 import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
 import { sqliteExport, sqliteImport, sqliteSchemaVersion } from './sqlite-snapshot';
 import type { SnapshotBatch } from '../snapshot-tables';
-import { ROUTE_CHANGES_TABLE } from '../route-change-rows';
+import { BATCHES_TABLE } from '../route-change-batches';
 import { ValidatedReadCache } from './read-cache';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
@@ -373,7 +373,7 @@ export class SqliteStore implements Store {
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions', ROUTE_CHANGES_TABLE]) {
+      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions', BATCHES_TABLE]) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);

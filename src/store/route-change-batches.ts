@@ -1,0 +1,390 @@
+/**
+ * The route-change history as the two SQL backends store it (migration 13), and the reads and pruning over it.
+ * Pure: the backends run the statements; this module decides what they hold and how a page is assembled.
+ *
+ * Why batches (BENCHMARKS.md, "Route-change history: batches"): a row and two index entries per change made
+ * recording cost 40–50 % of route-write throughput, all of it B-tree pages the commit had to write. Now:
+ *   - a write's changes are lines of text (one JSON array per change, each ending in "\n"), numbered from the
+ *     connection's counter (vco_route_versions.last_change_id) as before;
+ *   - a small write appends its lines to the connection's open *tail* (vco_route_versions.change_tail): the row
+ *     every route change updates already, so recording writes no page the change did not write;
+ *   - when the tail would grow past TAIL_MAX_CHANGES or TAIL_MAX_CHARS, or a write is large, the tail and the
+ *     write's lines are *sealed* into rows of vco_route_change_batches, at most BATCH_MAX_CHANGES each: one row
+ *     per many changes, keyed (connection, last event), with summaries the reads filter on (time range, the
+ *     sources present, the destination range);
+ *   - reads take the tail first, then the batches whose summaries may match, and filter their lines.
+ * A connection's events are therefore: sealed batches, contiguous and disjoint, then the tail
+ * (last_change_id - tail_count + 1 … last_change_id). Everything is written in the route change's own
+ * transaction, so a rolled-back write records nothing, as before.
+ */
+import { parseCidr } from '../domain/cidr';
+import type { BgpSource, RouteChangeCause, RouteChangeOrigin, RouteChangeQuery, RouteChangeRecord, RouteChangeType, RouteEntryType, RouteRecord } from './store';
+
+export const BATCHES_TABLE = 'vco_route_change_batches';
+
+/** A change made in the current transaction, before it gets its event ID. */
+export interface PendingRouteChange {
+  changeType: RouteChangeType;
+  old: RouteRecord | null;
+  new: RouteRecord | null;
+  origin: RouteChangeOrigin;
+}
+
+export const API_ORIGIN: RouteChangeOrigin = { cause: 'api', tunnelId: '' };
+
+function sameList<T>(a: readonly T[] | null, b: readonly T[] | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Same row as listed, creation time aside. */
+export function sameRouteAttributes(a: RouteRecord, b: RouteRecord): boolean {
+  return a.routeDest === b.routeDest && a.nextHop === b.nextHop && a.weight === b.weight && a.source === b.source &&
+    sameList(a.asPath, b.asPath) && a.community === b.community && sameList(a.nextHopTunnelIds, b.nextHopTunnelIds);
+}
+
+/** The change an upsert makes: Added, Modified, or nothing when the row is rewritten unchanged. */
+export function upsertChange(old: RouteRecord | undefined, next: RouteRecord, origin: RouteChangeOrigin): PendingRouteChange | undefined {
+  if (old === undefined) return { changeType: 'Added', old: null, new: next, origin };
+  if (sameRouteAttributes(old, next)) return undefined;
+  return { changeType: 'Modified', old, new: next, origin };
+}
+
+// ---- limits (decided; docs/compatibility.md "Route-change history") ----
+
+/**
+ * The open tail holds at most this many changes and characters. The characters bound keeps
+ * vco_route_versions rows inside one SQLite page (a WITHOUT ROWID row over ~1,000 bytes would spill to an
+ * overflow page that every append rewrites) and PostgreSQL rows out of TOAST (2 kB).
+ */
+export const TAIL_MAX_CHANGES = 16;
+export const TAIL_MAX_CHARS = 900;
+/** Changes per sealed row: bounds what one row costs to read and decode, and how far a descending read scans. */
+export const BATCH_MAX_CHANGES = 256;
+
+/** Whether a write of `changes` lines of `chars` characters goes to a tail holding `tailCount` lines of `tailChars`. */
+export function fitsTail(tailCount: number, tailChars: number, changes: number, chars: number): boolean {
+  return tailCount + changes <= TAIL_MAX_CHANGES && tailChars + chars <= TAIL_MAX_CHARS;
+}
+
+// ---- lines ----
+
+/**
+ * One change as stored: [routeDest, source ('' custom), changeType, routeEntryType, nextHop, time, old, new,
+ * tunnelId, cause]; old and new as what can differ between them: [weight, asPath, community,
+ * nextHopTunnelIds, createTime] (the rest is the change's own).
+ */
+type StoredRoute = [number, number[] | null, string | null, string[] | null, number];
+type StoredChange = [string, string, RouteChangeType, RouteEntryType, string, number, StoredRoute | null, StoredRoute | null, string, RouteChangeCause];
+
+const SOURCE_BITS: Record<string, number> = { '': 1, VPN_BGP: 2, CLOUD: 4 };
+const ALL_SOURCES = 7;
+const sourceBit = (source: string): number => SOURCE_BITS[source] ?? ALL_SOURCES;
+
+const storedRoute = (r: RouteRecord | null): StoredRoute | null => r && [r.weight, r.asPath, r.community, r.nextHopTunnelIds, r.createTime];
+
+/** A change ready to be stored: its line and what the summaries of its batch need. */
+export interface EncodedChange {
+  line: string;
+  time: number;
+  sources: number;
+  /** the destination's network address; unparsable destinations count as the whole space */
+  destFirst: number;
+  destLast: number;
+}
+
+export function encodeChange(c: PendingRouteChange, time: number): EncodedChange {
+  const route = (c.new ?? c.old)!;
+  const source = route.source ?? '';
+  const stored: StoredChange = [route.routeDest, source, c.changeType, route.routeEntryType, route.nextHop, time, storedRoute(c.old), storedRoute(c.new),
+    c.origin.tunnelId, c.origin.cause];
+  const cidr = parseCidr(route.routeDest, true);
+  return { line: `${JSON.stringify(stored)}\n`, time, sources: sourceBit(source), destFirst: cidr?.network ?? 0, destLast: cidr?.network ?? 0xffffffff };
+}
+
+function loadRoute(s: StoredChange, r: StoredRoute): RouteRecord {
+  const [weight, asPath, community, nextHopTunnelIds, createTime] = r;
+  return { routeEntryType: s[3], routeDest: s[0], nextHop: s[4], weight, source: s[1] === '' ? null : (s[1] as BgpSource), asPath, community, nextHopTunnelIds, createTime };
+}
+
+function decodeLine(connectionId: string, eventId: number, line: string): RouteChangeRecord {
+  const s = JSON.parse(line) as StoredChange;
+  return {
+    connectionId, eventId, changeTime: s[5], changeType: s[2], routeEntryType: s[3], source: s[1] === '' ? null : (s[1] as BgpSource), routeDest: s[0], nextHop: s[4],
+    old: s[6] && loadRoute(s, s[6]), new: s[7] && loadRoute(s, s[7]), tunnelId: s[8], cause: s[9],
+  };
+}
+
+/** The lines of a tail or batch text (each ends in "\n"). */
+export function linesOf(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split('\n');
+  lines.pop();
+  return lines;
+}
+
+/** A stored line back as an EncodedChange (sealing a tail: its lines' summaries were not kept). */
+export function reencode(line: string): EncodedChange {
+  const s = JSON.parse(line) as StoredChange;
+  const cidr = parseCidr(s[0], true);
+  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), destFirst: cidr?.network ?? 0, destLast: cidr?.network ?? 0xffffffff };
+}
+
+// ---- sealed rows ----
+
+/** One row of vco_route_change_batches, in BATCH_COLUMNS order. */
+export interface BatchRow {
+  connection_id: string;
+  last_event_id: number | string;
+  first_event_id: number | string;
+  time_min: number | string;
+  time_max: number | string;
+  sources: number;
+  dest_min: number | string;
+  dest_max: number | string;
+  changes: string;
+}
+
+export const BATCH_COLUMNS = 'connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes';
+export const BATCH_WIDTH = 9;
+
+/** The rows sealing `changes`, numbered from `firstId`: BATCH_MAX_CHANGES per row, in BATCH_COLUMNS order. */
+export function batchRows(connectionId: string, firstId: number, changes: readonly EncodedChange[]): (string | number)[][] {
+  const rows: (string | number)[][] = [];
+  for (let start = 0; start < changes.length; start += BATCH_MAX_CHANGES) {
+    const part = changes.slice(start, start + BATCH_MAX_CHANGES);
+    let [timeMin, timeMax, sources, destMin, destMax, text] = [Infinity, -Infinity, 0, Infinity, -Infinity, ''];
+    for (const c of part) {
+      timeMin = Math.min(timeMin, c.time);
+      timeMax = Math.max(timeMax, c.time);
+      sources |= c.sources;
+      destMin = Math.min(destMin, c.destFirst);
+      destMax = Math.max(destMax, c.destLast);
+      text += c.line;
+    }
+    rows.push([connectionId, firstId + start + part.length - 1, firstId + start, timeMin, timeMax, sources, destMin, destMax, text]);
+  }
+  return rows;
+}
+
+// ---- reads ----
+
+/** The connection's counter and open tail, as one read of vco_route_versions. */
+export interface TailRow {
+  last: number;
+  count: number;
+  text: string;
+}
+
+/** Which sealed rows a step of a read wants: those whose events may match, in event order, at most `limit`. */
+export interface BatchWindow {
+  connectionId: string;
+  order: 'asc' | 'desc';
+  /** asc: rows with last_event_id > after; desc: rows with first_event_id < before */
+  after?: number;
+  before?: number;
+  /** the events read lie in [low, high] */
+  low: number;
+  high: number;
+  sources: number;
+  startTime?: number;
+  endTime?: number;
+  destFirst?: number;
+  destLast?: number;
+  limit: number;
+}
+
+/** Rows fetched per statement while a page is filled. */
+const ROWS_PER_STEP = 8;
+
+/**
+ * The WHERE … ORDER BY … LIMIT of one step, `param(value)` adding an argument and returning its placeholder.
+ * The primary key (connection_id, last_event_id) serves both orders; a descending step also bounds
+ * last_event_id (a row holding an event below `before` ends before `before + BATCH_MAX_CHANGES`), so the walk
+ * starts where it should instead of skipping newer rows.
+ */
+export function batchSelect(w: BatchWindow, param: (value: string | number) => string): string {
+  const where = [`connection_id = ${param(w.connectionId)}`];
+  if (w.order === 'asc') where.push(`last_event_id > ${param(w.after ?? 0)}`, `first_event_id <= ${param(w.high)}`);
+  else {
+    where.push(`last_event_id < ${param(w.before! + BATCH_MAX_CHANGES)}`, `first_event_id < ${param(w.before!)}`, `last_event_id >= ${param(w.low)}`);
+  }
+  if (w.sources !== ALL_SOURCES) where.push(`(sources & ${param(w.sources)}) <> 0`);
+  if (w.startTime !== undefined) where.push(`time_max >= ${param(w.startTime)}`);
+  if (w.endTime !== undefined) where.push(`time_min <= ${param(w.endTime)}`);
+  if (w.destFirst !== undefined) where.push(`dest_max >= ${param(w.destFirst)}`, `dest_min <= ${param(w.destLast!)}`);
+  const order = w.order === 'asc' ? 'ASC' : 'DESC';
+  return `SELECT ${BATCH_COLUMNS} FROM ${BATCHES_TABLE} WHERE ${where.join(' AND ')} ORDER BY last_event_id ${order} LIMIT ${param(w.limit)}`;
+}
+
+/** What a backend gives the reader. */
+export interface BatchSource {
+  tail(connectionId: string): TailRow | undefined | Promise<TailRow | undefined>;
+  batches(window: BatchWindow): BatchRow[] | Promise<BatchRow[]>;
+}
+
+function querySources(q: RouteChangeQuery): number {
+  if (q.source !== undefined) return sourceBit(q.source ?? '');
+  if (q.routeEntryType === 'custom') return SOURCE_BITS['']!;
+  if (q.routeEntryType === 'bgp') return SOURCE_BITS.VPN_BGP! | SOURCE_BITS.CLOUD!;
+  return ALL_SOURCES;
+}
+
+function matches(q: RouteChangeQuery, c: RouteChangeRecord): boolean {
+  if (q.routeEntryType !== undefined && c.routeEntryType !== q.routeEntryType) return false;
+  if (q.source !== undefined && c.source !== q.source) return false;
+  if (q.startTime !== undefined && c.changeTime < q.startTime) return false;
+  if (q.endTime !== undefined && c.changeTime > q.endTime) return false;
+  if (q.within !== undefined) {
+    const cidr = parseCidr(c.routeDest, true);
+    if (!cidr || cidr.network < q.within.first || cidr.network > q.within.last || cidr.prefix < q.within.minPrefix) return false;
+  }
+  return true;
+}
+
+/**
+ * A filtered page of one connection's changes. The tail is read first: it fixes the page's view (events up to
+ * its last_change_id), and a tail sealed meanwhile only moves its events into a row, whose events from the
+ * tail's first on are then skipped, so nothing is lost or repeated. Every loop is bounded by the rows that
+ * exist (each step moves the cursor past the rows it read).
+ */
+export async function readBatches(q: RouteChangeQuery, source: BatchSource): Promise<RouteChangeRecord[]> {
+  const tail = await source.tail(q.connectionId);
+  if (tail === undefined || tail.last === 0) return [];
+  const tailFirst = tail.last - tail.count + 1;
+  const low = (q.afterEventId ?? 0) + 1;
+  const high = Math.min(q.beforeEventId ?? Infinity, tail.last + 1) - 1;
+  if (low > high || q.limit <= 0) return [];
+  const out: RouteChangeRecord[] = [];
+  const take = (id: number, line: string): boolean => {
+    if (id < low || id > high) return false;
+    const c = decodeLine(q.connectionId, id, line);
+    if (matches(q, c)) out.push(c);
+    return out.length >= q.limit;
+  };
+  const tailLines = linesOf(tail.text);
+  const fromTail = (): boolean => {
+    if (q.order === 'asc') { for (let i = 0; i < tailLines.length; i++) if (take(tailFirst + i, tailLines[i]!)) return true; } else {
+      for (let i = tailLines.length - 1; i >= 0; i--) if (take(tailFirst + i, tailLines[i]!)) return true;
+    }
+    return false;
+  };
+  const sealedHigh = Math.min(high, tailFirst - 1);
+  const window: Omit<BatchWindow, 'after' | 'before'> = {
+    connectionId: q.connectionId, order: q.order, low, high: sealedHigh, sources: querySources(q), limit: ROWS_PER_STEP,
+    ...(q.startTime !== undefined ? { startTime: q.startTime } : {}), ...(q.endTime !== undefined ? { endTime: q.endTime } : {}),
+    ...(q.within !== undefined ? { destFirst: q.within.first, destLast: q.within.last } : {}),
+  };
+  const fromBatches = async (): Promise<boolean> => {
+    if (low > sealedHigh) return false;
+    let cursor = q.order === 'asc' ? low - 1 : sealedHigh + 1;
+    for (;;) {
+      const rows = await source.batches(q.order === 'asc' ? { ...window, after: cursor } : { ...window, before: cursor });
+      for (const row of rows) {
+        const first = Number(row.first_event_id);
+        const lines = linesOf(row.changes);
+        if (q.order === 'asc') {
+          for (let i = 0; i < lines.length; i++) if (first + i <= sealedHigh && take(first + i, lines[i]!)) return true;
+          cursor = Number(row.last_event_id);
+        } else {
+          for (let i = lines.length - 1; i >= 0; i--) if (first + i <= sealedHigh && take(first + i, lines[i]!)) return true;
+          cursor = first;
+        }
+      }
+      if (rows.length < ROWS_PER_STEP) return false;
+    }
+  };
+  if (q.order === 'asc') {
+    if (!(await fromBatches())) fromTail();
+  } else if (!fromTail()) await fromBatches();
+  return out;
+}
+
+// ---- retention ----
+
+/** What pruning keeps of a connection: events after `keepAfter` made at or after `olderThan`. */
+export interface PruneCut {
+  keepAfter: number;
+  olderThan: number;
+}
+
+/**
+ * The lines of a row or tail that survive a cut, and how many go. `first` is the event ID of the first line.
+ * Lines go from the front while their ID is at most keepAfter or their time is before olderThan; from the first
+ * survivor on every line stays (IDs stay contiguous: a later line older than the cut, from another server's
+ * clock, stays until the lines before it are gone).
+ */
+export function trimLines(text: string, first: number, cut: PruneCut): { kept: EncodedChange[]; firstKept: number; dropped: number } {
+  const lines = linesOf(text).map(reencode);
+  let dropped = 0;
+  while (dropped < lines.length && (first + dropped <= cut.keepAfter || lines[dropped]!.time < cut.olderThan)) dropped++;
+  return { kept: lines.slice(dropped), firstKept: first + dropped, dropped };
+}
+
+/** Sealed rows deleted per statement while pruning by age (oldest first): one short transaction each. */
+export const PRUNE_ROWS = 500;
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** The statements pruning needs; each its own short transaction (route writes wait no longer than one). */
+export interface PruneOps {
+  /** connections with any change: [connection, last_change_id] */
+  counters(): MaybePromise<[string, number][]>;
+  /** deletes the connection's rows up to this last event ID; returns how many events they held */
+  dropThrough(connectionId: string, lastEventId: number): MaybePromise<number>;
+  /** the connection's PRUNE_ROWS oldest rows */
+  oldest(connectionId: string): MaybePromise<BatchRow[]>;
+  /** replaces a row's content (its key stays): `row` in BATCH_COLUMNS order */
+  rewrite(row: (string | number)[]): MaybePromise<void>;
+  anyBatch(connectionId: string): MaybePromise<boolean>;
+  tail(connectionId: string): MaybePromise<TailRow | undefined>;
+  /** sets the tail, only if the counter is still `last` (no write came between); returns whether it did */
+  setTail(connectionId: string, last: number, text: string, count: number): MaybePromise<boolean>;
+}
+
+/** Store.pruneRouteChanges over sealed rows and tails; returns how many changes went. */
+export async function pruneBatches(ops: PruneOps, olderThan: number, keepPerConnection: number): Promise<number> {
+  let n = 0;
+  for (const [connectionId, last] of await ops.counters()) {
+    const cut: PruneCut = { keepAfter: last - keepPerConnection, olderThan };
+    if (cut.keepAfter > 0) n += await ops.dropThrough(connectionId, cut.keepAfter);
+    n += await pruneOldest(ops, connectionId, cut);
+    n += await pruneTail(ops, connectionId, cut);
+  }
+  return n;
+}
+
+/** The oldest rows wholly before the cut go; the first that straddles it keeps its newer lines. */
+async function pruneOldest(ops: PruneOps, connectionId: string, cut: PruneCut): Promise<number> {
+  let n = 0;
+  for (;;) {
+    const rows = await ops.oldest(connectionId);
+    let gone = 0;
+    while (gone < rows.length && Number(rows[gone]!.time_max) < cut.olderThan) gone++;
+    if (gone > 0) n += await ops.dropThrough(connectionId, Number(rows[gone - 1]!.last_event_id));
+    if (gone === rows.length) {
+      if (rows.length === PRUNE_ROWS) continue;
+      return n;
+    }
+    const row = rows[gone]!;
+    const first = Number(row.first_event_id);
+    if (first > cut.keepAfter && Number(row.time_min) >= cut.olderThan) return n;
+    const { kept, firstKept } = trimLines(row.changes, first, cut);
+    if (kept.length === 0) {
+      n += await ops.dropThrough(connectionId, Number(row.last_event_id));
+      continue;
+    }
+    await ops.rewrite(batchRows(connectionId, firstKept, kept)[0]!);
+    return n + (firstKept - first);
+  }
+}
+
+/** With no sealed row left, the tail's oldest lines go by the same cut. */
+async function pruneTail(ops: PruneOps, connectionId: string, cut: PruneCut): Promise<number> {
+  if (await ops.anyBatch(connectionId)) return 0;
+  const tail = await ops.tail(connectionId);
+  if (tail === undefined || tail.count === 0) return 0;
+  const { kept, dropped } = trimLines(tail.text, tail.last - tail.count + 1, cut);
+  if (dropped === 0) return 0;
+  return (await ops.setTail(connectionId, tail.last, kept.map((c) => c.line).join(''), kept.length)) ? dropped : 0;
+}
