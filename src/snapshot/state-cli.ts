@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadConfig, redactDatabaseUrl, type Config, type ServeOptions } from '../config';
 import { createLogger } from '../server/app';
 import { openStore } from '../cli';
-import { SnapshotImportError } from '../store/snapshot-tables';
+import { SnapshotImportError, withRetiredTablesConverted } from '../store/snapshot-tables';
 import { SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store';
 import { checkHeader, openSnapshot, writeSnapshot, type OpenedSnapshot, type SnapshotOutput } from './document';
 
@@ -64,7 +64,7 @@ export async function importState(file: string, opts: ServeOptions): Promise<voi
     const store = await openStore(config, createLogger(config.logLevel));
     try {
       const header = checkHeader(snapshot.header, await store.schemaVersion());
-      const counts = await store.importSnapshot(snapshot.batches);
+      const counts = await store.importSnapshot(withRetiredTablesConverted(snapshot.batches));
       process.stdout.write(`vcoroute: imported ${summary(counts)} into ${where(config)}${header.account ? ` (account ${header.account})` : ''}\n`);
     } finally {
       await store.close();

@@ -28,6 +28,8 @@ export interface PendingRouteChange {
   old: RouteRecord | null;
   new: RouteRecord | null;
   origin: RouteChangeOrigin;
+  /** storedRouteText(new), when the writer built it already */
+  newText?: string;
 }
 
 export const API_ORIGIN: RouteChangeOrigin = { cause: 'api', tunnelId: '' };
@@ -70,9 +72,11 @@ export function fitsTail(tailCount: number, tailChars: number, changes: number, 
 // ---- lines ----
 
 /**
- * One change as stored: [routeDest, source ('' custom), changeType, routeEntryType, nextHop, time, old, new,
- * tunnelId, cause]; old and new as what can differ between them: [weight, asPath, community,
- * nextHopTunnelIds, createTime] (the rest is the change's own).
+ * One change as stored: [routeDest, source ('' custom), changeType, routeEntryType, nextHop ('' when it is the
+ * connection itself, as for every learned route), time, old, new, tunnelId, cause]; old and new as what can
+ * differ between them: [weight, asPath, community, nextHopTunnelIds, createTime] (the rest is the change's own).
+ * Lines are built by hand, not with JSON.stringify of an array: recording is on the path of every route write
+ * and this is most of its CPU (BENCHMARKS.md); strings are quoted with JSON.stringify, so a line is always JSON.
  */
 type StoredRoute = [number, number[] | null, string | null, string[] | null, number];
 type StoredChange = [string, string, RouteChangeType, RouteEntryType, string, number, StoredRoute | null, StoredRoute | null, string, RouteChangeCause];
@@ -80,8 +84,42 @@ type StoredChange = [string, string, RouteChangeType, RouteEntryType, string, nu
 const SOURCE_BITS: Record<string, number> = { '': 1, VPN_BGP: 2, CLOUD: 4 };
 const ALL_SOURCES = 7;
 const sourceBit = (source: string): number => SOURCE_BITS[source] ?? ALL_SOURCES;
+const quote = (text: string): string => JSON.stringify(text);
 
-const storedRoute = (r: RouteRecord | null): StoredRoute | null => r && [r.weight, r.asPath, r.community, r.nextHopTunnelIds, r.createTime];
+/**
+ * A route's stored old/new part as JSON text. A writer that has its AS path and tunnel list as JSON already
+ * (the text it stores in vco_routes) passes them: not encoded twice.
+ */
+export function storedRouteText(r: RouteRecord, asPathJson?: string | null, tunnelsJson?: string | null): string {
+  const asPath = asPathJson !== undefined ? asPathJson ?? 'null' : r.asPath === null ? 'null' : `[${r.asPath.join(',')}]`;
+  const tunnels = tunnelsJson !== undefined ? tunnelsJson ?? 'null' : r.nextHopTunnelIds === null ? 'null' : JSON.stringify(r.nextHopTunnelIds);
+  return `[${r.weight},${asPath},${r.community === null ? 'null' : quote(r.community)},${tunnels},${r.createTime}]`;
+}
+
+/** The network address of a CIDR text: a fast path for the a.b.c.d/n every stored route has, else parseCidr. */
+export function destNetwork(text: string): number | undefined {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      octet = octet * 10 + (c - 48);
+      if (++digits > 3 || octet > 255) break;
+    } else if (c === 46 && digits > 0 && dots < 3) {
+      value = value * 256 + octet;
+      [octet, digits] = [0, 0];
+      dots++;
+    } else if (c === 47 && digits > 0 && dots === 3) {
+      const prefix = Number(text.slice(i + 1));
+      if (!/^\d{1,2}$/.test(text.slice(i + 1)) || prefix > 32) break;
+      const address = value * 256 + octet;
+      return prefix === 0 ? 0 : (address & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
+    } else break;
+  }
+  return parseCidr(text, true)?.network;
+}
 
 /** A change ready to be stored: its line and what the summaries of its batch need. */
 export interface EncodedChange {
@@ -93,25 +131,56 @@ export interface EncodedChange {
   destLast: number;
 }
 
-export function encodeChange(c: PendingRouteChange, time: number): EncodedChange {
-  const route = (c.new ?? c.old)!;
-  const source = route.source ?? '';
-  const stored: StoredChange = [route.routeDest, source, c.changeType, route.routeEntryType, route.nextHop, time, storedRoute(c.old), storedRoute(c.new),
-    c.origin.tunnelId, c.origin.cause];
-  const cidr = parseCidr(route.routeDest, true);
-  return { line: `${JSON.stringify(stored)}\n`, time, sources: sourceBit(source), destFirst: cidr?.network ?? 0, destLast: cidr?.network ?? 0xffffffff };
+function encoded(connectionId: string, routeDest: string, source: string, changeType: RouteChangeType, routeEntryType: RouteEntryType, nextHop: string,
+  time: number, oldText: string, newText: string, origin: RouteChangeOrigin): EncodedChange {
+  const hop = nextHop === connectionId ? '""' : quote(nextHop);
+  const line = `[${quote(routeDest)},"${source}","${changeType}","${routeEntryType}",${hop},${time},${oldText},${newText},${quote(origin.tunnelId)},"${origin.cause}"]\n`;
+  const network = destNetwork(routeDest);
+  return { line, time, sources: sourceBit(source), destFirst: network ?? 0, destLast: network ?? 0xffffffff };
 }
 
-function loadRoute(s: StoredChange, r: StoredRoute): RouteRecord {
+export function encodeChange(connectionId: string, c: PendingRouteChange, time: number): EncodedChange {
+  const route = (c.new ?? c.old)!;
+  return encoded(connectionId, route.routeDest, route.source ?? '', c.changeType, route.routeEntryType, route.nextHop, time,
+    c.old === null ? 'null' : storedRouteText(c.old), c.newText ?? (c.new === null ? 'null' : storedRouteText(c.new)), c.origin);
+}
+
+/**
+ * A deleted vco_routes row as a recording delete returns it (removedColumns): its stored part built by the
+ * database, so the row is never parsed (a BGP withdrawal of 1,000 routes is 1,000 of these).
+ */
+export interface RemovedRouteRow {
+  seq: number;
+  route_key: string;
+  route_entry_type: RouteEntryType;
+  source: string | null;
+  route_dest: string;
+  next_hop: string;
+  old_route: string;
+}
+
+/**
+ * The RETURNING list of a recording delete, in either dialect: as_path and next_hop_tunnel_ids hold JSON
+ * already; `quoteText` is the dialect's JSON quoting of a text column (SQLite json_quote, PostgreSQL to_json).
+ */
+export const removedColumns = (quoteText: (column: string) => string): string => 'seq, route_key, route_entry_type, source, route_dest, next_hop, '
+  + `'[' || weight || ',' || coalesce(as_path, 'null') || ',' || coalesce(${quoteText('community')}, 'null') || ',' || coalesce(next_hop_tunnel_ids, 'null') || ',' || create_time || ']' AS old_route`;
+
+export function encodeRemoved(connectionId: string, r: RemovedRouteRow, origin: RouteChangeOrigin, time: number): EncodedChange {
+  return encoded(connectionId, r.route_dest, r.source ?? '', 'Removed', r.route_entry_type, r.next_hop, time, r.old_route, 'null', origin);
+}
+
+function loadRoute(connectionId: string, s: StoredChange, r: StoredRoute): RouteRecord {
   const [weight, asPath, community, nextHopTunnelIds, createTime] = r;
-  return { routeEntryType: s[3], routeDest: s[0], nextHop: s[4], weight, source: s[1] === '' ? null : (s[1] as BgpSource), asPath, community, nextHopTunnelIds, createTime };
+  return { routeEntryType: s[3], routeDest: s[0], nextHop: s[4] === '' ? connectionId : s[4], weight, source: s[1] === '' ? null : (s[1] as BgpSource), asPath,
+    community, nextHopTunnelIds, createTime };
 }
 
 function decodeLine(connectionId: string, eventId: number, line: string): RouteChangeRecord {
   const s = JSON.parse(line) as StoredChange;
   return {
-    connectionId, eventId, changeTime: s[5], changeType: s[2], routeEntryType: s[3], source: s[1] === '' ? null : (s[1] as BgpSource), routeDest: s[0], nextHop: s[4],
-    old: s[6] && loadRoute(s, s[6]), new: s[7] && loadRoute(s, s[7]), tunnelId: s[8], cause: s[9],
+    connectionId, eventId, changeTime: s[5], changeType: s[2], routeEntryType: s[3], source: s[1] === '' ? null : (s[1] as BgpSource), routeDest: s[0],
+    nextHop: s[4] === '' ? connectionId : s[4], old: s[6] && loadRoute(connectionId, s, s[6]), new: s[7] && loadRoute(connectionId, s, s[7]), tunnelId: s[8], cause: s[9],
   };
 }
 
@@ -126,8 +195,26 @@ export function linesOf(text: string): string[] {
 /** A stored line back as an EncodedChange (sealing a tail: its lines' summaries were not kept). */
 export function reencode(line: string): EncodedChange {
   const s = JSON.parse(line) as StoredChange;
-  const cidr = parseCidr(s[0], true);
-  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), destFirst: cidr?.network ?? 0, destLast: cidr?.network ?? 0xffffffff };
+  const network = destNetwork(s[0]);
+  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), destFirst: network ?? 0, destLast: network ?? 0xffffffff };
+}
+
+/**
+ * A vco_route_changes row (schema ≤ 12: one row per change) as a sealed row of one change, as migration 13
+ * converts them; used for snapshots of that schema. Unparsable values are refused by the import's own checks.
+ */
+export function batchOfRetiredChange(r: Readonly<Record<string, string | number | null>>): Record<string, string | number | null> {
+  const text = (v: string | number | null | undefined): string => (typeof v === 'string' ? v : String(v ?? ''));
+  const stored = (v: string | number | null | undefined): string => (typeof v === 'string' && v !== '' ? v : 'null');
+  const time = Number(r.change_time);
+  const network = destNetwork(text(r.route_dest));
+  const line = `[${quote(text(r.route_dest))},${quote(text(r.source))},${quote(text(r.change_type))},${quote(text(r.route_entry_type))},${quote(text(r.next_hop))},`
+    + `${time},${stored(r.old_route)},${stored(r.new_route)},${quote(text(r.tunnel_id))},${quote(text(r.cause))}]\n`;
+  JSON.parse(line); // a malformed stored route makes the row (and the import) fail here, not a later read
+  return {
+    connection_id: r.connection_id ?? null, last_event_id: r.event_id ?? null, first_event_id: r.event_id ?? null, time_min: time, time_max: time,
+    sources: sourceBit(text(r.source)), dest_min: network ?? 0, dest_max: network ?? 0xffffffff, changes: line,
+  };
 }
 
 // ---- sealed rows ----

@@ -5,8 +5,11 @@
  * and test/contract/store.test.ts fails until every table of the schema is in exactly one of the two lists.
  */
 
+import { batchOfRetiredChange } from './route-change-batches';
+
 /** A row as it appears in a snapshot: column name → TEXT as a string (JSON documents verbatim), INTEGER as a number, or null. */
 export type SnapshotRow = Record<string, string | number | null>;
+
 
 export interface SnapshotBatch {
   table: string;
@@ -64,8 +67,9 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
   { name: 'vco_route_blocks', key: ['connection_id', 'route_entry_type', 'block'], account: ofConnections },
   { name: 'vco_route_counts', key: ['connection_id', 'route_entry_type', 'source'], account: ofConnections },
   { name: 'vco_route_versions', key: ['connection_id'], account: ofConnections },
-  // the route-change history (its event counter is vco_route_versions.last_change_id, exported with it); an
-  // account's export holds the history of its existing connections only
+  // the route-change history: sealed rows here, the event counter and open tail on vco_route_versions
+  // (last_change_id, change_tail, tail_count: exported with it); an account's export holds the history of its
+  // existing connections only
   { name: 'vco_route_change_batches', key: ['connection_id', 'last_event_id'], account: ofConnections },
   // Loopback-mode BGP ports: router configurations made by `vcoroute peer-config` name them.
   {
@@ -93,6 +97,33 @@ export const EPHEMERAL_TABLES: Readonly<Record<string, string>> = {
 };
 
 export const snapshotTable = (name: string): SnapshotTable | undefined => SNAPSHOT_TABLES.find((t) => t.name === name);
+
+/**
+ * Tables an older schema had and a migration replaced: a snapshot of that schema still imports, its rows
+ * converted as the migration converted them in place (vco_route_changes, schema ≤ 12 → migration 13).
+ */
+export const RETIRED_TABLES: Readonly<Record<string, { table: string; convert(row: SnapshotRow): SnapshotRow }>> = {
+  vco_route_changes: { table: 'vco_route_change_batches', convert: batchOfRetiredChange },
+};
+
+/** The batches of a snapshot with the rows of retired tables converted (see RETIRED_TABLES). */
+export async function* withRetiredTablesConverted(batches: AsyncIterable<SnapshotBatch>): AsyncGenerator<SnapshotBatch> {
+  for await (const batch of batches) {
+    const retired = RETIRED_TABLES[batch.table];
+    if (retired === undefined) {
+      yield batch;
+      continue;
+    }
+    const rows = batch.rows.map((row) => {
+      try {
+        return retired.convert(row);
+      } catch {
+        throw new SnapshotImportError(`table ${batch.table}: a row does not fit the schema it was exported from`);
+      }
+    });
+    yield { table: retired.table, rows };
+  }
+}
 
 /** A column as the backend declares it: INTEGER/BIGINT columns hold numbers, the others text. */
 export interface SnapshotColumn {

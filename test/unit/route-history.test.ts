@@ -175,7 +175,7 @@ class MemoryHistory {
 
   /** Records like a backend: appended to the tail when it fits, else the tail and the write sealed. */
   record(changes: PendingRouteChange[], time: number): void {
-    const encoded = changes.map((c) => encodeChange(c, time));
+    const encoded = changes.map((c) => encodeChange('vco-m', c, time));
     const text = encoded.map((c) => c.line).join('');
     const last = this.open.last + changes.length;
     if (fitsTail(this.open.count, this.open.text.length, changes.length, text.length)) {

@@ -9,12 +9,15 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations';
 import { PG_MIGRATIONS } from '../../src/store/postgres/migrations';
-import { EPHEMERAL_TABLES, SNAPSHOT_TABLES, SnapshotImportError, type SnapshotBatch } from '../../src/store/snapshot-tables';
+import { EPHEMERAL_TABLES, SNAPSHOT_TABLES, SnapshotImportError, type SnapshotBatch, type SnapshotRow, withRetiredTablesConverted } from '../../src/store/snapshot-tables';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store';
 import { KNOWN_SCHEMA_VERSION, checkHeader, openSnapshot, writeSnapshot } from '../../src/snapshot/document';
 
-const tablesCreatedBy = (sqls: readonly { sql: string }[]) =>
-  new Set(sqls.flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/g)].map((x) => x[1]!)));
+/** The tables the migrations leave: created and not dropped by a later one. */
+const tablesCreatedBy = (sqls: readonly { sql: string }[]) => {
+  const dropped = new Set(sqls.flatMap((m) => [...m.sql.matchAll(/DROP TABLE (?:IF EXISTS )?(\w+)/g)].map((x) => x[1]!)));
+  return new Set(sqls.flatMap((m) => [...m.sql.matchAll(/CREATE TABLE (?:IF NOT EXISTS )?(\w+)/g)].map((x) => x[1]!)).filter((t) => !dropped.has(t)));
+};
 
 function tempFile(text: string): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-snapshot-')), 'snapshot.json');
@@ -52,6 +55,36 @@ describe('state snapshot tables', () => {
     const ephemeral = Object.keys(EPHEMERAL_TABLES).filter((t) => t !== 'schema_migrations');
     assert.equal(state.filter((t) => ephemeral.includes(t)).length, 0);
     assert.deepEqual([...sqlite].sort(), [...state, ...ephemeral].sort(), 'classify each new table in src/store/snapshot-tables.ts');
+  });
+
+  test('a snapshot of schema 12 imports: its vco_route_changes rows become history, as migration 13 converts them', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vcoroute-snapshot-'));
+    const store = new SqliteStore(dir);
+    try {
+      const connection = { connection_id: 'vco-old', account_id: '1000000000000001', region_id: 'cn-hangzhou', state: 'attached', create_time: 1 };
+      const change = (eventId: number, over: SnapshotRow) => ({
+        connection_id: 'vco-old', event_id: eventId, change_time: 1_000 + eventId, change_type: 'Added', route_entry_type: 'custom', source: '',
+        route_dest: '10.0.0.0/24', dest_first: 167772160, dest_prefix: 24, dest16: 2560, next_hop: 'vco-old', old_route: null, new_route: '[100,null,null,null,5]',
+        tunnel_id: '', cause: 'api', ...over,
+      });
+      async function* batches(): AsyncGenerator<SnapshotBatch> {
+        yield { table: 'vpn_connections', rows: [connection] };
+        yield { table: 'vco_route_versions', rows: [{ connection_id: 'vco-old', routes_version: 2, last_change_id: 2 }] };
+        yield { table: 'vco_route_changes', rows: [change(1, {}), change(2, { change_type: 'Removed', old_route: '[100,null,null,null,5]', new_route: null })] };
+      }
+      await store.importSnapshot(withRetiredTablesConverted(batches()));
+      const changes = await store.listRouteChanges({ connectionId: 'vco-old', order: 'asc', limit: 10 });
+      const route = { routeEntryType: 'custom', routeDest: '10.0.0.0/24', nextHop: 'vco-old', weight: 100, source: null, asPath: null, community: null, nextHopTunnelIds: null, createTime: 5 };
+      assert.deepEqual(changes.map((c) => [c.eventId, c.changeTime, c.changeType, c.old, c.new, c.cause]), [[1, 1001, 'Added', null, route, 'api'], [2, 1002, 'Removed', route, null, 'api']]);
+      assert.equal((await store.listRouteChanges({ connectionId: 'vco-old', order: 'desc', limit: 10, within: { first: 167772160, last: 167772415, minPrefix: 24 } })).length, 2);
+      const bad = async function* (): AsyncGenerator<SnapshotBatch> {
+        yield { table: 'vco_route_changes', rows: [change(3, { old_route: '[100,' })] };
+      };
+      await assert.rejects(withRetiredTablesConverted(bad()).next(), SnapshotImportError);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

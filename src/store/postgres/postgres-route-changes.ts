@@ -48,12 +48,16 @@ export class PgRouteChangeLog {
 
   /** Inside the transaction of the change, with the connection row locked: numbers and stores `changes` in order. */
   async record(sql: Sql, connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): Promise<void> {
-    if (changes.length === 0) return;
-    const encoded = changes.map((c) => encodeChange(c, now));
+    if (changes.length > 0) await this.recordEncoded(sql, connectionId, changes.map((c) => encodeChange(connectionId, c, now)));
+  }
+
+  /** record(), the changes encoded already (encodeRemoved: a delete's rows as the database returned them). */
+  async recordEncoded(sql: Sql, connectionId: string, encoded: readonly EncodedChange[]): Promise<void> {
+    if (encoded.length === 0) return;
     const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
     const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, text.length])).rows[0]!;
     if (result.ok) return;
-    const sealed: EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
+    const sealed: readonly EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
     const rows = batchRows(connectionId, Number(result.last_change_id) - sealed.length + 1, sealed);
     for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
       const columns: unknown[][] = COLUMN_TYPES.map(() => []);

@@ -13,7 +13,7 @@ import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
-import { API_ORIGIN, type PendingRouteChange, upsertChange } from '../route-change-batches';
+import { API_ORIGIN, encodeRemoved, type PendingRouteChange, removedColumns, type RemovedRouteRow, upsertChange } from '../route-change-batches';
 import { PgRouteChangeLog } from './postgres-route-changes';
 
 /** Why each row of a write changes, by route key (store.ts "route-change history"). */
@@ -28,6 +28,9 @@ interface PlannedRoute {
   key: string;
   route: RouteRecord;
 }
+
+/** What a recording delete returns (PostgreSQL's JSON quoting). */
+const REMOVED_COLUMNS = removedColumns((column) => `to_json(${column})::text`);
 
 export class PgRouteTables {
   readonly changes: PgRouteChangeLog;
@@ -230,10 +233,11 @@ export class PgRouteTables {
 
   /** Deletes the connection's routes matching `where` (its first argument is the connection) and takes them off the block and source counts. */
   private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[], originOf: OriginOf): Promise<number> {
-    const returning = this.changes.enabled ? `seq, route_key, ${ROUTE_COLUMNS}` : 'route_entry_type, seq, source';
-    const rows = (await sql.query<RouteRow & { seq: number; route_key: string }>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
+    const returning = this.changes.enabled ? REMOVED_COLUMNS : 'route_entry_type, seq, source';
+    const rows = (await sql.query<RemovedRouteRow>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
     if (this.changes.enabled) {
-      await this.changes.record(sql, connectionId, rows.map((r) => ({ changeType: 'Removed', old: toRoute(r), new: null, origin: originOf(r.route_key) })));
+      const now = Date.now();
+      await this.changes.recordEncoded(sql, connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)));
     }
     const blockDeltas = new Map<string, number>();
     const countDeltas = new Map<string, number>();

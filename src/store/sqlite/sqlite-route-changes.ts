@@ -28,6 +28,8 @@ export class SqliteRouteChangeLog {
       append: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, 0, ?, ?, ?)
         ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id,
           change_tail = change_tail || excluded.change_tail, tail_count = tail_count + excluded.tail_count`),
+      appendTo: db.prepare(`UPDATE vco_route_versions SET last_change_id = last_change_id + ?, change_tail = change_tail || ?, tail_count = tail_count + ?
+        WHERE connection_id = ?`),
       seal: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
         ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id, change_tail = '', tail_count = 0
         RETURNING last_change_id`).pluck(),
@@ -43,17 +45,23 @@ export class SqliteRouteChangeLog {
 
   /** Inside the transaction of the change: numbers and stores `changes` in order. */
   record(connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): void {
-    if (changes.length === 0) return;
-    const encoded = changes.map((c) => encodeChange(c, now));
+    if (changes.length > 0) this.recordEncoded(connectionId, changes.map((c) => encodeChange(connectionId, c, now)));
+  }
+
+  /** record(), the changes encoded already (encodeRemoved: a delete's rows as the database returned them). */
+  recordEncoded(connectionId: string, encoded: readonly EncodedChange[]): void {
+    if (encoded.length === 0) return;
     const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
     const tail = this.s.tail.get(connectionId) as TailRow | undefined;
     if (fitsTail(tail?.count ?? 0, tail?.text.length ?? 0, encoded.length, text.length)) {
-      this.s.append.run(connectionId, encoded.length, text, encoded.length);
+      // an UPDATE when the row exists (it does after the connection's first change): no insert attempted first
+      if (tail === undefined) this.s.append.run(connectionId, encoded.length, text, encoded.length);
+      else this.s.appendTo.run(encoded.length, text, encoded.length, connectionId);
       return;
     }
     // Seal: the tail's lines, then this write's, become batch rows; the tail starts empty again.
     const last = this.s.seal.get(connectionId, encoded.length) as number;
-    const sealed: EncodedChange[] = tail === undefined || tail.count === 0 ? encoded : [...linesOf(tail.text).map(reencode), ...encoded];
+    const sealed: readonly EncodedChange[] = tail === undefined || tail.count === 0 ? encoded : [...linesOf(tail.text).map(reencode), ...encoded];
     const rows = batchRows(connectionId, last - sealed.length + 1, sealed);
     for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
       const part = rows.slice(first, first + ROWS_PER_INSERT);
