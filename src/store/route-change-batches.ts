@@ -63,7 +63,6 @@ export const TAIL_MAX_CHANGES = 16;
 export const TAIL_MAX_CHARS = 900;
 /** Changes per sealed row: bounds what one row costs to read and decode, and how far a descending read scans. */
 export const BATCH_MAX_CHANGES = 256;
-
 /** Whether a write of `changes` lines of `chars` characters goes to a tail holding `tailCount` lines of `tailChars`. */
 export function fitsTail(tailCount: number, tailChars: number, changes: number, chars: number): boolean {
   return tailCount + changes <= TAIL_MAX_CHANGES && tailChars + chars <= TAIL_MAX_CHARS;
@@ -132,14 +131,22 @@ export interface EncodedChange {
 }
 
 function encoded(connectionId: string, routeDest: string, source: string, changeType: RouteChangeType, routeEntryType: RouteEntryType, nextHop: string,
-  time: number, oldText: string, newText: string, origin: RouteChangeOrigin): EncodedChange {
+  time: WriteTime, oldText: string, newText: string, origin: RouteChangeOrigin): EncodedChange {
   const hop = nextHop === connectionId ? '""' : quote(nextHop);
-  const line = `[${quote(routeDest)},"${source}","${changeType}","${routeEntryType}",${hop},${time},${oldText},${newText},${quote(origin.tunnelId)},"${origin.cause}"]\n`;
+  const line = `[${quote(routeDest)},"${source}","${changeType}","${routeEntryType}",${hop},${time.text},${oldText},${newText},${quote(origin.tunnelId)},"${origin.cause}"]\n`;
   const network = destNetwork(routeDest);
-  return { line, time, sources: sourceBit(source), destFirst: network ?? 0, destLast: network ?? 0xffffffff };
+  return { line, time: time.ms, sources: sourceBit(source), destFirst: network ?? 0, destLast: network ?? 0xffffffff };
 }
 
-export function encodeChange(connectionId: string, c: PendingRouteChange, time: number): EncodedChange {
+/** A write's time, as a number and as the text every line of the write carries (converted once per write). */
+export interface WriteTime {
+  ms: number;
+  text: string;
+}
+
+export const writeTime = (ms: number): WriteTime => ({ ms, text: String(ms) });
+
+export function encodeChange(connectionId: string, c: PendingRouteChange, time: WriteTime): EncodedChange {
   const route = (c.new ?? c.old)!;
   return encoded(connectionId, route.routeDest, route.source ?? '', c.changeType, route.routeEntryType, route.nextHop, time,
     c.old === null ? 'null' : storedRouteText(c.old), c.newText ?? (c.new === null ? 'null' : storedRouteText(c.new)), c.origin);
@@ -166,7 +173,7 @@ export interface RemovedRouteRow {
 export const removedColumns = (quoteText: (column: string) => string): string => 'seq, route_key, route_entry_type, source, route_dest, next_hop, '
   + `'[' || weight || ',' || coalesce(as_path, 'null') || ',' || coalesce(${quoteText('community')}, 'null') || ',' || coalesce(next_hop_tunnel_ids, 'null') || ',' || create_time || ']' AS old_route`;
 
-export function encodeRemoved(connectionId: string, r: RemovedRouteRow, origin: RouteChangeOrigin, time: number): EncodedChange {
+export function encodeRemoved(connectionId: string, r: RemovedRouteRow, origin: RouteChangeOrigin, time: WriteTime): EncodedChange {
   return encoded(connectionId, r.route_dest, r.source ?? '', 'Removed', r.route_entry_type, r.next_hop, time, r.old_route, 'null', origin);
 }
 

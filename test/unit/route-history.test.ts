@@ -11,7 +11,7 @@ import {
 import { routeAttributes, routeChangeEvent, sseFrame } from '../../src/history/events';
 import { DAY_MS, retentionCut } from '../../src/history/retention';
 import {
-  BATCH_MAX_CHANGES, type BatchRow, batchRows, type BatchWindow, encodeChange, fitsTail, linesOf, type PendingRouteChange, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES,
+  BATCH_MAX_CHANGES, type BatchRow, batchRows, type BatchWindow, encodeChange, fitsTail, linesOf, type PendingRouteChange, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES, writeTime,
   type TailRow, trimLines, upsertChange,
 } from '../../src/store/route-change-batches';
 import { parseCidr } from '../../src/domain/cidr';
@@ -175,7 +175,7 @@ class MemoryHistory {
 
   /** Records like a backend: appended to the tail when it fits, else the tail and the write sealed. */
   record(changes: PendingRouteChange[], time: number): void {
-    const encoded = changes.map((c) => encodeChange('vco-m', c, time));
+    const encoded = changes.map((c) => encodeChange('vco-m', c, writeTime(time)));
     const text = encoded.map((c) => c.line).join('');
     const last = this.open.last + changes.length;
     if (fitsTail(this.open.count, this.open.text.length, changes.length, text.length)) {

@@ -8,8 +8,8 @@
  */
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  BATCH_COLUMNS, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, linesOf, type PendingRouteChange,
-  PRUNE_ROWS, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES, TAIL_MAX_CHARS, type TailRow,
+  BATCH_COLUMNS, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf, type PendingRouteChange,
+  PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, TAIL_MAX_CHANGES, TAIL_MAX_CHARS, type TailRow,
 } from '../route-change-batches';
 import { type PgDatabase, type Sql } from './db';
 
@@ -48,14 +48,17 @@ export class PgRouteChangeLog {
 
   /** Inside the transaction of the change, with the connection row locked: numbers and stores `changes` in order. */
   async record(sql: Sql, connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): Promise<void> {
-    if (changes.length > 0) await this.recordEncoded(sql, connectionId, changes.map((c) => encodeChange(connectionId, c, now)));
+    const time = writeTime(now);
+    if (changes.length > 0) await this.recordEncoded(sql, connectionId, changes.map((c) => encodeChange(connectionId, c, time)));
   }
 
   /** record(), the changes encoded already (encodeRemoved: a delete's rows as the database returned them). */
   async recordEncoded(sql: Sql, connectionId: string, encoded: readonly EncodedChange[]): Promise<void> {
     if (encoded.length === 0) return;
-    const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
-    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, text.length])).rows[0]!;
+    const chars = encoded.reduce((n, c) => n + c.line.length, 0);
+    // A write that cannot fit even an empty tail is not sent as text (the statement seals whatever the tail holds).
+    const text = !fitsTail(0, 0, encoded.length, chars) ? '' : encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
+    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, chars])).rows[0]!;
     if (result.ok) return;
     const sealed: readonly EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
     const rows = batchRows(connectionId, Number(result.last_change_id) - sealed.length + 1, sealed);

@@ -13,7 +13,7 @@ import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
-import { API_ORIGIN, encodeRemoved, type PendingRouteChange, removedColumns, type RemovedRouteRow, upsertChange } from '../route-change-batches';
+import { API_ORIGIN, encodeRemoved, type PendingRouteChange, removedColumns, type RemovedRouteRow, writeTime, upsertChange } from '../route-change-batches';
 import { PgRouteChangeLog } from './postgres-route-changes';
 
 /** Why each row of a write changes, by route key (store.ts "route-change history"). */
@@ -236,7 +236,7 @@ export class PgRouteTables {
     const returning = this.changes.enabled ? REMOVED_COLUMNS : 'route_entry_type, seq, source';
     const rows = (await sql.query<RemovedRouteRow>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
     if (this.changes.enabled) {
-      const now = Date.now();
+      const now = writeTime(Date.now());
       await this.changes.recordEncoded(sql, connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)));
     }
     const blockDeltas = new Map<string, number>();

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
   BATCH_COLUMNS, BATCH_WIDTH, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf,
-  type PendingRouteChange, PRUNE_ROWS, pruneBatches, readBatches, reencode, type TailRow,
+  type PendingRouteChange, PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, type TailRow,
 } from '../route-change-batches';
 
 /** Batch rows per INSERT statement (a flush of 1,000 changes is 4 rows: one statement). */
@@ -45,15 +45,17 @@ export class SqliteRouteChangeLog {
 
   /** Inside the transaction of the change: numbers and stores `changes` in order. */
   record(connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): void {
-    if (changes.length > 0) this.recordEncoded(connectionId, changes.map((c) => encodeChange(connectionId, c, now)));
+    const time = writeTime(now);
+    if (changes.length > 0) this.recordEncoded(connectionId, changes.map((c) => encodeChange(connectionId, c, time)));
   }
 
   /** record(), the changes encoded already (encodeRemoved: a delete's rows as the database returned them). */
   recordEncoded(connectionId: string, encoded: readonly EncodedChange[]): void {
     if (encoded.length === 0) return;
-    const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
+    const chars = encoded.reduce((n, c) => n + c.line.length, 0); // the text is only built where it goes (tail or rows)
     const tail = this.s.tail.get(connectionId) as TailRow | undefined;
-    if (fitsTail(tail?.count ?? 0, tail?.text.length ?? 0, encoded.length, text.length)) {
+    if (fitsTail(tail?.count ?? 0, tail?.text.length ?? 0, encoded.length, chars)) {
+      const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
       // an UPDATE when the row exists (it does after the connection's first change): no insert attempted first
       if (tail === undefined) this.s.append.run(connectionId, encoded.length, text, encoded.length);
       else this.s.appendTo.run(encoded.length, text, encoded.length, connectionId);

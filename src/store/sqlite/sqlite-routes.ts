@@ -11,7 +11,7 @@ import { StoreConflictError } from '../store';
 import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
-import { API_ORIGIN, encodeRemoved, type PendingRouteChange, removedColumns, type RemovedRouteRow, storedRouteText, upsertChange } from '../route-change-batches';
+import { API_ORIGIN, encodeRemoved, type PendingRouteChange, removedColumns, type RemovedRouteRow, writeTime, storedRouteText, upsertChange } from '../route-change-batches';
 import { SqliteRouteChangeLog } from './sqlite-route-changes';
 
 /** Why each row of a write changes, by route key (store.ts "route-change history"). */
@@ -167,7 +167,7 @@ export class SqliteRouteTables {
       this.checkGuard(connectionId, guard);
       const rows = del.all(...args) as RemovedRouteRow[];
       if (this.changes.enabled) {
-        const now = Date.now();
+        const now = writeTime(Date.now());
         this.changes.recordEncoded(connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)));
       }
       const blockDeltas = new Map<string, number>();
