@@ -20,7 +20,11 @@
 import { parseCidr } from '../domain/cidr';
 import type { BgpSource, RouteChangeCause, RouteChangeOrigin, RouteChangeQuery, RouteChangeRecord, RouteChangeType, RouteEntryType, RouteRecord } from './store';
 
+/** Sealed rows' summaries (what a read's scan walks: small rows, dense pages) and, apart, their lines. */
 export const BATCHES_TABLE = 'vco_route_change_batches';
+export const LINES_TABLE = 'vco_route_change_lines';
+/** Both, for whoever empties the history (reset). */
+export const HISTORY_TABLES = [BATCHES_TABLE, LINES_TABLE] as const;
 
 /** A change made in the current transaction, before it gets its event ID. */
 export interface PendingRouteChange {
@@ -210,7 +214,7 @@ export function reencode(line: string): EncodedChange {
  * A vco_route_changes row (schema ≤ 12: one row per change) as a sealed row of one change, as migration 13
  * converts them; used for snapshots of that schema. Unparsable values are refused by the import's own checks.
  */
-export function batchOfRetiredChange(r: Readonly<Record<string, string | number | null>>): Record<string, string | number | null> {
+export function batchOfRetiredChange(r: Readonly<Record<string, string | number | null>>): Record<string, Record<string, string | number | null>> {
   const text = (v: string | number | null | undefined): string => (typeof v === 'string' ? v : String(v ?? ''));
   const stored = (v: string | number | null | undefined): string => (typeof v === 'string' && v !== '' ? v : 'null');
   const time = Number(r.change_time);
@@ -218,15 +222,17 @@ export function batchOfRetiredChange(r: Readonly<Record<string, string | number 
   const line = `[${quote(text(r.route_dest))},${quote(text(r.source))},${quote(text(r.change_type))},${quote(text(r.route_entry_type))},${quote(text(r.next_hop))},`
     + `${time},${stored(r.old_route)},${stored(r.new_route)},${quote(text(r.tunnel_id))},${quote(text(r.cause))}]\n`;
   JSON.parse(line); // a malformed stored route makes the row (and the import) fail here, not a later read
+  const key = { connection_id: r.connection_id ?? null, last_event_id: r.event_id ?? null };
   return {
-    connection_id: r.connection_id ?? null, last_event_id: r.event_id ?? null, first_event_id: r.event_id ?? null, time_min: time, time_max: time,
-    sources: sourceBit(text(r.source)), dest_min: network ?? 0, dest_max: network ?? 0xffffffff, changes: line,
+    [BATCHES_TABLE]: { ...key, first_event_id: r.event_id ?? null, time_min: time, time_max: time, sources: sourceBit(text(r.source)), dest_min: network ?? 0,
+      dest_max: network ?? 0xffffffff },
+    [LINES_TABLE]: { ...key, changes: line },
   };
 }
 
 // ---- sealed rows ----
 
-/** One row of vco_route_change_batches, in BATCH_COLUMNS order. */
+/** A sealed row: its summary (vco_route_change_batches) and, as a read joins them, its lines (vco_route_change_lines). */
 export interface BatchRow {
   connection_id: string;
   last_event_id: number | string;
@@ -239,24 +245,34 @@ export interface BatchRow {
   changes: string;
 }
 
-export const BATCH_COLUMNS = 'connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes';
-export const BATCH_WIDTH = 9;
+export type BatchSummary = Omit<BatchRow, 'changes'>;
 
-/** The rows sealing `changes`, numbered from `firstId`: BATCH_MAX_CHANGES per row, in BATCH_COLUMNS order. */
-export function batchRows(connectionId: string, firstId: number, changes: readonly EncodedChange[]): (string | number)[][] {
-  const rows: (string | number)[][] = [];
+export const SUMMARY_COLUMNS = 'connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max';
+export const SUMMARY_WIDTH = 8;
+export const LINES_COLUMNS = 'connection_id, last_event_id, changes';
+
+/** A sealed row to insert: its summary values (SUMMARY_COLUMNS order) and its lines. */
+export interface SealedRow {
+  summary: (string | number)[];
+  changes: string;
+}
+
+/** The rows sealing `changes`, numbered from `firstId`: BATCH_MAX_CHANGES per row. */
+export function batchRows(connectionId: string, firstId: number, changes: readonly EncodedChange[]): SealedRow[] {
+  const rows: SealedRow[] = [];
   for (let start = 0; start < changes.length; start += BATCH_MAX_CHANGES) {
     const part = changes.slice(start, start + BATCH_MAX_CHANGES);
-    let [timeMin, timeMax, sources, destMin, destMax, text] = [Infinity, -Infinity, 0, Infinity, -Infinity, ''];
+    let [timeMin, timeMax, sources, destMin, destMax] = [Infinity, -Infinity, 0, Infinity, -Infinity];
+    const lines: string[] = [];
     for (const c of part) {
       timeMin = Math.min(timeMin, c.time);
       timeMax = Math.max(timeMax, c.time);
       sources |= c.sources;
       destMin = Math.min(destMin, c.destFirst);
       destMax = Math.max(destMax, c.destLast);
-      text += c.line;
+      lines.push(c.line);
     }
-    rows.push([connectionId, firstId + start + part.length - 1, firstId + start, timeMin, timeMax, sources, destMin, destMax, text]);
+    rows.push({ summary: [connectionId, firstId + start + part.length - 1, firstId + start, timeMin, timeMax, sources, destMin, destMax], changes: lines.join('') });
   }
   return rows;
 }
@@ -298,17 +314,20 @@ const ROWS_PER_STEP = 8;
  * starts where it should instead of skipping newer rows.
  */
 export function batchSelect(w: BatchWindow, param: (value: string | number) => string): string {
-  const where = [`connection_id = ${param(w.connectionId)}`];
-  if (w.order === 'asc') where.push(`last_event_id > ${param(w.after ?? 0)}`, `first_event_id <= ${param(w.high)}`);
+  const where = [`b.connection_id = ${param(w.connectionId)}`];
+  if (w.order === 'asc') where.push(`b.last_event_id > ${param(w.after ?? 0)}`, `b.first_event_id <= ${param(w.high)}`);
   else {
-    where.push(`last_event_id < ${param(w.before! + BATCH_MAX_CHANGES)}`, `first_event_id < ${param(w.before!)}`, `last_event_id >= ${param(w.low)}`);
+    where.push(`b.last_event_id < ${param(w.before! + BATCH_MAX_CHANGES)}`, `b.first_event_id < ${param(w.before!)}`, `b.last_event_id >= ${param(w.low)}`);
   }
-  if (w.sources !== ALL_SOURCES) where.push(`(sources & ${param(w.sources)}) <> 0`);
-  if (w.startTime !== undefined) where.push(`time_max >= ${param(w.startTime)}`);
-  if (w.endTime !== undefined) where.push(`time_min <= ${param(w.endTime)}`);
-  if (w.destFirst !== undefined) where.push(`dest_max >= ${param(w.destFirst)}`, `dest_min <= ${param(w.destLast!)}`);
+  if (w.sources !== ALL_SOURCES) where.push(`(b.sources & ${param(w.sources)}) <> 0`);
+  if (w.startTime !== undefined) where.push(`b.time_max >= ${param(w.startTime)}`);
+  if (w.endTime !== undefined) where.push(`b.time_min <= ${param(w.endTime)}`);
+  if (w.destFirst !== undefined) where.push(`b.dest_max >= ${param(w.destFirst)}`, `b.dest_min <= ${param(w.destLast!)}`);
   const order = w.order === 'asc' ? 'ASC' : 'DESC';
-  return `SELECT ${BATCH_COLUMNS} FROM ${BATCHES_TABLE} WHERE ${where.join(' AND ')} ORDER BY last_event_id ${order} LIMIT ${param(w.limit)}`;
+  // The summaries are walked in key order; only the rows that pass are joined to their lines.
+  return `SELECT ${SUMMARY_COLUMNS.split(', ').map((c) => `b.${c}`).join(', ')}, l.changes FROM ${BATCHES_TABLE} b `
+    + `JOIN ${LINES_TABLE} l ON l.connection_id = b.connection_id AND l.last_event_id = b.last_event_id `
+    + `WHERE ${where.join(' AND ')} ORDER BY b.last_event_id ${order} LIMIT ${param(w.limit)}`;
 }
 
 /** What a backend gives the reader. */
@@ -424,12 +443,14 @@ type MaybePromise<T> = T | Promise<T>;
 export interface PruneOps {
   /** connections with any change: [connection, last_change_id] */
   counters(): MaybePromise<[string, number][]>;
-  /** deletes the connection's rows up to this last event ID; returns how many events they held */
+  /** deletes the connection's rows (summaries and lines) up to this last event ID; returns how many events they held */
   dropThrough(connectionId: string, lastEventId: number): MaybePromise<number>;
-  /** the connection's PRUNE_ROWS oldest rows */
-  oldest(connectionId: string): MaybePromise<BatchRow[]>;
-  /** replaces a row's content (its key stays): `row` in BATCH_COLUMNS order */
-  rewrite(row: (string | number)[]): MaybePromise<void>;
+  /** the summaries of the connection's PRUNE_ROWS oldest rows */
+  oldest(connectionId: string): MaybePromise<BatchSummary[]>;
+  /** a row's lines */
+  lines(connectionId: string, lastEventId: number): MaybePromise<string>;
+  /** replaces a row's summary and lines (its key stays) */
+  rewrite(row: SealedRow): MaybePromise<void>;
   anyBatch(connectionId: string): MaybePromise<boolean>;
   tail(connectionId: string): MaybePromise<TailRow | undefined>;
   /** sets the tail, only if the counter is still `last` (no write came between); returns whether it did */
@@ -463,7 +484,7 @@ async function pruneOldest(ops: PruneOps, connectionId: string, cut: PruneCut): 
     const row = rows[gone]!;
     const first = Number(row.first_event_id);
     if (first > cut.keepAfter && Number(row.time_min) >= cut.olderThan) return n;
-    const { kept, firstKept } = trimLines(row.changes, first, cut);
+    const { kept, firstKept } = trimLines(await ops.lines(connectionId, Number(row.last_event_id)), first, cut);
     if (kept.length === 0) {
       n += await ops.dropThrough(connectionId, Number(row.last_event_id));
       continue;

@@ -71,6 +71,7 @@ export const SNAPSHOT_TABLES: readonly SnapshotTable[] = [
   // (last_change_id, change_tail, tail_count: exported with it); an account's export holds the history of its
   // existing connections only
   { name: 'vco_route_change_batches', key: ['connection_id', 'last_event_id'], account: ofConnections },
+  { name: 'vco_route_change_lines', key: ['connection_id', 'last_event_id'], account: ofConnections },
   // Loopback-mode BGP ports: router configurations made by `vcoroute peer-config` name them.
   {
     name: 'bgp_ports', key: ['tunnel_id'],
@@ -102,8 +103,8 @@ export const snapshotTable = (name: string): SnapshotTable | undefined => SNAPSH
  * Tables an older schema had and a migration replaced: a snapshot of that schema still imports, its rows
  * converted as the migration converted them in place (vco_route_changes, schema ≤ 12 → migration 13).
  */
-export const RETIRED_TABLES: Readonly<Record<string, { table: string; convert(row: SnapshotRow): SnapshotRow }>> = {
-  vco_route_changes: { table: 'vco_route_change_batches', convert: batchOfRetiredChange },
+export const RETIRED_TABLES: Readonly<Record<string, (row: SnapshotRow) => Record<string, SnapshotRow>>> = {
+  vco_route_changes: batchOfRetiredChange,
 };
 
 /** The batches of a snapshot with the rows of retired tables converted (see RETIRED_TABLES). */
@@ -114,14 +115,17 @@ export async function* withRetiredTablesConverted(batches: AsyncIterable<Snapsho
       yield batch;
       continue;
     }
-    const rows = batch.rows.map((row) => {
+    const byTable = new Map<string, SnapshotRow[]>();
+    for (const row of batch.rows) {
+      let converted: Record<string, SnapshotRow>;
       try {
-        return retired.convert(row);
+        converted = retired(row);
       } catch {
         throw new SnapshotImportError(`table ${batch.table}: a row does not fit the schema it was exported from`);
       }
-    });
-    yield { table: retired.table, rows };
+      for (const [table, r] of Object.entries(converted)) byTable.set(table, [...(byTable.get(table) ?? []), r]);
+    }
+    for (const [table, rows] of byTable) yield { table, rows };
   }
 }
 

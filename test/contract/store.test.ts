@@ -1189,6 +1189,7 @@ function contract(backend: StoreBackend): void {
     await s.createRamEntity(entity0());
     await s.createCenResource({ id: 'cen-1', kind: 'cen', accountId: ACCOUNT, parentId: null, regionId: '', uniqueKey: null, refId: null, createTime: T0,
       readyAt: null, goneAt: null, doc: {} });
+    assert.equal((await s.listRouteChanges({ connectionId: 'vco-a', order: 'asc', limit: 10 })).length, 2, 'recorded (in the open tail)');
     await s.reset(ACCOUNT, 'ROOT');
     assert.equal(await s.getCenResource(ACCOUNT, 'cen', 'cen-1', T0), undefined);
     assert.equal(await s.hasAccount(ACCOUNT), true);
@@ -1198,6 +1199,7 @@ function contract(backend: StoreBackend): void {
     assert.equal(await s.findConnection('vco-a'), undefined);
     assert.equal(await s.getCustomerGateway(ACCOUNT, 'cgw-1'), undefined);
     assert.deepEqual(await s.countRoutes('vco-a'), []);
+    assert.deepEqual(await s.listRouteChanges({ connectionId: 'vco-a', order: 'asc', limit: 10 }), [], 'the history goes too, its open tail included');
     assert.equal(await s.claimClientToken(ACCOUNT, 'tok', 'fp2', T0, 0), undefined, 'tokens are gone');
     assert.equal(await s.useNonce('ROOT', 'n', Date.now() + 60_000), false, 'nonces stay');
     assert.equal(await s.countRamEntities(ACCOUNT, 'user'), 0);

@@ -11,7 +11,7 @@ import {
 import { routeAttributes, routeChangeEvent, sseFrame } from '../../src/history/events';
 import { DAY_MS, retentionCut } from '../../src/history/retention';
 import {
-  BATCH_MAX_CHANGES, type BatchRow, batchRows, type BatchWindow, encodeChange, fitsTail, linesOf, type PendingRouteChange, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES, writeTime,
+  BATCH_MAX_CHANGES, type BatchRow, batchRows, type SealedRow, type BatchWindow, encodeChange, fitsTail, linesOf, type PendingRouteChange, pruneBatches, readBatches, reencode, TAIL_MAX_CHANGES, writeTime,
   type TailRow, trimLines, upsertChange,
 } from '../../src/store/route-change-batches';
 import { parseCidr } from '../../src/domain/cidr';
@@ -161,6 +161,11 @@ describe('configuration', () => {
   });
 });
 
+const rowOf = (summary: (string | number)[], changes: string): BatchRow => {
+  const [connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max] = summary;
+  return { connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes } as BatchRow;
+};
+
 /**
  * An in-memory vco_route_change_batches with the semantics of batchSelect's SQL (summaries and key order), and a
  * tail: the reader and pruning run against it exactly as against the backends.
@@ -183,10 +188,7 @@ class MemoryHistory {
       return;
     }
     const sealed = [...linesOf(this.open.text).map(reencode), ...encoded];
-    for (const r of batchRows('vco-m', last - sealed.length + 1, sealed)) {
-      const [connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changesText] = r;
-      this.rows.push({ connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes: changesText } as BatchRow);
-    }
+    for (const { summary, changes: text } of batchRows('vco-m', last - sealed.length + 1, sealed)) this.rows.push(rowOf(summary, text));
     this.open = { last, count: 0, text: '' };
   }
 
@@ -296,9 +298,10 @@ describe('batched storage (route-change-batches.ts)', () => {
         return gone.reduce((a, r) => a + Number(r.last_event_id) - Number(r.first_event_id) + 1, 0);
       },
       oldest: () => [...h.rows].sort((a, b) => Number(a.last_event_id) - Number(b.last_event_id)).slice(0, 500),
-      rewrite: (row: (string | number)[]) => {
-        const r = h.rows.find((x) => Number(x.last_event_id) === row[1])!;
-        Object.assign(r, { first_event_id: row[2], time_min: row[3], time_max: row[4], sources: row[5], dest_min: row[6], dest_max: row[7], changes: row[8] });
+      lines: (_c: string, id: number) => h.rows.find((x) => Number(x.last_event_id) === id)!.changes,
+      rewrite: ({ summary, changes }: SealedRow) => {
+        const i = h.rows.findIndex((x) => Number(x.last_event_id) === summary[1]);
+        h.rows[i] = rowOf(summary, changes);
       },
       anyBatch: () => h.rows.length > 0,
       tail: () => h.open,

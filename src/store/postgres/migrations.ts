@@ -352,6 +352,7 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       -- already; the tail and large writes are sealed into rows of up to 256 changes (route-change-batches.ts).
       ALTER TABLE vco_route_versions ADD COLUMN change_tail TEXT NOT NULL DEFAULT '';
       ALTER TABLE vco_route_versions ADD COLUMN tail_count INTEGER NOT NULL DEFAULT 0;
+      -- A sealed row's summary (what reads walk and filter on: small rows, dense pages) and, apart, its lines.
       CREATE TABLE vco_route_change_batches (
         connection_id TEXT NOT NULL,
         last_event_id BIGINT NOT NULL,
@@ -361,12 +362,21 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
         sources INTEGER NOT NULL, -- bits: 1 custom, 2 VPN_BGP, 4 CLOUD
         dest_min BIGINT NOT NULL,
         dest_max BIGINT NOT NULL,
-        changes TEXT NOT NULL,
         PRIMARY KEY (connection_id, last_event_id)
       );
-      INSERT INTO vco_route_change_batches (connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max, changes)
+      CREATE TABLE vco_route_change_lines (
+        connection_id TEXT NOT NULL,
+        last_event_id BIGINT NOT NULL,
+        changes TEXT NOT NULL, -- one JSON array per change, each ending in a newline
+        PRIMARY KEY (connection_id, last_event_id)
+      );
+      -- The recorded history is kept: each change becomes a row of its own (the line format of route-change-batches.ts).
+      INSERT INTO vco_route_change_batches (connection_id, last_event_id, first_event_id, time_min, time_max, sources, dest_min, dest_max)
         SELECT connection_id, event_id, event_id, change_time, change_time, CASE source WHEN '' THEN 1 WHEN 'VPN_BGP' THEN 2 WHEN 'CLOUD' THEN 4 ELSE 7 END,
-          coalesce(dest_first, 0), coalesce(dest_first, 4294967295),
+          coalesce(dest_first, 0), coalesce(dest_first, 4294967295)
+        FROM vco_route_changes;
+      INSERT INTO vco_route_change_lines (connection_id, last_event_id, changes)
+        SELECT connection_id, event_id,
           json_build_array(route_dest, source, change_type, route_entry_type, next_hop, change_time, old_route::json, new_route::json, tunnel_id, cause)::text || E'\\n'
         FROM vco_route_changes;
       DROP TABLE vco_route_changes;

@@ -8,7 +8,7 @@
  */
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  BATCH_COLUMNS, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf, type PendingRouteChange,
+  BATCHES_TABLE, type BatchRow, batchRows, type BatchSummary, LINES_COLUMNS, LINES_TABLE, type SealedRow, SUMMARY_COLUMNS, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf, type PendingRouteChange,
   PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, TAIL_MAX_CHANGES, TAIL_MAX_CHARS, type TailRow,
 } from '../route-change-batches';
 import { type PgDatabase, type Sql } from './db';
@@ -30,11 +30,12 @@ up AS (INSERT INTO vco_route_versions (connection_id, routes_version, last_chang
 SELECT up.last_change_id, fits.ok, CASE WHEN fits.ok THEN '' ELSE coalesce(old.change_tail, '') END AS sealed
 FROM up CROSS JOIN fits LEFT JOIN old ON true`;
 
-/** The SQL types of BATCH_COLUMNS, in their order. */
-const COLUMN_TYPES = ['text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'bigint', 'bigint', 'text'];
+/** The SQL types of SUMMARY_COLUMNS, in their order. */
+const COLUMN_TYPES = ['text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'bigint', 'bigint'];
 
-/** Sealed rows as one array per column, unnested: 9 parameters whatever the number of rows. */
-const INSERT_ROWS = `INSERT INTO ${BATCHES_TABLE} (${BATCH_COLUMNS}) SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+/** Sealed rows as one array per column, unnested: 8 (3) parameters whatever the number of rows. */
+const INSERT_SUMMARIES = `INSERT INTO ${BATCHES_TABLE} (${SUMMARY_COLUMNS}) SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+const INSERT_LINES = `INSERT INTO ${LINES_TABLE} (${LINES_COLUMNS}) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])`;
 /** Rows per INSERT: bounds one statement's arrays (deleting a connection records all its routes). */
 const ROWS_PER_INSERT = 64;
 
@@ -63,9 +64,11 @@ export class PgRouteChangeLog {
     const sealed: readonly EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
     const rows = batchRows(connectionId, Number(result.last_change_id) - sealed.length + 1, sealed);
     for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
+      const part = rows.slice(first, first + ROWS_PER_INSERT);
       const columns: unknown[][] = COLUMN_TYPES.map(() => []);
-      for (const row of rows.slice(first, first + ROWS_PER_INSERT)) row.forEach((v, i) => columns[i]!.push(v));
-      await sql.query(INSERT_ROWS, columns);
+      for (const row of part) row.summary.forEach((v, i) => columns[i]!.push(v));
+      await sql.query(INSERT_SUMMARIES, columns);
+      await sql.query(INSERT_LINES, [columns[0], columns[1], part.map((r) => r.changes)]);
     }
   }
 
@@ -93,13 +96,17 @@ export class PgRouteChangeLog {
       counters: async () => (await db.query<{ connection_id: string; last_change_id: string }>(
         'SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0')).rows.map((r): [string, number] => [r.connection_id, Number(r.last_change_id)]),
       dropThrough: async (connectionId, lastEventId) => (await db.query<{ n: string }>(
-        `WITH gone AS (DELETE FROM ${BATCHES_TABLE} WHERE connection_id = $1 AND last_event_id <= $2 RETURNING last_event_id - first_event_id + 1 AS n)
+        `WITH lines AS (DELETE FROM ${LINES_TABLE} WHERE connection_id = $1 AND last_event_id <= $2),
+         gone AS (DELETE FROM ${BATCHES_TABLE} WHERE connection_id = $1 AND last_event_id <= $2 RETURNING last_event_id - first_event_id + 1 AS n)
          SELECT coalesce(sum(n), 0) AS n FROM gone`, [connectionId, lastEventId])).rows.reduce((a, r) => a + Number(r.n), 0),
-      oldest: async (connectionId) => (await db.query<BatchRow>(
-        `SELECT ${BATCH_COLUMNS} FROM ${BATCHES_TABLE} WHERE connection_id = $1 ORDER BY last_event_id LIMIT ${PRUNE_ROWS}`, [connectionId])).rows,
-      rewrite: async ([connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, text]) => {
-        await db.query(`UPDATE ${BATCHES_TABLE} SET first_event_id = $3, time_min = $4, time_max = $5, sources = $6, dest_min = $7, dest_max = $8, changes = $9
-          WHERE connection_id = $1 AND last_event_id = $2`, [connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, text]);
+      oldest: async (connectionId) => (await db.query<BatchSummary>(
+        `SELECT ${SUMMARY_COLUMNS} FROM ${BATCHES_TABLE} WHERE connection_id = $1 ORDER BY last_event_id LIMIT ${PRUNE_ROWS}`, [connectionId])).rows,
+      lines: async (connectionId, lastEventId) => (await db.query<{ changes: string }>(
+        `SELECT changes FROM ${LINES_TABLE} WHERE connection_id = $1 AND last_event_id = $2`, [connectionId, lastEventId])).rows[0]?.changes ?? '',
+      rewrite: async ({ summary: [connectionId, last, first, timeMin, timeMax, sources, destMin, destMax], changes }: SealedRow) => {
+        await db.query(`WITH lines AS (UPDATE ${LINES_TABLE} SET changes = $9 WHERE connection_id = $1 AND last_event_id = $2)
+          UPDATE ${BATCHES_TABLE} SET first_event_id = $3, time_min = $4, time_max = $5, sources = $6, dest_min = $7, dest_max = $8
+          WHERE connection_id = $1 AND last_event_id = $2`, [connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, changes]);
       },
       anyBatch: async (connectionId) => (await db.query(`SELECT 1 FROM ${BATCHES_TABLE} WHERE connection_id = $1 LIMIT 1`, [connectionId])).rows.length > 0,
       tail: (connectionId) => this.tail(connectionId),

@@ -33,7 +33,7 @@ import { PgOperationTables } from './postgres-operations';
 import { PG_CEN_TABLES, PgCenTables } from './postgres-cen';
 import { pgExport, pgImport, pgSchemaVersion } from './postgres-snapshot';
 import type { SnapshotBatch } from '../snapshot-tables';
-import { BATCHES_TABLE } from '../route-change-batches';
+import { HISTORY_TABLES } from '../route-change-batches';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
 } from '../ram-records';
@@ -389,9 +389,11 @@ export class PostgresStore implements Store {
     await this.db.tx(async (sql) => {
       // Connection rows first (the order every route change locks in), then everything else.
       await sql.query('SELECT connection_id FROM vpn_connections ORDER BY connection_id FOR UPDATE');
-      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions', BATCHES_TABLE]) {
+      for (const table of [...PG_CEN_TABLES, ...PG_ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...PG_RAM_TABLES, 'bgp_ports', 'bgp_sessions', ...HISTORY_TABLES]) {
         await sql.query(`DELETE FROM ${table}`);
       }
+      // the history's open tails go with it (the counters stay: event IDs are never reused)
+      await sql.query("UPDATE vco_route_versions SET change_tail = '', tail_count = 0 WHERE tail_count > 0");
       await sql.query('DELETE FROM access_keys WHERE access_key_id <> $1', [keepAccessKeyId]);
       await sql.query('DELETE FROM accounts WHERE account_id <> $1', [keepAccountId]);
       // Routes versions are kept and moved on (never reused for a connection ID), as deleteConnection does.

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  BATCH_COLUMNS, BATCH_WIDTH, BATCHES_TABLE, type BatchRow, batchRows, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf,
+  BATCHES_TABLE, type BatchRow, batchRows, type BatchSummary, LINES_COLUMNS, LINES_TABLE, type SealedRow, SUMMARY_COLUMNS, SUMMARY_WIDTH, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf,
   type PendingRouteChange, PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, type TailRow,
 } from '../route-change-batches';
 
@@ -19,8 +19,8 @@ export class SqliteRouteChangeLog {
   enabled = true;
   private readonly s;
   private readonly selects = new Map<string, Database.Statement>();
-  /** INSERT statements by their number of rows (1 … ROWS_PER_INSERT) */
-  private readonly inserts = new Map<number, Database.Statement>();
+  /** INSERT statements by table and number of rows (1 … ROWS_PER_INSERT) */
+  private readonly inserts = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
     this.s = {
@@ -35,9 +35,12 @@ export class SqliteRouteChangeLog {
         RETURNING last_change_id`).pluck(),
       counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
       dropThrough: db.prepare(`DELETE FROM ${BATCHES_TABLE} WHERE connection_id = ? AND last_event_id <= ? RETURNING last_event_id - first_event_id + 1`).pluck(),
-      oldest: db.prepare(`SELECT ${BATCH_COLUMNS} FROM ${BATCHES_TABLE} WHERE connection_id = ? ORDER BY last_event_id LIMIT ${PRUNE_ROWS}`),
-      rewrite: db.prepare(`UPDATE ${BATCHES_TABLE} SET first_event_id = ?, time_min = ?, time_max = ?, sources = ?, dest_min = ?, dest_max = ?, changes = ?
+      dropLinesThrough: db.prepare(`DELETE FROM ${LINES_TABLE} WHERE connection_id = ? AND last_event_id <= ?`),
+      oldest: db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM ${BATCHES_TABLE} WHERE connection_id = ? ORDER BY last_event_id LIMIT ${PRUNE_ROWS}`),
+      lines: db.prepare(`SELECT changes FROM ${LINES_TABLE} WHERE connection_id = ? AND last_event_id = ?`).pluck(),
+      rewrite: db.prepare(`UPDATE ${BATCHES_TABLE} SET first_event_id = ?, time_min = ?, time_max = ?, sources = ?, dest_min = ?, dest_max = ?
         WHERE connection_id = ? AND last_event_id = ?`),
+      rewriteLines: db.prepare(`UPDATE ${LINES_TABLE} SET changes = ? WHERE connection_id = ? AND last_event_id = ?`),
       anyBatch: db.prepare(`SELECT 1 FROM ${BATCHES_TABLE} WHERE connection_id = ? LIMIT 1`).pluck(),
       setTail: db.prepare('UPDATE vco_route_versions SET change_tail = ?, tail_count = ? WHERE connection_id = ? AND last_change_id = ?'),
     };
@@ -67,16 +70,19 @@ export class SqliteRouteChangeLog {
     const rows = batchRows(connectionId, last - sealed.length + 1, sealed);
     for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
       const part = rows.slice(first, first + ROWS_PER_INSERT);
-      this.insertOf(part.length).run(part.flat());
+      this.insertOf(BATCHES_TABLE, part.length).run(part.flatMap((r) => r.summary));
+      this.insertOf(LINES_TABLE, part.length).run(part.flatMap((r) => [r.summary[0]!, r.summary[1]!, r.changes]));
     }
   }
 
-  private insertOf(rows: number): Database.Statement {
-    let statement = this.inserts.get(rows);
+  private insertOf(table: typeof BATCHES_TABLE | typeof LINES_TABLE, rows: number): Database.Statement {
+    const key = `${table}|${rows}`;
+    let statement = this.inserts.get(key);
     if (!statement) {
-      const row = `(${new Array(BATCH_WIDTH).fill('?').join(', ')})`;
-      statement = this.db.prepare(`INSERT INTO ${BATCHES_TABLE} (${BATCH_COLUMNS}) VALUES ${new Array(rows).fill(row).join(', ')}`);
-      this.inserts.set(rows, statement);
+      const [columns, width] = table === BATCHES_TABLE ? [SUMMARY_COLUMNS, SUMMARY_WIDTH] : [LINES_COLUMNS, 3];
+      const row = `(${new Array(width).fill('?').join(', ')})`;
+      statement = this.db.prepare(`INSERT INTO ${table} (${columns}) VALUES ${new Array(rows).fill(row).join(', ')}`);
+      this.inserts.set(key, statement);
     }
     return statement;
   }
@@ -103,10 +109,17 @@ export class SqliteRouteChangeLog {
     const s = this.s;
     return pruneBatches({
       counters: () => s.counters.all() as [string, number][],
-      dropThrough: (connectionId, lastEventId) => (s.dropThrough.all(connectionId, lastEventId) as number[]).reduce((a, b) => a + b, 0),
-      oldest: (connectionId) => s.oldest.all(connectionId) as BatchRow[],
-      rewrite: ([connectionId, last, first, timeMin, timeMax, sources, destMin, destMax, text]) => {
-        s.rewrite.run(first, timeMin, timeMax, sources, destMin, destMax, text, connectionId, last);
+      dropThrough: (connectionId, lastEventId) => {
+        s.dropLinesThrough.run(connectionId, lastEventId);
+        return (s.dropThrough.all(connectionId, lastEventId) as number[]).reduce((a, b) => a + b, 0);
+      },
+      oldest: (connectionId) => s.oldest.all(connectionId) as BatchSummary[],
+      lines: (connectionId, lastEventId) => s.lines.get(connectionId, lastEventId) as string,
+      rewrite: ({ summary: [connectionId, last, first, timeMin, timeMax, sources, destMin, destMax], changes }: SealedRow) => {
+        this.db.transaction(() => {
+          s.rewrite.run(first, timeMin, timeMax, sources, destMin, destMax, connectionId, last);
+          s.rewriteLines.run(changes, connectionId, last);
+        })();
       },
       anyBatch: (connectionId) => s.anyBatch.get(connectionId) !== undefined,
       tail: (connectionId) => s.tail.get(connectionId) as TailRow | undefined,

@@ -19,7 +19,7 @@ import { SqliteOperationTables } from './sqlite-operations';
 import { CEN_TABLES, SqliteCenTables } from './sqlite-cen';
 import { sqliteExport, sqliteImport, sqliteSchemaVersion } from './sqlite-snapshot';
 import type { SnapshotBatch } from '../snapshot-tables';
-import { BATCHES_TABLE } from '../route-change-batches';
+import { HISTORY_TABLES } from '../route-change-batches';
 import { ValidatedReadCache } from './read-cache';
 import type {
   RamDependents, RamEntityKind, RamEntityRecord, RamEntityRef, RamLinkKind, RamLinkLimit, RamLinkRecord, StsSessionRecord, UserAccessKeyRecord,
@@ -373,9 +373,11 @@ export class SqliteStore implements Store {
 
   async reset(keepAccountId: string, keepAccessKeyId: string): Promise<void> {
     this.db.transaction(() => {
-      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions', BATCHES_TABLE]) {
+      for (const table of [...CEN_TABLES, ...ROUTE_TABLES, 'vpn_tunnels', 'vpn_connections', 'customer_gateways', 'client_tokens', ...RAM_TABLES, 'bgp_ports', 'bgp_sessions', ...HISTORY_TABLES]) {
         this.db.prepare(`DELETE FROM ${table}`).run();
       }
+      // the history's open tails go with it (the counters stay: event IDs are never reused)
+      this.db.prepare("UPDATE vco_route_versions SET change_tail = '', tail_count = 0 WHERE tail_count > 0").run();
       this.db.prepare('DELETE FROM access_keys WHERE access_key_id <> ?').run(keepAccessKeyId);
       this.db.prepare('DELETE FROM accounts WHERE account_id <> ?').run(keepAccountId);
       // Routes versions are kept and moved on (never reused for a connection ID), as deleteConnection does.
