@@ -205,7 +205,7 @@ async function measureReads(o: HistoryBenchOptions, result: HistoryBenchResult):
     await buildHistory(store, o.events);
     result.buildS = (performance.now() - t) / 1000;
     // As autovacuum would after a bulk load: the planner reads with statistics (SQLite keeps its default plans).
-    if (store instanceof PostgresStore) await (store as unknown as { db: { query(sql: string): Promise<unknown> } }).db.query('VACUUM ANALYZE vco_route_changes');
+    if (store instanceof PostgresStore) await (store as unknown as { db: { query(sql: string): Promise<unknown> } }).db.query('VACUUM ANALYZE vco_route_change_batches, vco_route_change_lines');
     const last = o.events;
     const now = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();

@@ -16,14 +16,16 @@ import { type PgDatabase, type Sql } from './db';
 /**
  * One statement per write: advances the counter and either appends the write's lines to the tail (when
  * route-change-batches.ts fitsTail says so: the same rule, in SQL) or empties the tail, returning the lines it
- * held to be sealed with the write's. $1 connection, $2 changes, $3 their lines, $4 the lines' length.
+ * held to be sealed with the write's; with $5 = 1 it also moves the routes version on (one round trip fewer per
+ * write). $1 connection, $2 changes, $3 their lines, $4 the lines' length, $5 0 or 1.
  */
 const ADVANCE = `WITH old AS (SELECT change_tail, tail_count FROM vco_route_versions WHERE connection_id = $1::text FOR UPDATE),
 fits AS (SELECT coalesce(old.tail_count, 0) + $2::bigint <= ${TAIL_MAX_CHANGES} AND coalesce(char_length(old.change_tail), 0) + $4::bigint <= ${TAIL_MAX_CHARS} AS ok
   FROM (SELECT 1) AS one LEFT JOIN old ON true),
 up AS (INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count)
-    SELECT $1::text, 0, $2::bigint, CASE WHEN fits.ok THEN $3::text ELSE '' END, CASE WHEN fits.ok THEN $2::bigint ELSE 0 END FROM fits
-  ON CONFLICT (connection_id) DO UPDATE SET last_change_id = vco_route_versions.last_change_id + EXCLUDED.last_change_id,
+    SELECT $1::text, $5::bigint, $2::bigint, CASE WHEN fits.ok THEN $3::text ELSE '' END, CASE WHEN fits.ok THEN $2::bigint ELSE 0 END FROM fits
+  ON CONFLICT (connection_id) DO UPDATE SET routes_version = vco_route_versions.routes_version + EXCLUDED.routes_version,
+    last_change_id = vco_route_versions.last_change_id + EXCLUDED.last_change_id,
     change_tail = CASE WHEN (SELECT ok FROM fits) THEN vco_route_versions.change_tail || EXCLUDED.change_tail ELSE '' END,
     tail_count = CASE WHEN (SELECT ok FROM fits) THEN vco_route_versions.tail_count + EXCLUDED.tail_count ELSE 0 END
   RETURNING last_change_id)
@@ -47,20 +49,20 @@ export class PgRouteChangeLog {
 
   constructor(private readonly db: PgDatabase) {}
 
-  /** Inside the transaction of the change, with the connection row locked: numbers and stores `changes` in order. */
-  async record(sql: Sql, connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): Promise<void> {
+  /** Inside the transaction of the change, with the connection row locked: numbers and stores `changes` in order (sqlite-route-changes.ts record). */
+  async record(sql: Sql, connectionId: string, changes: readonly PendingRouteChange[], bumpVersion = false, now = Date.now()): Promise<boolean> {
     const time = writeTime(now);
-    if (changes.length > 0) await this.recordEncoded(sql, connectionId, changes.map((c) => encodeChange(connectionId, c, time)));
+    return changes.length > 0 && this.recordEncoded(sql, connectionId, changes.map((c) => encodeChange(connectionId, c, time)), bumpVersion);
   }
 
   /** record(), the changes encoded already (encodeRemoved: a delete's rows as the database returned them). */
-  async recordEncoded(sql: Sql, connectionId: string, encoded: readonly EncodedChange[]): Promise<void> {
-    if (encoded.length === 0) return;
+  async recordEncoded(sql: Sql, connectionId: string, encoded: readonly EncodedChange[], bumpVersion = false): Promise<boolean> {
+    if (encoded.length === 0) return false;
     const chars = encoded.reduce((n, c) => n + c.line.length, 0);
     // A write that cannot fit even an empty tail is not sent as text (the statement seals whatever the tail holds).
     const text = !fitsTail(0, 0, encoded.length, chars) ? '' : encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
-    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, chars])).rows[0]!;
-    if (result.ok) return;
+    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, chars, bumpVersion ? 1 : 0])).rows[0]!;
+    if (result.ok) return bumpVersion;
     const sealed: readonly EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
     const rows = batchRows(connectionId, Number(result.last_change_id) - sealed.length + 1, sealed);
     for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
@@ -70,6 +72,7 @@ export class PgRouteChangeLog {
       await sql.query(INSERT_SUMMARIES, columns);
       await sql.query(INSERT_LINES, [columns[0], columns[1], part.map((r) => r.changes)]);
     }
+    return bumpVersion;
   }
 
   private async tail(connectionId: string): Promise<TailRow | undefined> {

@@ -153,15 +153,16 @@ export class PgRouteTables {
     }
     if (inserted > 0) await sql.query('UPDATE vpn_connections SET next_route_seq = $1 WHERE connection_id = $2', [seq, connectionId]);
     await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
+    let bumped = false;
     if (this.changes.enabled) {
       const changes: PendingRouteChange[] = [];
       for (const [id, p] of planned) {
         const change = upsertChange(before.get(id), p.route, originOf(p.key));
         if (change) changes.push(change);
       }
-      await this.changes.record(sql, connectionId, changes);
+      bumped = await this.changes.record(sql, connectionId, changes, inserted + updated > 0);
     }
-    if (inserted + updated > 0) await this.bumpVersion(sql, connectionId);
+    if (inserted + updated > 0 && !bumped) await this.bumpVersion(sql, connectionId);
     return { inserted, updated };
   }
 
@@ -186,8 +187,8 @@ export class PgRouteTables {
       where.push(`route_key IN (SELECT jsonb_array_elements_text($${args.length}::jsonb))`);
     }
     await this.lockConnection(sql, connectionId, guard);
-    const deleted = await this.deleteWhere(sql, connectionId, where.join(' AND '), args, originOf);
-    await this.afterDeletes(sql, connectionId, deleted);
+    const { deleted, bumped } = await this.deleteWhere(sql, connectionId, where.join(' AND '), args, originOf, true);
+    await this.afterDeletes(sql, connectionId, deleted, bumped);
     return deleted;
   }
 
@@ -218,10 +219,10 @@ export class PgRouteTables {
       const plan = planPropagatedSync(current, seeded, routes);
       let deleted = 0;
       for (const part of chunks(plan.remove, 1, 10_000)) {
-        deleted += await this.deleteWhere(sql, connectionId, `connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
-          [connectionId, ...part], originOf);
+        deleted += (await this.deleteWhere(sql, connectionId, `connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
+          [connectionId, ...part], originOf)).deleted;
       }
-      await this.afterDeletes(sql, connectionId, deleted);
+      await this.afterDeletes(sql, connectionId, deleted, false);
       const { inserted, updated } = plan.write.length > 0 ? await this.upsertIn(sql, connectionId, plan.write, originOf) : { inserted: 0, updated: 0 };
       for (const part of chunks(plan.write.map((w) => w.key), 1, 10_000)) {
         await sql.query(`UPDATE vco_routes SET propagated = 1 WHERE connection_id = $1 AND route_entry_type = 'bgp' AND route_key IN (${placeholders(2, part.length)})`,
@@ -231,13 +232,18 @@ export class PgRouteTables {
     });
   }
 
-  /** Deletes the connection's routes matching `where` (its first argument is the connection) and takes them off the block and source counts. */
-  private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[], originOf: OriginOf): Promise<number> {
+  /**
+   * Deletes the connection's routes matching `where` (its first argument is the connection) and takes them off the
+   * block and source counts. With `bumpVersion`, recording the removals also moves the routes version on (`bumped`).
+   */
+  private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[], originOf: OriginOf, bumpVersion = false):
+    Promise<{ deleted: number; bumped: boolean }> {
     const returning = this.changes.enabled ? REMOVED_COLUMNS : 'route_entry_type, seq, source';
     const rows = (await sql.query<RemovedRouteRow>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
+    let bumped = false;
     if (this.changes.enabled) {
       const now = writeTime(Date.now());
-      await this.changes.recordEncoded(sql, connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)));
+      bumped = await this.changes.recordEncoded(sql, connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)), bumpVersion);
     }
     const blockDeltas = new Map<string, number>();
     const countDeltas = new Map<string, number>();
@@ -246,14 +252,14 @@ export class PgRouteTables {
       bump(countDeltas, `${row.route_entry_type}|${row.source ?? ''}`, -1);
     }
     await this.applyDeltas(sql, connectionId, blockDeltas, countDeltas);
-    return rows.length;
+    return { deleted: rows.length, bumped };
   }
 
-  /** After deletes in a transaction: drops emptied blocks and moves the routes version on, when something went. */
-  private async afterDeletes(sql: Sql, connectionId: string, deleted: number): Promise<void> {
+  /** After deletes in a transaction: drops emptied blocks and moves the routes version on (unless done), when something went. */
+  private async afterDeletes(sql: Sql, connectionId: string, deleted: number, bumped: boolean): Promise<void> {
     if (deleted === 0) return;
     await sql.query('DELETE FROM vco_route_blocks WHERE connection_id = $1 AND route_count <= 0', [connectionId]);
-    await this.bumpVersion(sql, connectionId);
+    if (!bumped) await this.bumpVersion(sql, connectionId);
   }
 
   async listOfSource(connectionId: string, routeEntryType: RouteEntryType, source: string | null, limit: number): Promise<RouteRecord[]> {
@@ -294,14 +300,14 @@ export class PgRouteTables {
       if (route.key !== oldKey && (await this.routeSeq(sql, connectionId, routeEntryType, route.key)) !== undefined) return 'exists' as const;
       const r = route.route;
       const change = this.changes.enabled ? upsertChange(toRoute(old), r, API_ORIGIN) : undefined;
-      if (change) await this.changes.record(sql, connectionId, [change]);
+      const bumped = change !== undefined && (await this.changes.record(sql, connectionId, [change], true));
       await sql.query(
         `UPDATE vco_routes SET route_key = $1, route_dest = $2, next_hop = $3, weight = $4, source = $5, as_path = $6, community = $7,
            next_hop_tunnel_ids = $8, create_time = $9 WHERE connection_id = $10 AND route_entry_type = $11 AND seq = $12`,
         [route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
           r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq],
       );
-      await this.bumpVersion(sql, connectionId);
+      if (!bumped) await this.bumpVersion(sql, connectionId);
       return 'ok' as const;
     }, 'BEGIN', completeTokenStep(completion, (r: 'ok' | 'missing' | 'exists') => r === 'ok'));
   }

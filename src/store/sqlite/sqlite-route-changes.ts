@@ -25,13 +25,14 @@ export class SqliteRouteChangeLog {
   constructor(private readonly db: Database.Database) {
     this.s = {
       tail: db.prepare('SELECT last_change_id AS last, tail_count AS count, change_tail AS text FROM vco_route_versions WHERE connection_id = ?'),
-      append: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, 0, ?, ?, ?)
-        ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id,
+      append: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + excluded.routes_version, last_change_id = last_change_id + excluded.last_change_id,
           change_tail = change_tail || excluded.change_tail, tail_count = tail_count + excluded.tail_count`),
-      appendTo: db.prepare(`UPDATE vco_route_versions SET last_change_id = last_change_id + ?, change_tail = change_tail || ?, tail_count = tail_count + ?
-        WHERE connection_id = ?`),
-      seal: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, 0, ?)
-        ON CONFLICT (connection_id) DO UPDATE SET last_change_id = last_change_id + excluded.last_change_id, change_tail = '', tail_count = 0
+      appendTo: db.prepare(`UPDATE vco_route_versions SET routes_version = routes_version + ?, last_change_id = last_change_id + ?, change_tail = change_tail || ?,
+        tail_count = tail_count + ? WHERE connection_id = ?`),
+      seal: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, ?, ?)
+        ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + excluded.routes_version, last_change_id = last_change_id + excluded.last_change_id,
+          change_tail = '', tail_count = 0
         RETURNING last_change_id`).pluck(),
       counters: db.prepare('SELECT connection_id, last_change_id FROM vco_route_versions WHERE last_change_id > 0').raw(),
       dropThrough: db.prepare(`DELETE FROM ${BATCHES_TABLE} WHERE connection_id = ? AND last_event_id <= ? RETURNING last_event_id - first_event_id + 1`).pluck(),
@@ -46,26 +47,31 @@ export class SqliteRouteChangeLog {
     };
   }
 
-  /** Inside the transaction of the change: numbers and stores `changes` in order. */
-  record(connectionId: string, changes: readonly PendingRouteChange[], now = Date.now()): void {
+  /**
+   * Inside the transaction of the change: numbers and stores `changes` in order. With `bumpVersion`, the same
+   * statement moves the routes version on (one statement fewer per write); returns whether it did (only when
+   * there was a change to record).
+   */
+  record(connectionId: string, changes: readonly PendingRouteChange[], bumpVersion = false, now = Date.now()): boolean {
     const time = writeTime(now);
-    if (changes.length > 0) this.recordEncoded(connectionId, changes.map((c) => encodeChange(connectionId, c, time)));
+    return changes.length > 0 && this.recordEncoded(connectionId, changes.map((c) => encodeChange(connectionId, c, time)), bumpVersion);
   }
 
   /** record(), the changes encoded already (encodeRemoved: a delete's rows as the database returned them). */
-  recordEncoded(connectionId: string, encoded: readonly EncodedChange[]): void {
-    if (encoded.length === 0) return;
+  recordEncoded(connectionId: string, encoded: readonly EncodedChange[], bumpVersion = false): boolean {
+    if (encoded.length === 0) return false;
+    const bump = bumpVersion ? 1 : 0;
     const chars = encoded.reduce((n, c) => n + c.line.length, 0); // the text is only built where it goes (tail or rows)
     const tail = this.s.tail.get(connectionId) as TailRow | undefined;
     if (fitsTail(tail?.count ?? 0, tail?.text.length ?? 0, encoded.length, chars)) {
       const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
       // an UPDATE when the row exists (it does after the connection's first change): no insert attempted first
-      if (tail === undefined) this.s.append.run(connectionId, encoded.length, text, encoded.length);
-      else this.s.appendTo.run(encoded.length, text, encoded.length, connectionId);
-      return;
+      if (tail === undefined) this.s.append.run(connectionId, bump, encoded.length, text, encoded.length);
+      else this.s.appendTo.run(bump, encoded.length, text, encoded.length, connectionId);
+      return bumpVersion;
     }
     // Seal: the tail's lines, then this write's, become batch rows; the tail starts empty again.
-    const last = this.s.seal.get(connectionId, encoded.length) as number;
+    const last = this.s.seal.get(connectionId, bump, encoded.length) as number;
     const sealed: readonly EncodedChange[] = tail === undefined || tail.count === 0 ? encoded : [...linesOf(tail.text).map(reencode), ...encoded];
     const rows = batchRows(connectionId, last - sealed.length + 1, sealed);
     for (let first = 0; first < rows.length; first += ROWS_PER_INSERT) {
@@ -73,6 +79,7 @@ export class SqliteRouteChangeLog {
       this.insertOf(BATCHES_TABLE, part.length).run(part.flatMap((r) => r.summary));
       this.insertOf(LINES_TABLE, part.length).run(part.flatMap((r) => [r.summary[0]!, r.summary[1]!, r.changes]));
     }
+    return bumpVersion;
   }
 
   private insertOf(table: typeof BATCHES_TABLE | typeof LINES_TABLE, rows: number): Database.Statement {

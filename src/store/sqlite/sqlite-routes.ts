@@ -147,8 +147,8 @@ export class SqliteRouteTables {
     }
     this.s.setNextSeq.run(seq, connectionId);
     this.applyDeltas(connectionId, blockDeltas, countDeltas);
-    this.changes.record(connectionId, changes);
-    if (inserted + updated > 0) this.s.bumpRoutesVersion.run(connectionId);
+    const bumped = this.changes.record(connectionId, changes, inserted + updated > 0);
+    if (inserted + updated > 0 && !bumped) this.s.bumpRoutesVersion.run(connectionId);
     return { inserted, updated };
   }
 
@@ -166,9 +166,10 @@ export class SqliteRouteTables {
     return this.db.transaction(() => {
       this.checkGuard(connectionId, guard);
       const rows = del.all(...args) as RemovedRouteRow[];
+      let bumped = false;
       if (this.changes.enabled) {
         const now = writeTime(Date.now());
-        this.changes.recordEncoded(connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)));
+        bumped = this.changes.recordEncoded(connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)), true);
       }
       const blockDeltas = new Map<string, number>();
       const countDeltas = new Map<string, number>();
@@ -178,7 +179,7 @@ export class SqliteRouteTables {
       }
       this.applyDeltas(connectionId, blockDeltas, countDeltas);
       this.s.dropEmptyBlocks.run(connectionId);
-      if (rows.length > 0) this.s.bumpRoutesVersion.run(connectionId);
+      if (rows.length > 0 && !bumped) this.s.bumpRoutesVersion.run(connectionId);
       return rows.length;
     }).immediate();
   }
@@ -241,10 +242,10 @@ export class SqliteRouteTables {
       if (route.key !== oldKey && this.s.findRoute.get(connectionId, routeEntryType, route.key) !== undefined) return 'exists' as const;
       const r = route.route;
       const change = this.changes.enabled ? upsertChange(toRoute(old), r, API_ORIGIN) : undefined;
-      if (change) this.changes.record(connectionId, [change]);
+      const bumped = change !== undefined && this.changes.record(connectionId, [change], true);
       this.s.replaceRoute.run(route.key, r.routeDest, r.nextHop, r.weight, r.source, r.asPath === null ? null : JSON.stringify(r.asPath), r.community,
         r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds), r.createTime, connectionId, routeEntryType, seq);
-      this.s.bumpRoutesVersion.run(connectionId);
+      if (!bumped) this.s.bumpRoutesVersion.run(connectionId);
       return 'ok' as const;
     }).immediate();
   }
