@@ -2,17 +2,17 @@
  * The route-change history as the two SQL backends store it (migration 13), and the reads and pruning over it.
  * Pure: the backends run the statements; this module decides what they hold and how a page is assembled.
  *
- * Why batches (BENCHMARKS.md, "Route-change history: batches"): a row and two index entries per change made
- * recording cost 40–50 % of route-write throughput, all of it B-tree pages the commit had to write. Now:
+ * Why batches (BENCHMARKS.md, "Round 2: the history in batches"): a row and two index entries per change made
+ * recording cost 40–50 % of route-write throughput. Now:
  *   - a write's changes are lines of text (one JSON array per change, each ending in "\n"), numbered from the
  *     connection's counter (vco_route_versions.last_change_id) as before;
  *   - a small write appends its lines to the connection's open *tail* (vco_route_versions.change_tail): the row
  *     every route change updates already, so recording writes no page the change did not write;
  *   - when the tail would grow past TAIL_MAX_CHANGES or TAIL_MAX_CHARS, or a write is large, the tail and the
- *     write's lines are *sealed* into rows of vco_route_change_batches, at most BATCH_MAX_CHANGES each: one row
- *     per many changes, keyed (connection, last event), with summaries the reads filter on (time range, the
- *     sources present, the destination range);
- *   - reads take the tail first, then the batches whose summaries may match, and filter their lines.
+ *     write's lines are *sealed* into rows of at most BATCH_MAX_CHANGES changes, keyed (connection, last event):
+ *     a summary in vco_route_change_batches (event and time ranges, the sources present, the destination range)
+ *     and the lines in vco_route_change_lines;
+ *   - reads take the tail first, then walk the summaries, and decode the lines of rows that may match.
  * A connection's events are therefore: sealed batches, contiguous and disjoint, then the tail
  * (last_change_id - tail_count + 1 … last_change_id). Everything is written in the route change's own
  * transaction, so a rolled-back write records nothing, as before.
