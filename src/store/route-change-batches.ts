@@ -99,29 +99,10 @@ export function storedRouteText(r: RouteRecord, asPathJson?: string | null, tunn
   return `[${r.weight},${asPath},${r.community === null ? 'null' : quote(r.community)},${tunnels},${r.createTime}]`;
 }
 
-/** The network address of a CIDR text: a fast path for the a.b.c.d/n every stored route has, else parseCidr. */
-export function destNetwork(text: string): number | undefined {
-  let value = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      octet = octet * 10 + (c - 48);
-      if (++digits > 3 || octet > 255) break;
-    } else if (c === 46 && digits > 0 && dots < 3) {
-      value = value * 256 + octet;
-      [octet, digits] = [0, 0];
-      dots++;
-    } else if (c === 47 && digits > 0 && dots === 3) {
-      const prefix = Number(text.slice(i + 1));
-      if (!/^\d{1,2}$/.test(text.slice(i + 1)) || prefix > 32) break;
-      const address = value * 256 + octet;
-      return prefix === 0 ? 0 : (address & ((0xffffffff << (32 - prefix)) >>> 0)) >>> 0;
-    } else break;
-  }
-  return parseCidr(text, true)?.network;
+/** A destination's place in a batch summary: its network address; an unparsable one counts as the whole space. */
+function destRange(routeDest: string): { destFirst: number; destLast: number } {
+  const network = parseCidr(routeDest, true)?.network;
+  return { destFirst: network ?? 0, destLast: network ?? 0xffffffff };
 }
 
 /** A change ready to be stored: its line and what the summaries of its batch need. */
@@ -138,8 +119,7 @@ function encoded(connectionId: string, routeDest: string, source: string, change
   time: WriteTime, oldText: string, newText: string, origin: RouteChangeOrigin): EncodedChange {
   const hop = nextHop === connectionId ? '""' : quote(nextHop);
   const line = `[${quote(routeDest)},"${source}","${changeType}","${routeEntryType}",${hop},${time.text},${oldText},${newText},${quote(origin.tunnelId)},"${origin.cause}"]\n`;
-  const network = destNetwork(routeDest);
-  return { line, time: time.ms, sources: sourceBit(source), destFirst: network ?? 0, destLast: network ?? 0xffffffff };
+  return { line, time: time.ms, sources: sourceBit(source), ...destRange(routeDest) };
 }
 
 /** A write's time, as a number and as the text every line of the write carries (converted once per write). */
@@ -206,8 +186,7 @@ export function linesOf(text: string): string[] {
 /** A stored line back as an EncodedChange (sealing a tail: its lines' summaries were not kept). */
 export function reencode(line: string): EncodedChange {
   const s = JSON.parse(line) as StoredChange;
-  const network = destNetwork(s[0]);
-  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), destFirst: network ?? 0, destLast: network ?? 0xffffffff };
+  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), ...destRange(s[0]) };
 }
 
 /**
@@ -218,14 +197,14 @@ export function batchOfRetiredChange(r: Readonly<Record<string, string | number 
   const text = (v: string | number | null | undefined): string => (typeof v === 'string' ? v : String(v ?? ''));
   const stored = (v: string | number | null | undefined): string => (typeof v === 'string' && v !== '' ? v : 'null');
   const time = Number(r.change_time);
-  const network = destNetwork(text(r.route_dest));
+  const { destFirst, destLast } = destRange(text(r.route_dest));
   const line = `[${quote(text(r.route_dest))},${quote(text(r.source))},${quote(text(r.change_type))},${quote(text(r.route_entry_type))},${quote(text(r.next_hop))},`
     + `${time},${stored(r.old_route)},${stored(r.new_route)},${quote(text(r.tunnel_id))},${quote(text(r.cause))}]\n`;
   JSON.parse(line); // a malformed stored route makes the row (and the import) fail here, not a later read
   const key = { connection_id: r.connection_id ?? null, last_event_id: r.event_id ?? null };
   return {
-    [BATCHES_TABLE]: { ...key, first_event_id: r.event_id ?? null, time_min: time, time_max: time, sources: sourceBit(text(r.source)), dest_min: network ?? 0,
-      dest_max: network ?? 0xffffffff },
+    [BATCHES_TABLE]: { ...key, first_event_id: r.event_id ?? null, time_min: time, time_max: time, sources: sourceBit(text(r.source)), dest_min: destFirst,
+      dest_max: destLast },
     [LINES_TABLE]: { ...key, changes: line },
   };
 }
