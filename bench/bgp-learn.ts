@@ -7,7 +7,9 @@
  *   - whether the session stayed Established throughout (no hold-timer expiry);
  *   - DescribeVcoRouteEntries p99 on another connection during the load, against its idle p99.
  *
- *   node --import tsx bench/bgp-learn.ts [--prefixes 1000000]
+ *   node --import tsx bench/bgp-learn.ts [--prefixes 1000000] [--out bench/results/bgp-learn.json]
+ * The server runs on SQLite, or on PostgreSQL when VCOROUTE_DATABASE_URL is set; VCOROUTE_ROUTE_HISTORY=off turns
+ * recording off (bench/route-history.ts compares the two).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,7 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import Vpc, * as $Vpc from '@alicloud/vpc20160428';
 
-const { values } = parseArgs({ options: { prefixes: { type: 'string', default: '1000000' } } });
+const { values } = parseArgs({ options: { prefixes: { type: 'string', default: '1000000' }, out: { type: 'string' } } });
 const N = Number(values.prefixes);
 const ROOT = path.resolve(__dirname, '..');
 const TOKEN = 'bench-admin-token';
@@ -148,8 +150,9 @@ protocol bgp tunnel1 {
       idleP99Ms: percentile(idle, 99), duringP99Ms: percentile(during, 99), p99Ratio: percentile(during, 99) / percentile(idle, 99),
       duringSamples: during.length,
     };
-    fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-    fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'bgp-learn.json'), JSON.stringify(result, null, 2));
+    const out = values.out ?? path.join(ROOT, 'bench', 'results', 'bgp-learn.json');
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify(result, null, 2));
     process.stdout.write(`| prefixes | first→all received, s | last received→all listed, s | first→listed, s | RSS growth, B/route | session dropped | p99 other conn. idle / during, ms (ratio) |
 |---|---|---|---|---|---|---|
 | ${N.toLocaleString('en')} | ${result.receiveSeconds.toFixed(1)} | ${result.listedAfterLastReceivedSeconds.toFixed(1)} | ${result.firstToListedSeconds.toFixed(1)} | ${result.rssGrowthBytesPerRoute.toFixed(0)} | ${dropped ? 'yes' : 'no'} | ${result.idleP99Ms.toFixed(1)} / ${result.duringP99Ms.toFixed(1)} (${result.p99Ratio.toFixed(2)}) |

@@ -50,10 +50,11 @@ export function sameRouteAttributes(a: RouteRecord, b: RouteRecord): boolean {
 }
 
 /** The change an upsert makes: Added, Modified, or nothing when the row is rewritten unchanged. */
-export function upsertChange(old: RouteRecord | undefined, next: RouteRecord, origin: RouteChangeOrigin): PendingRouteChange | undefined {
-  if (old === undefined) return { changeType: 'Added', old: null, new: next, origin };
-  if (sameRouteAttributes(old, next)) return undefined;
-  return { changeType: 'Modified', old, new: next, origin };
+export function upsertChange(old: RouteRecord | undefined, next: RouteRecord, origin: RouteChangeOrigin, newText?: string): PendingRouteChange | undefined {
+  if (old !== undefined && sameRouteAttributes(old, next)) return undefined;
+  const change: PendingRouteChange = old === undefined ? { changeType: 'Added', old: null, new: next, origin } : { changeType: 'Modified', old, new: next, origin };
+  if (newText !== undefined) change.newText = newText;
+  return change;
 }
 
 // ---- limits (decided; docs/compatibility.md "Route-change history") ----
@@ -94,32 +95,40 @@ const quote = (text: string): string => JSON.stringify(text);
  * (the text it stores in vco_routes) passes them: not encoded twice.
  */
 export function storedRouteText(r: RouteRecord, asPathJson?: string | null, tunnelsJson?: string | null): string {
-  const asPath = asPathJson !== undefined ? asPathJson ?? 'null' : r.asPath === null ? 'null' : `[${r.asPath.join(',')}]`;
-  const tunnels = tunnelsJson !== undefined ? tunnelsJson ?? 'null' : r.nextHopTunnelIds === null ? 'null' : JSON.stringify(r.nextHopTunnelIds);
-  return `[${r.weight},${asPath},${r.community === null ? 'null' : quote(r.community)},${tunnels},${r.createTime}]`;
+  const asPath = asPathJson !== undefined ? asPathJson : r.asPath === null ? null : `[${r.asPath.join(',')}]`;
+  const tunnels = tunnelsJson !== undefined ? tunnelsJson : r.nextHopTunnelIds === null ? null : JSON.stringify(r.nextHopTunnelIds);
+  return storedText(r.weight, asPath, r.community, tunnels, r.createTime);
 }
 
-/** A destination's place in a batch summary: its network address; an unparsable one counts as the whole space. */
-function destRange(routeDest: string): { destFirst: number; destLast: number } {
-  const network = parseCidr(routeDest, true)?.network;
-  return { destFirst: network ?? 0, destLast: network ?? 0xffffffff };
+/** The stored part from its values, the lists as JSON text (as vco_routes holds them). */
+function storedText(weight: number | string, asPathJson: string | null, community: string | null, tunnelsJson: string | null, createTime: number | string): string {
+  return '[' + weight + ',' + (asPathJson ?? 'null') + ',' + (community === null ? 'null' : quote(community)) + ',' + (tunnelsJson ?? 'null') + ',' + createTime + ']';
 }
+
+/** A destination's network address for a batch summary; an unparsable one counts as the whole space (UNPARSABLE). */
+function destNetwork(routeDest: string): number {
+  return parseCidr(routeDest, true)?.network ?? UNPARSABLE;
+}
+const UNPARSABLE = -1;
+const destFirstOf = (network: number): number => (network === UNPARSABLE ? 0 : network);
+const destLastOf = (network: number): number => (network === UNPARSABLE ? 0xffffffff : network);
 
 /** A change ready to be stored: its line and what the summaries of its batch need. */
 export interface EncodedChange {
   line: string;
   time: number;
   sources: number;
-  /** the destination's network address; unparsable destinations count as the whole space */
-  destFirst: number;
-  destLast: number;
+  /** the destination's network address, UNPARSABLE (-1) when it has none */
+  network: number;
 }
 
 function encoded(connectionId: string, routeDest: string, source: string, changeType: RouteChangeType, routeEntryType: RouteEntryType, nextHop: string,
   time: WriteTime, oldText: string, newText: string, origin: RouteChangeOrigin): EncodedChange {
+  // Concatenation, not a template with a call per field: this runs once per changed route (BENCHMARKS.md, round 3).
   const hop = nextHop === connectionId ? '""' : quote(nextHop);
-  const line = `[${quote(routeDest)},"${source}","${changeType}","${routeEntryType}",${hop},${time.text},${oldText},${newText},${quote(origin.tunnelId)},"${origin.cause}"]\n`;
-  return { line, time: time.ms, sources: sourceBit(source), ...destRange(routeDest) };
+  const line = '[' + quote(routeDest) + ',"' + source + '","' + changeType + '","' + routeEntryType + '",' + hop + ',' + time.text + ',' + oldText + ','
+    + newText + ',' + (origin.tunnelId === '' ? '""' : quote(origin.tunnelId)) + ',"' + origin.cause + '"]\n';
+  return { line, time: time.ms, sources: sourceBit(source), network: destNetwork(routeDest) };
 }
 
 /** A write's time, as a number and as the text every line of the write carries (converted once per write). */
@@ -137,28 +146,21 @@ export function encodeChange(connectionId: string, c: PendingRouteChange, time: 
 }
 
 /**
- * A deleted vco_routes row as a recording delete returns it (removedColumns): its stored part built by the
- * database, so the row is never parsed (a BGP withdrawal of 1,000 routes is 1,000 of these).
+ * A deleted vco_routes row as a recording delete returns it: REMOVED_COLUMNS in order, as an array (SQLite's raw
+ * rows). Why an array and the raw columns: SQLite buffers RETURNING rows, and a row of 11 named values made a
+ * delete ≈ 6 µs a row slower than one of 3, as an array ≈ 2 µs; building the stored part in SQL (concatenation,
+ * json_quote) was no cheaper (BENCHMARKS.md, round 3). as_path and next_hop_tunnel_ids hold JSON already.
  */
-export interface RemovedRouteRow {
-  seq: number;
-  route_key: string;
-  route_entry_type: RouteEntryType;
-  source: string | null;
-  route_dest: string;
-  next_hop: string;
-  old_route: string;
-}
+export type RemovedRouteRow = readonly [
+  seq: number, routeKey: string, routeEntryType: RouteEntryType, source: string | null, routeDest: string, nextHop: string,
+  /** numbers, or their decimal text as PostgreSQL returns BIGINT */
+  weight: number | string, asPathJson: string | null, community: string | null, tunnelsJson: string | null, createTime: number | string,
+];
 
-/**
- * The RETURNING list of a recording delete, in either dialect: as_path and next_hop_tunnel_ids hold JSON
- * already; `quoteText` is the dialect's JSON quoting of a text column (SQLite json_quote, PostgreSQL to_json).
- */
-export const removedColumns = (quoteText: (column: string) => string): string => 'seq, route_key, route_entry_type, source, route_dest, next_hop, '
-  + `'[' || weight || ',' || coalesce(as_path, 'null') || ',' || coalesce(${quoteText('community')}, 'null') || ',' || coalesce(next_hop_tunnel_ids, 'null') || ',' || create_time || ']' AS old_route`;
+export const REMOVED_COLUMNS = 'seq, route_key, route_entry_type, source, route_dest, next_hop, weight, as_path, community, next_hop_tunnel_ids, create_time';
 
 export function encodeRemoved(connectionId: string, r: RemovedRouteRow, origin: RouteChangeOrigin, time: WriteTime): EncodedChange {
-  return encoded(connectionId, r.route_dest, r.source ?? '', 'Removed', r.route_entry_type, r.next_hop, time, r.old_route, 'null', origin);
+  return encoded(connectionId, r[4], r[3] ?? '', 'Removed', r[2], r[5], time, storedText(r[6], r[7], r[8], r[9], r[10]), 'null', origin);
 }
 
 function loadRoute(connectionId: string, s: StoredChange, r: StoredRoute): RouteRecord {
@@ -186,7 +188,7 @@ export function linesOf(text: string): string[] {
 /** A stored line back as an EncodedChange (sealing a tail: its lines' summaries were not kept). */
 export function reencode(line: string): EncodedChange {
   const s = JSON.parse(line) as StoredChange;
-  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), ...destRange(s[0]) };
+  return { line: `${line}\n`, time: s[5], sources: sourceBit(s[1]), network: destNetwork(s[0]) };
 }
 
 /**
@@ -197,14 +199,14 @@ export function batchOfRetiredChange(r: Readonly<Record<string, string | number 
   const text = (v: string | number | null | undefined): string => (typeof v === 'string' ? v : String(v ?? ''));
   const stored = (v: string | number | null | undefined): string => (typeof v === 'string' && v !== '' ? v : 'null');
   const time = Number(r.change_time);
-  const { destFirst, destLast } = destRange(text(r.route_dest));
+  const network = destNetwork(text(r.route_dest));
   const line = `[${quote(text(r.route_dest))},${quote(text(r.source))},${quote(text(r.change_type))},${quote(text(r.route_entry_type))},${quote(text(r.next_hop))},`
     + `${time},${stored(r.old_route)},${stored(r.new_route)},${quote(text(r.tunnel_id))},${quote(text(r.cause))}]\n`;
   JSON.parse(line); // a malformed stored route makes the row (and the import) fail here, not a later read
   const key = { connection_id: r.connection_id ?? null, last_event_id: r.event_id ?? null };
   return {
-    [BATCHES_TABLE]: { ...key, first_event_id: r.event_id ?? null, time_min: time, time_max: time, sources: sourceBit(text(r.source)), dest_min: destFirst,
-      dest_max: destLast },
+    [BATCHES_TABLE]: { ...key, first_event_id: r.event_id ?? null, time_min: time, time_max: time, sources: sourceBit(text(r.source)), dest_min: destFirstOf(network),
+      dest_max: destLastOf(network) },
     [LINES_TABLE]: { ...key, changes: line },
   };
 }
@@ -240,18 +242,21 @@ export interface SealedRow {
 export function batchRows(connectionId: string, firstId: number, changes: readonly EncodedChange[]): SealedRow[] {
   const rows: SealedRow[] = [];
   for (let start = 0; start < changes.length; start += BATCH_MAX_CHANGES) {
-    const part = changes.slice(start, start + BATCH_MAX_CHANGES);
+    const end = Math.min(start + BATCH_MAX_CHANGES, changes.length);
     let [timeMin, timeMax, sources, destMin, destMax] = [Infinity, -Infinity, 0, Infinity, -Infinity];
-    const lines: string[] = [];
-    for (const c of part) {
-      timeMin = Math.min(timeMin, c.time);
-      timeMax = Math.max(timeMax, c.time);
+    let text = '';
+    for (let i = start; i < end; i++) {
+      const c = changes[i]!;
+      if (c.time < timeMin) timeMin = c.time;
+      if (c.time > timeMax) timeMax = c.time;
       sources |= c.sources;
-      destMin = Math.min(destMin, c.destFirst);
-      destMax = Math.max(destMax, c.destLast);
-      lines.push(c.line);
+      const first = destFirstOf(c.network);
+      const last = destLastOf(c.network);
+      if (first < destMin) destMin = first;
+      if (last > destMax) destMax = last;
+      text += c.line;
     }
-    rows.push({ summary: [connectionId, firstId + start + part.length - 1, firstId + start, timeMin, timeMax, sources, destMin, destMax], changes: lines.join('') });
+    rows.push({ summary: [connectionId, firstId + end - 1, firstId + start, timeMin, timeMax, sources, destMin, destMax], changes: text });
   }
   return rows;
 }

@@ -45,6 +45,24 @@ describe('CIDR blocks', () => {
     }
   });
 
+  test('the parsers accept exactly the grammar written as regular expressions (generated texts, near misses included)', () => {
+    // The specification the char-code parsers implement: four octets 0-255 without leading zeros, a prefix 0-32 likewise.
+    const octet = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+    const address = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}$`);
+    const block = new RegExp(`^${octet}\\.${octet}\\.${octet}\\.${octet}/(3[0-2]|[12]?\\d)$`);
+    const r = rng(0x1a2b);
+    const pieces = ['0', '1', '9', '10', '25', '99', '100', '199', '249', '250', '255', '256', '299', '300', '00', '01', '010', '1000', '', ' ', 'a', '-1', '+1', '.', '/', '32', '33', '/8'];
+    for (let i = 0; i < 20_000; i++) {
+      const parts = Array.from({ length: r.int(1, 6) }, () => pieces[r.int(0, pieces.length - 1)]);
+      const text = parts.join(r.int(0, 5) === 0 ? '' : '.') + (r.int(0, 1) === 0 ? `/${pieces[r.int(0, pieces.length - 1)]}` : '');
+      const [ip, prefix] = text.split('/');
+      assert.equal(parseIpv4(text) !== undefined, address.test(text), text);
+      assert.equal(parseCidr(text, true) !== undefined, block.test(text), text);
+      if (block.test(text)) assert.equal(parseCidr(text, true)!.prefix, Number(prefix), text);
+      if (address.test(ip!)) assert.equal(parseIpv4(ip!), ip!.split('.').reduce((v, o) => v * 256 + Number(o), 0), ip);
+    }
+  });
+
   test('containment and overlap on hand-picked blocks', () => {
     const c = (t: string) => parseCidr(t)!;
     assert.equal(cidrContains(c('10.0.0.0/8'), parseIpv4('10.255.0.1')!), true);

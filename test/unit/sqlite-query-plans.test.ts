@@ -59,6 +59,28 @@ describe('SQLite query plan of the connection read (with routes version and tunn
   });
 });
 
+describe('SQLite query plan of a BGP withdrawal (routes deleted by key)', () => {
+  for (const recording of [true, false]) {
+    test(`searches the identity index per key, never the connection's routes of the type (history ${recording ? 'on' : 'off'})`, async () => {
+      // Without the index named, SQLite (no statistics) walked every route of the connection and type for each
+      // withdrawal flush: withdrawing N routes in flushes of 1,000 cost O(N²).
+      const store = new SqliteStore(':memory:');
+      try {
+        store.setRouteChangeRecording(recording);
+        const routes = (store as unknown as { routes: { delete(c: string, f: object, g: undefined, keys: string[]): number; deletes: Map<string, Database.Statement> } }).routes;
+        assert.equal(routes.delete('vco-1', { routeEntryType: 'bgp' }, undefined, ['10.0.0.0/24|vco-1']), 0);
+        const byKeys = [...routes.deletes.values()].filter((stmt) => stmt.source.includes('json_each'));
+        assert.equal(byKeys.length, 1);
+        const details = plan(store.database, byKeys[0]!, ['vco-1', 'bgp', '["10.0.0.0/24|vco-1"]']);
+        assert.match(details[0]!, /^SEARCH vco_routes USING INDEX vco_routes_identity \(connection_id=\? AND route_entry_type=\? AND route_key=\?\)$/, details.join(' | '));
+        assert.ok(!details.some((d) => /^SCAN vco_routes|USING PRIMARY KEY/.test(d)), details.join(' | '));
+      } finally {
+        await store.close();
+      }
+    });
+  }
+});
+
 describe('nonces under group commit', () => {
   test('concurrent uses of one nonce: exactly the first wins; other nonces are independent', async () => {
     const store = new SqliteStore(':memory:');

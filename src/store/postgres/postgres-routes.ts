@@ -13,7 +13,7 @@ import { blockOf, locateOffset, type BlockCount } from '../route-blocks';
 import { chunks, placeholders, type PgDatabase, type Sql } from './db';
 import { type RouteRow, ROUTE_COLUMNS, toRoute } from '../sql-rows';
 import { newPropagatedKeys, planPropagatedSync } from '../propagated-sync';
-import { API_ORIGIN, encodeRemoved, type PendingRouteChange, removedColumns, type RemovedRouteRow, writeTime, upsertChange } from '../route-change-batches';
+import { API_ORIGIN, encodeRemoved, type PendingRouteChange, REMOVED_COLUMNS, type RemovedRouteRow, writeTime, upsertChange } from '../route-change-batches';
 import { PgRouteChangeLog } from './postgres-route-changes';
 
 /** Why each row of a write changes, by route key (store.ts "route-change history"). */
@@ -29,8 +29,15 @@ interface PlannedRoute {
   route: RouteRecord;
 }
 
-/** What a recording delete returns (PostgreSQL's JSON quoting). */
-const REMOVED_COLUMNS = removedColumns((column) => `to_json(${column})::text`);
+
+/** A recording delete's row as pg returns it (named; BIGINT as text). */
+interface RemovedObject {
+  seq: number; route_key: string; route_entry_type: RouteEntryType; source: string | null; route_dest: string; next_hop: string; weight: string;
+  as_path: string | null; community: string | null; next_hop_tunnel_ids: string | null; create_time: string;
+}
+
+const asRemovedRow = (r: RemovedObject): RemovedRouteRow => [r.seq, r.route_key, r.route_entry_type, r.source, r.route_dest, r.next_hop, r.weight, r.as_path,
+  r.community, r.next_hop_tunnel_ids, r.create_time];
 
 export class PgRouteTables {
   readonly changes: PgRouteChangeLog;
@@ -239,11 +246,11 @@ export class PgRouteTables {
   private async deleteWhere(sql: Sql, connectionId: string, where: string, args: readonly unknown[], originOf: OriginOf, bumpVersion = false):
     Promise<{ deleted: number; bumped: boolean }> {
     const returning = this.changes.enabled ? REMOVED_COLUMNS : 'route_entry_type, seq, source';
-    const rows = (await sql.query<RemovedRouteRow>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
+    const rows = (await sql.query<RemovedObject>(`DELETE FROM vco_routes WHERE ${where} RETURNING ${returning}`, args)).rows;
     let bumped = false;
     if (this.changes.enabled) {
       const now = writeTime(Date.now());
-      bumped = await this.changes.recordEncoded(sql, connectionId, rows.map((r) => encodeRemoved(connectionId, r, originOf(r.route_key), now)), bumpVersion);
+      bumped = await this.changes.recordEncoded(sql, connectionId, rows.map((r) => encodeRemoved(connectionId, asRemovedRow(r), originOf(r.route_key), now)), bumpVersion);
     }
     const blockDeltas = new Map<string, number>();
     const countDeltas = new Map<string, number>();
