@@ -28,9 +28,21 @@ export interface QueryResultLike<R> {
   rowCount: number | null;
 }
 
+/**
+ * A statement prepared by name: the connection parses and plans it once, then only binds and executes. For
+ * statements whose planning costs more than their execution (the history's recording CTE: ≈ 0.25 ms to plan,
+ * 0.1 ms to run). `name` must be unique to `text`.
+ */
+export interface NamedStatement {
+  name: string;
+  text: string;
+  values: readonly unknown[];
+}
+
 /** A pool or a client inside a transaction: the one method the store uses. */
 export interface Sql {
   query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResultLike<R>>;
+  query<R = Record<string, unknown>>(statement: NamedStatement): Promise<QueryResultLike<R>>;
 }
 
 /** Node socket errors that mean "the database is not reachable". */
@@ -106,9 +118,12 @@ export class PgDatabase {
   }
 
   /** One statement outside a transaction. */
-  async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResultLike<R>> {
+  async query<R = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<QueryResultLike<R>>;
+  async query<R = Record<string, unknown>>(statement: NamedStatement): Promise<QueryResultLike<R>>;
+  async query<R = Record<string, unknown>>(text: string | NamedStatement, values?: readonly unknown[]): Promise<QueryResultLike<R>> {
     try {
-      return await this.pool.query<R & object>(text, values as unknown[]);
+      return typeof text === 'string' ? await this.pool.query<R & object>(text, values as unknown[])
+        : await this.pool.query<R & object>({ name: text.name, text: text.text, values: text.values as unknown[] });
     } catch (err) {
       throw isUnavailable(err) ? unavailable(err) : err;
     }

@@ -35,9 +35,13 @@ FROM up CROSS JOIN fits LEFT JOIN old ON true`;
 /** The SQL types of SUMMARY_COLUMNS, in their order. */
 const COLUMN_TYPES = ['text', 'bigint', 'bigint', 'bigint', 'bigint', 'integer', 'bigint', 'bigint'];
 
-/** Sealed rows as one array per column, unnested: 8 (3) parameters whatever the number of rows. */
-const INSERT_SUMMARIES = `INSERT INTO ${BATCHES_TABLE} (${SUMMARY_COLUMNS}) SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
-const INSERT_LINES = `INSERT INTO ${LINES_TABLE} (${LINES_COLUMNS}) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])`;
+/**
+ * Sealed rows' summaries and lines in one statement (one round trip): one array per column, unnested, so 9
+ * parameters whatever the number of rows; the lines reuse the summaries' key arrays ($1, $2).
+ */
+const INSERT_SEALED = `WITH summaries AS (INSERT INTO ${BATCHES_TABLE} (${SUMMARY_COLUMNS})
+    SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')}))
+  INSERT INTO ${LINES_TABLE} (${LINES_COLUMNS}) SELECT * FROM unnest($1::text[], $2::bigint[], $${COLUMN_TYPES.length + 1}::text[])`;
 /** Rows per INSERT: bounds one statement's arrays (deleting a connection records all its routes). */
 const ROWS_PER_INSERT = 64;
 
@@ -61,7 +65,8 @@ export class PgRouteChangeLog {
     const chars = encoded.reduce((n, c) => n + c.line.length, 0);
     // A write that cannot fit even an empty tail is not sent as text (the statement seals whatever the tail holds).
     const text = !fitsTail(0, 0, encoded.length, chars) ? '' : encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
-    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(ADVANCE, [connectionId, encoded.length, text, chars, bumpVersion ? 1 : 0])).rows[0]!;
+    const result = (await sql.query<{ last_change_id: string; ok: boolean; sealed: string }>(
+      { name: 'vcoroute_history_advance', text: ADVANCE, values: [connectionId, encoded.length, text, chars, bumpVersion ? 1 : 0] })).rows[0]!;
     if (result.ok) return bumpVersion;
     const sealed: readonly EncodedChange[] = result.sealed === '' ? encoded : [...linesOf(result.sealed).map(reencode), ...encoded];
     const rows = batchRows(connectionId, Number(result.last_change_id) - sealed.length + 1, sealed);
@@ -69,8 +74,7 @@ export class PgRouteChangeLog {
       const part = rows.slice(first, first + ROWS_PER_INSERT);
       const columns: unknown[][] = COLUMN_TYPES.map(() => []);
       for (const row of part) row.summary.forEach((v, i) => columns[i]!.push(v));
-      await sql.query(INSERT_SUMMARIES, columns);
-      await sql.query(INSERT_LINES, [columns[0], columns[1], part.map((r) => r.changes)]);
+      await sql.query({ name: 'vcoroute_history_seal', text: INSERT_SEALED, values: [...columns, part.map((r) => r.changes)] });
     }
     return bumpVersion;
   }
