@@ -73,6 +73,14 @@ export function fitsTail(tailCount: number, tailChars: number, changes: number, 
   return tailCount + changes <= TAIL_MAX_CHANGES && tailChars + chars <= TAIL_MAX_CHARS;
 }
 
+/**
+ * fitsTail as an SQL condition, for a backend that decides in the statement that appends (one statement, no
+ * read of the tail first): the four arguments are SQL expressions; `tailChars` counts characters as the dialect's
+ * length function does (the same as JS for the ASCII lines hold).
+ */
+export const fitsTailSql = (tailCount: string, tailChars: string, changes: string, chars: string): string =>
+  `${tailCount} + ${changes} <= ${TAIL_MAX_CHANGES} AND ${tailChars} + ${chars} <= ${TAIL_MAX_CHARS}`;
+
 // ---- lines ----
 
 /**

@@ -9,18 +9,18 @@
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
   BATCHES_TABLE, type BatchRow, batchRows, type BatchSummary, LINES_COLUMNS, LINES_TABLE, type SealedRow, SUMMARY_COLUMNS, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf, type PendingRouteChange,
-  PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, TAIL_MAX_CHANGES, TAIL_MAX_CHARS, type TailRow,
+  PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, fitsTailSql, type TailRow,
 } from '../route-change-batches';
 import { type PgDatabase, type Sql } from './db';
 
 /**
  * One statement per write: advances the counter and either appends the write's lines to the tail (when
- * route-change-batches.ts fitsTail says so: the same rule, in SQL) or empties the tail, returning the lines it
+ * route-change-batches.ts fitsTail says so: the same rule, as fitsTailSql) or empties the tail, returning the lines it
  * held to be sealed with the write's; with $5 = 1 it also moves the routes version on (one round trip fewer per
  * write). $1 connection, $2 changes, $3 their lines, $4 the lines' length, $5 0 or 1.
  */
 const ADVANCE = `WITH old AS (SELECT change_tail, tail_count FROM vco_route_versions WHERE connection_id = $1::text FOR UPDATE),
-fits AS (SELECT coalesce(old.tail_count, 0) + $2::bigint <= ${TAIL_MAX_CHANGES} AND coalesce(char_length(old.change_tail), 0) + $4::bigint <= ${TAIL_MAX_CHARS} AS ok
+fits AS (SELECT ${fitsTailSql('coalesce(old.tail_count, 0)', 'coalesce(char_length(old.change_tail), 0)', '$2::bigint', '$4::bigint')} AS ok
   FROM (SELECT 1) AS one LEFT JOIN old ON true),
 up AS (INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count)
     SELECT $1::text, $5::bigint, $2::bigint, CASE WHEN fits.ok THEN $3::text ELSE '' END, CASE WHEN fits.ok THEN $2::bigint ELSE 0 END FROM fits

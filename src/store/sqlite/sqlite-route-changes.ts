@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { RouteChangeQuery, RouteChangeRecord } from '../store';
 import {
-  BATCHES_TABLE, type BatchRow, batchRows, type BatchSummary, LINES_COLUMNS, LINES_TABLE, type SealedRow, SUMMARY_COLUMNS, SUMMARY_WIDTH, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, linesOf,
+  BATCHES_TABLE, type BatchRow, batchRows, type BatchSummary, LINES_COLUMNS, LINES_TABLE, type SealedRow, SUMMARY_COLUMNS, SUMMARY_WIDTH, batchSelect, type BatchWindow, type EncodedChange, encodeChange, fitsTail, fitsTailSql, linesOf,
   type PendingRouteChange, PRUNE_ROWS, pruneBatches, readBatches, reencode, writeTime, type TailRow,
 } from '../route-change-batches';
 
@@ -28,8 +28,9 @@ export class SqliteRouteChangeLog {
       append: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + excluded.routes_version, last_change_id = last_change_id + excluded.last_change_id,
           change_tail = change_tail || excluded.change_tail, tail_count = tail_count + excluded.tail_count`),
-      appendTo: db.prepare(`UPDATE vco_route_versions SET routes_version = routes_version + ?, last_change_id = last_change_id + ?, change_tail = change_tail || ?,
-        tail_count = tail_count + ? WHERE connection_id = ?`),
+      // The common case in one statement: appends when the tail has room (fitsTail, decided by SQLite), else changes nothing.
+      appendIfFits: db.prepare(`UPDATE vco_route_versions SET routes_version = routes_version + ?, last_change_id = last_change_id + ?, change_tail = change_tail || ?,
+        tail_count = tail_count + ? WHERE connection_id = ? AND ${fitsTailSql('tail_count', 'length(change_tail)', '?', '?')}`),
       seal: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id) VALUES (?, ?, ?)
         ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + excluded.routes_version, last_change_id = last_change_id + excluded.last_change_id,
           change_tail = '', tail_count = 0
@@ -61,13 +62,14 @@ export class SqliteRouteChangeLog {
   recordEncoded(connectionId: string, encoded: readonly EncodedChange[], bumpVersion = false): boolean {
     if (encoded.length === 0) return false;
     const bump = bumpVersion ? 1 : 0;
-    const chars = encoded.reduce((n, c) => n + c.line.length, 0); // the text is only built where it goes (tail or rows)
+    const n = encoded.length;
+    const chars = encoded.reduce((sum, c) => sum + c.line.length, 0); // the text is only built where it goes (tail or rows)
+    const text = fitsTail(0, 0, n, chars) ? (n === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('')) : undefined;
+    // Mostly: the connection's row exists and its tail has room, one UPDATE (no read of the tail first).
+    if (text !== undefined && this.s.appendIfFits.run(bump, n, text, n, connectionId, n, chars).changes === 1) return bumpVersion;
     const tail = this.s.tail.get(connectionId) as TailRow | undefined;
-    if (fitsTail(tail?.count ?? 0, tail?.text.length ?? 0, encoded.length, chars)) {
-      const text = encoded.length === 1 ? encoded[0]!.line : encoded.map((c) => c.line).join('');
-      // an UPDATE when the row exists (it does after the connection's first change): no insert attempted first
-      if (tail === undefined) this.s.append.run(connectionId, bump, encoded.length, text, encoded.length);
-      else this.s.appendTo.run(bump, encoded.length, text, encoded.length, connectionId);
+    if (text !== undefined && tail === undefined) { // the connection's first change
+      this.s.append.run(connectionId, bump, n, text, n);
       return bumpVersion;
     }
     // Seal: the tail's lines, then this write's, become batch rows; the tail starts empty again.
