@@ -113,11 +113,12 @@ function storedText(weight: number | string, asPathJson: string | null, communit
   return '[' + weight + ',' + (asPathJson ?? 'null') + ',' + (community === null ? 'null' : quote(community)) + ',' + (tunnelsJson ?? 'null') + ',' + createTime + ']';
 }
 
-/** A destination's network address for a batch summary; an unparsable one counts as the whole space (UNPARSABLE). */
+/** A destination with no network address (unparsable): its summary range is the whole space. */
+const UNPARSABLE = -1;
+/** A destination's network address for a batch summary, or UNPARSABLE. */
 function destNetwork(routeDest: string): number {
   return parseCidr(routeDest, true)?.network ?? UNPARSABLE;
 }
-const UNPARSABLE = -1;
 const destFirstOf = (network: number): number => (network === UNPARSABLE ? 0 : network);
 const destLastOf = (network: number): number => (network === UNPARSABLE ? 0xffffffff : network);
 
@@ -132,7 +133,6 @@ export interface EncodedChange {
 
 function encoded(connectionId: string, routeDest: string, source: string, changeType: RouteChangeType, routeEntryType: RouteEntryType, nextHop: string,
   time: WriteTime, oldText: string, newText: string, origin: RouteChangeOrigin): EncodedChange {
-  // Concatenation, not a template with a call per field: this runs once per changed route (BENCHMARKS.md, round 3).
   const hop = nextHop === connectionId ? '""' : quote(nextHop);
   const line = '[' + quote(routeDest) + ',"' + source + '","' + changeType + '","' + routeEntryType + '",' + hop + ',' + time.text + ',' + oldText + ','
     + newText + ',' + (origin.tunnelId === '' ? '""' : quote(origin.tunnelId)) + ',"' + origin.cause + '"]\n';

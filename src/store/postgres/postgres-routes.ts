@@ -29,7 +29,6 @@ interface PlannedRoute {
   route: RouteRecord;
 }
 
-
 /** A recording delete's row as pg returns it (named; BIGINT as text). */
 interface RemovedObject {
   seq: number; route_key: string; route_entry_type: RouteEntryType; source: string | null; route_dest: string; next_hop: string; weight: string;

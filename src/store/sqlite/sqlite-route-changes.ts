@@ -25,9 +25,8 @@ export class SqliteRouteChangeLog {
   constructor(private readonly db: Database.Database) {
     this.s = {
       tail: db.prepare('SELECT last_change_id AS last, tail_count AS count, change_tail AS text FROM vco_route_versions WHERE connection_id = ?'),
-      append: db.prepare(`INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (connection_id) DO UPDATE SET routes_version = routes_version + excluded.routes_version, last_change_id = last_change_id + excluded.last_change_id,
-          change_tail = change_tail || excluded.change_tail, tail_count = tail_count + excluded.tail_count`),
+      // The connection's first change (no row yet: recordEncoded read the tail inside the same IMMEDIATE transaction).
+      insertFirst: db.prepare('INSERT INTO vco_route_versions (connection_id, routes_version, last_change_id, change_tail, tail_count) VALUES (?, ?, ?, ?, ?)'),
       // The common case in one statement: appends when the tail has room (fitsTail, decided by SQLite), else changes nothing.
       appendIfFits: db.prepare(`UPDATE vco_route_versions SET routes_version = routes_version + ?, last_change_id = last_change_id + ?, change_tail = change_tail || ?,
         tail_count = tail_count + ? WHERE connection_id = ? AND ${fitsTailSql('tail_count', 'length(change_tail)', '?', '?')}`),
@@ -69,7 +68,7 @@ export class SqliteRouteChangeLog {
     if (text !== undefined && this.s.appendIfFits.run(bump, n, text, n, connectionId, n, chars).changes === 1) return bumpVersion;
     const tail = this.s.tail.get(connectionId) as TailRow | undefined;
     if (text !== undefined && tail === undefined) { // the connection's first change
-      this.s.append.run(connectionId, bump, n, text, n);
+      this.s.insertFirst.run(connectionId, bump, n, text, n);
       return bumpVersion;
     }
     // Seal: the tail's lines, then this write's, become batch rows; the tail starts empty again.

@@ -45,7 +45,6 @@ function pageRowToRoute(type: RouteEntryType, json: string): RouteRecord {
   };
 }
 
-
 export class SqliteRouteTables {
   private readonly s;
   readonly changes: SqliteRouteChangeLog;
